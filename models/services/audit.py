@@ -1,0 +1,145 @@
+"""Append-only, hash-chained audit trail.
+
+Each event is written in the same transaction as the change it records. The chain head row is locked
+while appending so concurrent writers on PostgreSQL cannot fork the chain (SQLite writers are already
+serialised by BEGIN IMMEDIATE). Database triggers refuse UPDATE, TRUNCATE and DELETE of rows at or above
+the retention anchor, so the only way to remove rows is the audited retention purge.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from models.services.actor import Actor
+from models.tables import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "id", "ts", "actor_id", "actor_name", "actor_role", "unit_id", "action", "object_type", "object_id",
+    "before", "after", "outcome", "client_addr", "session_id", "prev_hash",
+)
+
+
+def _canonical(event: AuditEvent) -> str:
+    return json.dumps({k: getattr(event, k) for k in HASHED_FIELDS}, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"), default=str)
+
+
+def compute_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(_canonical(event).encode("utf-8")).hexdigest()
+
+
+def _head(session: Session) -> AuditHead:
+    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:
+        head = AuditHead(id=1)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def jsonable(value: Any) -> Any:
+    """Make before/after snapshots JSON-safe (dates, decimals) so hashing is stable across databases."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False)) if value is not None else {}
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    outcome: str = "success",
+) -> AuditEvent:
+    head = _head(session)
+    event = AuditEvent(
+        id=head.last_id + 1,
+        ts=datetime.now(UTC).isoformat(timespec="microseconds"),
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        actor_role=actor.role,
+        unit_id=actor.unit_id,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        before=jsonable(before or {}),
+        after=jsonable(after or {}),
+        outcome=outcome,
+        client_addr=actor.client_addr,
+        session_id=actor.session_id,
+        prev_hash=head.last_hash,
+        hash="",
+    )
+    event.hash = compute_hash(event)
+    session.add(event)
+    head.last_id = event.id or 0
+    head.last_hash = event.hash
+    session.add(head)
+    session.flush()
+    return event
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problems: list[str] = field(default_factory=list)
+
+
+def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
+    """Recompute the chain from the retention anchor; report modified, missing or re-ordered rows."""
+    head = session.get(AuditHead, 1) or AuditHead(id=1)
+    expected_prev, expected_id = head.anchor_hash, head.anchor_id + 1
+    problems: list[str] = []
+    checked = 0
+    last_id = head.anchor_id
+    while True:
+        rows = session.exec(
+            select(AuditEvent).where(AuditEvent.id >= expected_id).order_by(AuditEvent.id).limit(batch)  # type: ignore[arg-type]
+        ).all()
+        if not rows:
+            break
+        for ev in rows:
+            if ev.id != expected_id:
+                problems.append(f"审计记录缺失：#{expected_id}–#{(ev.id or 0) - 1}")
+            if ev.prev_hash != expected_prev:
+                problems.append(f"审计记录 #{ev.id} 的前序哈希不匹配（前一条被修改或删除）")
+            if compute_hash(ev) != ev.hash:
+                problems.append(f"审计记录 #{ev.id} 内容被修改")
+            expected_prev, expected_id, last_id = ev.hash, (ev.id or 0) + 1, ev.id or 0
+            checked += 1
+        if len(problems) > 50:
+            break
+    if last_id != head.last_id or expected_prev != head.last_hash:
+        problems.append(f"审计链末端不一致：应至 #{head.last_id}，实际至 #{last_id}（末尾记录被删除？）")
+    return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+def purge_expired(session: Session, actor: Actor, *, retention_days: int) -> int:
+    """Remove events older than the retention period by first moving the chain anchor (audited)."""
+    cutoff = (datetime.now(UTC) - timedelta(days=retention_days)).isoformat()
+    last_old = session.exec(
+        select(func.max(AuditEvent.id)).where(AuditEvent.ts < cutoff)  # type: ignore[arg-type]
+    ).one()
+    if not last_old:
+        return 0
+    anchor = session.get(AuditEvent, last_old)
+    assert anchor is not None
+    head = _head(session)
+    removed_before = head.anchor_id
+    head.anchor_id, head.anchor_hash = anchor.id or 0, anchor.hash
+    session.add(head)
+    session.flush()
+    result = session.execute(delete(AuditEvent).where(AuditEvent.id <= last_old))  # type: ignore[arg-type]
+    record(session, actor, "audit.purge", "audit", last_old,
+           before={"anchor_id": removed_before}, after={"anchor_id": last_old, "retention_days": retention_days})
+    return int(result.rowcount or 0)

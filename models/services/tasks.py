@@ -1,0 +1,173 @@
+"""Task reporting and review: the task state machine (办结审核) with version checks.
+
+Departments report progress and report done on their own tasks; the leading-group office closes a
+reported task or returns it with a reason. Every transition is one audited transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from models.db import retry_transient
+from models.services import files
+from models.services.actor import Actor
+from models.services.errors import Conflict, Invalid, NotFound
+from models.services.permissions import require, require_task_actor
+from models.services.uow import transaction
+from models.settings import get_settings
+from models.tables import Evidence, ProgressReport, Task
+
+STATUS_LABELS = {"not_started": "未开始", "in_progress": "推进中", "pending_review": "待审核", "done": "已办结"}
+FINISHED = ("pending_review", "done")
+# (current status, action) -> new status
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("not_started", "progress"): "in_progress",
+    ("in_progress", "progress"): "in_progress",
+    ("not_started", "report_done"): "pending_review",
+    ("in_progress", "report_done"): "pending_review",
+    ("pending_review", "close"): "done",
+    ("pending_review", "return"): "in_progress",
+    ("done", "reopen"): "in_progress",
+}
+ACTION_LABELS = {"progress": "报告进展", "report_done": "报告完成", "close": "办结", "return": "退回", "reopen": "重新打开"}
+EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "png", "jpg", "txt"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def next_status(current: str, action: str) -> str:
+    try:
+        return TRANSITIONS[(current, action)]
+    except KeyError:
+        raise Invalid(f"当前状态“{STATUS_LABELS.get(current, current)}”不能{ACTION_LABELS.get(action, action)}") from None
+
+
+def snapshot(task: Task) -> dict[str, Any]:
+    return {"status": task.status, "percent": task.percent, "version": task.version,
+            "actual_finish": task.actual_finish}
+
+
+def _load(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"任务不存在：#{task_id}")
+    return task
+
+
+def _apply(session: Session, task: Task, expected_version: int, values: dict[str, Any]) -> None:
+    """Guarded update: ``WHERE version = expected``; zero rows means someone else changed it first."""
+    values = {**values, "version": expected_version + 1, "updated_at": datetime.now(UTC)}
+    result = session.execute(
+        update(Task).where(Task.id == task.id, Task.version == expected_version).values(**values)  # type: ignore[arg-type]
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"任务 {task.code} 已被他人修改，请刷新后重试")
+    session.refresh(task)
+
+
+def _store_evidence(session: Session, actor: Actor, task: Task, report: ProgressReport,
+                    uploads: Sequence[Upload]) -> list[str]:
+    from models.filesafety import UploadRejected, check_upload
+
+    names = []
+    limit = get_settings().max_upload_mb * 1024 * 1024
+    for up in uploads:
+        try:
+            kind = check_upload(up.data, up.filename, allowed=EVIDENCE_KINDS, max_bytes=limit)
+        except UploadRejected as exc:
+            raise Invalid(f"附件“{up.filename[:60]}”被拒绝：{exc.message}") from None
+        stored, digest = files.store_bytes("evidence", up.data, kind)
+        session.add(Evidence(task_id=task.id or 0, report_id=report.id, stored_name=stored,
+                             original_name=up.filename[:200], kind=kind, size=len(up.data), sha256=digest,
+                             uploaded_by=actor.user_id))
+        names.append(up.filename[:200])
+    return names
+
+
+def _transition(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
+                note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None) -> Task:
+    with transaction(actor, f"task.{action}", "task", task_id, engine=engine) as tx:
+        task = _load(tx.session, task_id)
+        if action in {"progress", "report_done"}:
+            require_task_actor(tx.session, actor, task)
+        else:
+            require(actor, "task.review")
+        if task.version != expected_version:
+            raise Conflict(f"任务 {task.code} 已被他人修改（版本 {task.version}），请刷新后重试")
+        new_status = next_status(task.status, action)
+        if action in {"return", "reopen"} and not note.strip():
+            raise Invalid("退回或重新打开必须填写原因")
+        today = today or datetime.now(get_settings().tz).date()
+        before = snapshot(task)
+        values: dict[str, Any] = {"status": new_status}
+        if action == "progress":
+            if percent is None or not 0 <= percent <= 100:
+                raise Invalid("完成比例须在 0–100 之间")
+            if percent == 100:
+                raise Invalid("完成比例 100% 请使用“报告完成”")
+            values["percent"] = percent
+            values["actual_start"] = task.actual_start or today
+        elif action == "report_done":
+            values.update(percent=100, actual_finish=today, actual_start=task.actual_start or today)
+        elif action in {"return", "reopen"}:
+            values.update(actual_finish=None, percent=min(task.percent, 95))
+        _apply(tx.session, task, expected_version, values)
+        report = ProgressReport(task_id=task_id, user_id=actor.user_id, unit_id=actor.unit_id, kind=action,
+                                percent=task.percent, note=note.strip()[:2000])
+        tx.session.add(report)
+        tx.session.flush()
+        evidence = _store_evidence(tx.session, actor, task, report, uploads) if uploads else []
+        tx.audit(before=before, after={**snapshot(task), "note": note.strip()[:200], "evidence": evidence})
+        return task
+
+
+@retry_transient
+def report_progress(actor: Actor, *, task_id: int, expected_version: int, percent: int, note: str = "",
+                    uploads: Sequence[Upload] = (), today: date | None = None, engine: Engine | None = None) -> Task:
+    return _transition(actor, "progress", task_id=task_id, expected_version=expected_version, percent=percent,
+                       note=note, uploads=uploads, today=today, engine=engine)
+
+
+@retry_transient
+def report_done(actor: Actor, *, task_id: int, expected_version: int, note: str = "",
+                uploads: Sequence[Upload] = (), today: date | None = None, engine: Engine | None = None) -> Task:
+    return _transition(actor, "report_done", task_id=task_id, expected_version=expected_version, percent=None,
+                       note=note, uploads=uploads, today=today, engine=engine)
+
+
+@retry_transient
+def review(actor: Actor, *, task_id: int, expected_version: int, decision: str, reason: str = "",
+           today: date | None = None, engine: Engine | None = None) -> Task:
+    if decision not in {"close", "return", "reopen"}:
+        raise Invalid("审核结论只能是 办结 / 退回 / 重新打开")
+    return _transition(actor, decision, task_id=task_id, expected_version=expected_version, percent=None,
+                       note=reason, uploads=(), today=today, engine=engine)
+
+
+def evidence_for_download(actor: Actor, evidence_id: int, *, engine: Engine | None = None) -> tuple[str, bytes]:
+    """Re-check access on every download; the name offered to the browser is built by the server."""
+    from models.db import read_session
+
+    with read_session(engine) as session:
+        ev = session.get(Evidence, evidence_id)
+        if ev is None:
+            raise NotFound("附件不存在")
+        require(actor, "task.view")
+        task = _load(session, ev.task_id)
+        download = f"{task.code}_佐证材料_{ev.id}.{ev.kind}"
+        return download, files.read_stored("evidence", ev.stored_name)
+
+
+def history(session: Session, task_id: int) -> list[ProgressReport]:
+    return list(session.exec(select(ProgressReport).where(ProgressReport.task_id == task_id)
+                             .order_by(ProgressReport.id)).all())  # type: ignore[arg-type]

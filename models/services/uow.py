@@ -1,0 +1,53 @@
+"""The unit of work every service function uses: one transaction, exactly one audit event.
+
+Refusals (permission, conflict, invalid input) roll the change back and are audited in their own
+small transaction, so a forged request leaves a trace without leaving a change.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from models.db import write_session
+from models.services import audit
+from models.services.actor import Actor
+from models.services.errors import ServiceError
+
+
+@dataclass
+class Tx:
+    session: Session
+    actor: Actor
+    action: str
+    object_type: str
+    object_id: object = None
+    audited: int = 0
+    events: list[int] = field(default_factory=list)
+
+    def audit(self, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+              action: str | None = None, object_type: str | None = None, object_id: object = None) -> None:
+        ev = audit.record(self.session, self.actor, action or self.action, object_type or self.object_type,
+                          object_id if object_id is not None else self.object_id, before=before, after=after)
+        self.audited += 1
+        self.events.append(ev.id or 0)
+
+
+@contextmanager
+def transaction(actor: Actor, action: str, object_type: str, object_id: object = None,
+                *, engine: Engine | None = None) -> Iterator[Tx]:
+    try:
+        with write_session(engine) as session:
+            tx = Tx(session, actor, action, object_type, object_id)
+            yield tx
+            if tx.audited == 0:
+                raise RuntimeError(f"service {action} changed data without an audit event")
+    except ServiceError as exc:
+        with write_session(engine) as session:
+            audit.record(session, actor, action, object_type, object_id,
+                         after={"message": exc.message}, outcome=exc.outcome)
+        raise

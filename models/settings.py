@@ -1,0 +1,103 @@
+"""One settings object for the whole product, read from ``REFORM_*`` environment variables.
+
+Bad values fail at start-up with a message naming the variable, instead of surfacing later as an
+obscure database or scheduling error.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """Raised with a readable message when the configuration is invalid."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REFORM_", extra="ignore")
+
+    home: Path = Field(default=Path("var"), description="Data directory: database, files, backups")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
+    timezone: str = "Asia/Shanghai"
+
+    # traffic lights (GUIDE §4)
+    due_soon_days: int = Field(default=7, ge=0, le=90)
+    yellow_behind_points: int = Field(default=10, ge=1, le=100)
+    red_behind_points: int = Field(default=30, ge=1, le=100)
+    supervision_after_red_days: int = Field(default=3, ge=1, le=60)
+    interview_after_red_days: int = Field(default=10, ge=2, le=120)
+
+    # accounts and sessions (issue 8)
+    password_min_length: int = Field(default=12, ge=8, le=128)
+    password_max_age_days: int = Field(default=90, ge=1, le=3650)
+    lockout_threshold: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=30, ge=1, le=1440)
+    session_idle_minutes: int = Field(default=30, ge=1, le=1440)
+    session_max_hours: int = Field(default=12, ge=1, le=168)
+    audit_retention_days: int = Field(default=365, ge=184)
+
+    # files
+    max_upload_mb: int = Field(default=20, ge=1, le=200)
+
+    # notifications
+    smtp_from: str = "reform-tracker@localhost"
+    notify_retries: int = Field(default=3, ge=0, le=10)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, v: str) -> str:
+        if v and not v.startswith(("sqlite", "postgresql")):
+            raise ValueError("只支持 sqlite:/// 或 postgresql+psycopg:// 地址 (only SQLite or PostgreSQL URLs)")
+        if v.startswith("postgresql://") or v.startswith("postgres://"):
+            v = "postgresql+psycopg://" + v.split("://", 1)[1]
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"未知时区 {v!r} (unknown time zone)") from exc
+        return v
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> "Settings":
+        if self.yellow_behind_points >= self.red_behind_points:
+            raise ValueError("黄灯阈值必须小于红灯阈值 (yellow threshold must be below red)")
+        if self.interview_after_red_days <= self.supervision_after_red_days:
+            raise ValueError("约谈天数必须大于督办天数 (interview must come after supervision)")
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'reform.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.home / "files"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings() -> Settings:
+    """Build settings from the environment, turning validation errors into one readable message."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "REFORM_" + "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else "REFORM_*"
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("配置错误 (invalid configuration):\n" + "\n".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

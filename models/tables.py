@@ -1,0 +1,326 @@
+"""Database tables (SQLModel). Business rules live in ``models.services``; these are the facts.
+
+Unique constraints carry the idempotency guarantees the flows rely on: one alert per task, level and
+day; one notice per idempotency key; one 文号 per (代字, year, sequence).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kw)  # type: ignore[call-overload]
+
+
+def _json(default: Any = None) -> Any:
+    factory = (lambda: list(default)) if isinstance(default, list) else (lambda: dict(default or {}))
+    return Field(default_factory=factory, sa_column=Column(JSON, nullable=False))
+
+
+# ---------------------------------------------------------------- units and people
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=120)
+    short_name: str | None = Field(default=None, max_length=60)
+    kind: str = Field(default="department", max_length=20)  # department|town|office|group|party|other
+    parent_id: int | None = Field(default=None, foreign_key="unit.id")
+    is_group: bool = False
+
+
+class UnitGroupMember(SQLModel, table=True):
+    group_id: int = Field(foreign_key="unit.id", primary_key=True)
+    member_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class UnitAlias(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    alias: str = Field(index=True, unique=True, max_length=120)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+
+
+class NotificationChannel(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    url: str = Field(max_length=500)  # apprise URL: mailto://, dingtalk://, wecom://, feishu://, json://
+    label: str = Field(default="", max_length=60)
+    enabled: bool = True
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=60)
+    display_name: str = Field(max_length=60)
+    role: str = Field(max_length=20)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    email: str | None = Field(default=None, max_length=120)
+    password_hash: str = Field(default="", max_length=200)
+    password_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    must_change_password: bool = True
+    is_active: bool = True
+    failed_attempts: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    sessions_valid_after: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    version: int = 1
+    created_at: datetime = _ts()
+
+
+class UserSession(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = _ts()
+    last_seen_at: datetime = _ts()
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    client_addr: str | None = Field(default=None, max_length=64)
+
+
+# ---------------------------------------------------------------- plans and tasks
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    doc_number: str | None = Field(default=None, max_length=60)
+    issuer: str | None = Field(default=None, max_length=120)
+    issued_on: date | None = None
+    start_date: date | None = None
+    source_filename: str | None = Field(default=None, max_length=200)
+    fingerprint: str | None = Field(default=None, index=True, max_length=64)
+    phases: list[Any] = _json([])
+    created_at: datetime = _ts()
+    version: int = 1
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "code"), Index("ix_task_plan_status", "plan_id", "status"))
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str = Field(max_length=60)
+    title: str = Field(max_length=300)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    parent_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    phase: str | None = Field(default=None, max_length=60)
+    is_milestone: bool = False
+    deadline: date | None = Field(default=None, index=True)
+    deadline_text: str | None = Field(default=None, max_length=200)
+    deadline_rule: str = Field(default="absolute", max_length=20)  # absolute|relative|ongoing|none
+    planned_start: date | None = None
+    status: str = Field(default="not_started", max_length=20, index=True)
+    percent: int = 0
+    actual_start: date | None = None
+    actual_finish: date | None = None
+    # computed by the scheduler (cached for fast pages and scans)
+    forecast_finish: date | None = None
+    light: str = Field(default="green", max_length=10, index=True)
+    at_risk: bool = False
+    critical: bool = False
+    provisional: bool = False
+    light_reason: str | None = Field(default=None, max_length=200)
+    red_since: date | None = None
+    version: int = 1
+    updated_at: datetime = _ts()
+
+
+class TaskUnit(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("task_id", "role", "written_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    role: str = Field(max_length=12)  # lead|responsible|supporting
+    written_name: str = Field(max_length=120)
+
+
+class Dependency(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("pred_id", "succ_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    pred_id: int = Field(foreign_key="task.id", index=True)
+    succ_id: int = Field(foreign_key="task.id", index=True)
+    lag_value: int = 0
+    lag_unit: str = Field(default="days", max_length=10)  # days|workdays|months
+    relative_deadline: bool = False  # the successor's deadline is "within lag after pred finishes"
+
+
+class ProgressReport(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    kind: str = Field(max_length=20)  # progress|report_done|close|return
+    percent: int = 0
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = _ts()
+
+
+class Evidence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    report_id: int | None = Field(default=None, foreign_key="progressreport.id")
+    stored_name: str = Field(max_length=80, unique=True)
+    original_name: str = Field(max_length=200)
+    kind: str = Field(max_length=10)
+    size: int = Field(sa_type=BigInteger)  # type: ignore[call-overload]
+    sha256: str = Field(max_length=64)
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _ts()
+
+
+# ---------------------------------------------------------------- handovers
+class Handover(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    kind: str = Field(max_length=20)  # staff|asset|archive|function|establishment
+    title: str = Field(max_length=200)
+    from_unit_id: int = Field(foreign_key="unit.id")
+    to_unit_id: int = Field(foreign_key="unit.id")
+    status: str = Field(default="draft", max_length=20)  # draft|in_progress|completed
+    declared_total: dict[str, Any] = _json({})
+    version: int = 1
+    created_at: datetime = _ts()
+    started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class HandoverStep(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("handover_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handover.id", index=True)
+    seq: int
+    party_role: str = Field(max_length=12)  # sender|receiver|supervisor
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    status: str = Field(default="pending", max_length=12)  # pending|confirmed|rejected
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    reject_reason: str | None = Field(default=None, max_length=500)
+    version: int = 1
+
+
+class HandoverItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handover.id", index=True)
+    seq: int
+    data: dict[str, Any] = _json({})
+
+
+# ---------------------------------------------------------------- documents
+class DocNumberCounter(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=30)  # 机关代字, e.g. 县编办发
+    year: int = Field(primary_key=True)
+    last_seq: int = 0
+
+
+class Notice(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("code", "year", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30, index=True)
+    code: str = Field(max_length=30)
+    year: int
+    seq: int
+    doc_number: str = Field(max_length=60, unique=True)
+    title: str = Field(max_length=300)
+    recipients: list[Any] = _json([])
+    context: dict[str, Any] = _json({})
+    stored_name: str | None = Field(default=None, max_length=80)
+    sha256: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="issued", max_length=10)  # issued|voided
+    void_reason: str | None = Field(default=None, max_length=300)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    handover_id: int | None = Field(default=None, foreign_key="handover.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    idempotency_key: str | None = Field(default=None, max_length=120, unique=True)
+    issued_by: int | None = Field(default=None, foreign_key="user.id")
+    issued_at: datetime = _ts()
+
+
+# ---------------------------------------------------------------- alerts and operations
+class Alert(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("task_id", "level", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    level: str = Field(max_length=12)  # reminder|urging|supervision|interview
+    day: date = Field(index=True)
+    message: str = Field(max_length=300)
+    notice_id: int | None = Field(default=None, foreign_key="notice.id")
+    acknowledged_by: int | None = Field(default=None, foreign_key="user.id")
+    acknowledged_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = _ts()
+
+
+class Delivery(SQLModel, table=True):
+    """One notification to one channel; retried deliveries update the same row."""
+
+    __table_args__ = (UniqueConstraint("topic", "channel_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=120)  # e.g. alert:17, handover:3:start
+    channel_id: int = Field(foreign_key="notificationchannel.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    subject: str = Field(max_length=200)
+    status: str = Field(default="pending", max_length=10)  # pending|sent|failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = _ts()
+
+
+class OpsRun(SQLModel, table=True):
+    """Outcome of automated runs (scan, bulletins), for the 26-hour liveness check."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30, index=True)
+    started_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    status: str = Field(default="running", max_length=10)  # running|success|failed
+    stats: dict[str, Any] = _json({})
+
+
+class HolidayOverride(SQLModel, table=True):
+    day: date = Field(primary_key=True)
+    is_workday: bool
+    name: str | None = Field(default=None, max_length=40)
+
+
+class OfficialYear(SQLModel, table=True):
+    year: int = Field(primary_key=True)
+    source: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class AppSetting(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=60)
+    value: dict[str, Any] = _json({})
+
+
+# ---------------------------------------------------------------- audit
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained. UPDATE/DELETE are refused by triggers (see migrations)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ts: str = Field(max_length=40, index=True)  # ISO 8601 UTC with offset
+    actor_id: int | None = None
+    actor_name: str = Field(max_length=60)
+    actor_role: str = Field(default="", max_length=20)
+    unit_id: int | None = None
+    action: str = Field(max_length=60, index=True)
+    object_type: str = Field(max_length=30)
+    object_id: str | None = Field(default=None, max_length=60)
+    before: dict[str, Any] = _json({})
+    after: dict[str, Any] = _json({})
+    outcome: str = Field(max_length=12)  # success|denied|conflict|invalid|error
+    client_addr: str | None = Field(default=None, max_length=64)
+    session_id: str | None = Field(default=None, max_length=64)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """Single row: the chain's last hash. Locking it serialises appenders on PostgreSQL."""
+
+    id: int = Field(default=1, primary_key=True)
+    last_id: int = 0
+    last_hash: str = Field(default="0" * 64, max_length=64)
+    anchor_id: int = 0  # rows below this were purged by retention; chain starts here
+    anchor_hash: str = Field(default="0" * 64, max_length=64)
