@@ -1,0 +1,1 @@
+"""Implementation of :mod:`models.schedule` (import from there)."""

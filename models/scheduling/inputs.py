@@ -1,0 +1,69 @@
+"""Plain inputs and errors of the scheduler (what the service layer hands over)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from models.workcalendar import Lag
+
+FINISHED_STATUSES = frozenset({"pending_review", "done"})
+STATUSES = frozenset({"not_started", "in_progress"}) | FINISHED_STATUSES
+
+
+@dataclass(slots=True)
+class TaskInput:
+    """One task's structure (id, code, relative, milestone) and state (status, percent, dates)."""
+
+    id: int
+    code: str
+    deadline: date | None
+    relative: bool = False
+    start: date | None = None
+    status: str = "not_started"
+    percent: int = 0
+    actual_finish: date | None = None
+    is_milestone: bool = False
+
+
+@dataclass(slots=True)
+class DepInput:
+    """Finish-to-start dependency; for a relative successor the lag is "within lag after pred finishes"."""
+
+    pred: int
+    succ: int
+    lag: Lag
+
+
+@dataclass
+class Thresholds:
+    """Traffic-light thresholds (configurable per plan by the office)."""
+
+    due_soon_days: int = 7
+    yellow_behind_points: int = 10
+    red_behind_points: int = 30
+
+
+class ScheduleError(ValueError):
+    """A plan the scheduler refuses; ``message`` is shown to the office as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CycleError(ScheduleError):
+    """Dependencies form cycles: one cycle (task codes, first repeated at the end) per cyclic group."""
+
+    def __init__(self, cycles: list[list[str]]) -> None:
+        self.cycles = cycles
+        self.cycle = cycles[0]
+        super().__init__("依赖关系存在循环：" + "；".join(" → ".join(c) for c in cycles))
+
+
+class UnknownTaskError(ScheduleError):
+    """A dependency names a task that is not in the plan."""
+
+    def __init__(self, task_id: int, role: str) -> None:
+        self.task_id = task_id
+        super().__init__(f"依赖关系引用了不存在的{role}（任务编号 {task_id}）")
