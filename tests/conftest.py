@@ -1,0 +1,87 @@
+"""Shared fixtures: a migrated database per test on SQLite and (when configured) PostgreSQL.
+
+``REFORM_TEST_POSTGRES_URL`` (set by .ci/run) points at a server where a throw-away database is
+created per test module and dropped afterwards. Files and settings live in a per-session temp home.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+_HOME = Path(tempfile.mkdtemp(prefix="reform-test-"))
+os.environ.setdefault("REFORM_HOME", str(_HOME))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
+
+from models.db import engine_for  # noqa: E402
+from models.migrate import upgrade  # noqa: E402
+
+TODAY = date(2026, 11, 21)
+PG_URL = os.environ.get("REFORM_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+
+
+def _fresh_sqlite(tmp: Path) -> str:
+    return f"sqlite:///{tmp / f'rt-{uuid.uuid4().hex[:8]}.db'}"
+
+
+def _fresh_postgres() -> tuple[str, str]:
+    admin_url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                         if PG_URL.startswith("postgresql://") else PG_URL)
+    name = f"rt_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres(name: str) -> None:
+    admin_url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                         if PG_URL.startswith("postgresql://") else PG_URL)
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_database(backend: str, tmp: Path) -> tuple[Engine, str | None]:
+    if backend == "postgres":
+        url, name = _fresh_postgres()
+    else:
+        url, name = _fresh_sqlite(tmp), None
+    upgrade(url)
+    return engine_for(url), name
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty, migrated database (SQLite always; PostgreSQL when REFORM_TEST_POSTGRES_URL is set)."""
+    eng, name = make_database(request.param, tmp_path)
+    yield eng
+    eng.dispose()
+    engine_for.cache_clear()
+    if name:
+        _drop_postgres(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database with the demo county loaded as of TODAY."""
+    from models.services.demo import load_demo
+
+    eng, name = make_database(request.param, tmp_path)
+    load_demo(today=TODAY, engine=eng)
+    yield eng
+    eng.dispose()
+    engine_for.cache_clear()
+    if name:
+        _drop_postgres(name)
