@@ -36,7 +36,12 @@ Semantics (all dates are calendar dates; lags use :class:`~models.workcalendar.W
 
 from models.scheduling.graph import PlanGraph
 from models.scheduling.inputs import (
-    CycleError, DepInput, ScheduleError, TaskInput, Thresholds, UnknownTaskError,
+    CycleError,
+    DepInput,
+    ScheduleError,
+    TaskInput,
+    Thresholds,
+    UnknownTaskError,
 )
 from models.scheduling.result import LIGHTS, ScheduleResult, TaskSchedule
 

@@ -323,7 +323,7 @@ def _sections(text: str, year: int) -> list[_Section]:
     if not heads:
         raise ValueError("未识别到放假安排（应包含“一、元旦：……”这样的条目）")
     sections = []
-    for head, nxt in zip(heads, heads[1:] + [None]):
+    for head, nxt in zip(heads, heads[1:] + [None], strict=True):
         body = text[head.end(): nxt.start() if nxt else len(text)]
         sections.append(_parse_section(head.group(1).strip(), body, year))
     return sections

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import islice
 
 import networkx as nx
 import numpy as np
 
 from models.scheduling.inputs import (
-    FINISHED_STATUSES, STATUSES, CycleError, DepInput, ScheduleError, TaskInput, Thresholds, UnknownTaskError,
+    FINISHED_STATUSES,
+    STATUSES,
+    CycleError,
+    DepInput,
+    ScheduleError,
+    TaskInput,
+    Thresholds,
+    UnknownTaskError,
 )
 from models.scheduling.passes import Forward, Ints, State, backward, forward, grouped, known
 from models.scheduling.result import ScheduleResult, traffic_lights
 from models.workcalendar import FIRST_YEAR, LAST_YEAR, NONE, UNIT_CODE, Lag, OrdinalCalendar, WorkCalendar
 
+MAX_CYCLES = 20
 _FIRST_ORD, _LAST_ORD = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal()
 
 
@@ -144,13 +153,13 @@ def _unique_edges(deps: Sequence[DepInput], codes: dict[int, str]) -> dict[tuple
 
 
 def _refuse_cycles(graph: nx.DiGraph) -> None:
-    """Report one cycle per cyclic group (strongly connected component), by task code."""
+    """Report every elementary cycle by task code (up to MAX_CYCLES; a real plan has a handful)."""
     if nx.is_directed_acyclic_graph(graph):
         return
     cycles = []
-    for component in nx.strongly_connected_components(graph):
-        node = next(iter(component))
-        if len(component) > 1 or graph.has_edge(node, node):
-            edges = nx.find_cycle(graph.subgraph(component), source=min(component))
-            cycles.append([graph.nodes[u]["code"] for u, _ in edges] + [graph.nodes[edges[0][0]]["code"]])
-    raise CycleError(sorted(cycles))
+    for cycle in islice(nx.simple_cycles(graph), MAX_CYCLES + 1):
+        codes = [graph.nodes[u]["code"] for u in cycle]
+        first = codes.index(min(codes))
+        codes = codes[first:] + codes[:first]
+        cycles.append(codes + codes[:1])
+    raise CycleError(sorted(cycles, key=lambda c: (len(c), c))[:MAX_CYCLES], truncated=len(cycles) > MAX_CYCLES)

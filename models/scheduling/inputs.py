@@ -53,12 +53,13 @@ class ScheduleError(ValueError):
 
 
 class CycleError(ScheduleError):
-    """Dependencies form cycles: one cycle (task codes, first repeated at the end) per cyclic group."""
+    """Dependencies form cycles: each as task codes with the first repeated at the end."""
 
-    def __init__(self, cycles: list[list[str]]) -> None:
+    def __init__(self, cycles: list[list[str]], *, truncated: bool = False) -> None:
         self.cycles = cycles
         self.cycle = cycles[0]
-        super().__init__("依赖关系存在循环：" + "；".join(" → ".join(c) for c in cycles))
+        more = f"（仅列出前{len(cycles)}个）" if truncated else ""
+        super().__init__("依赖关系存在循环：" + "；".join(" → ".join(c) for c in cycles) + more)
 
 
 class UnknownTaskError(ScheduleError):

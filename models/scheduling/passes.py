@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,7 +52,7 @@ def grouped(read: NDArray[np.intp], write: NDArray[np.intp], values: Ints, units
     order = np.lexsort((write, level))
     bounds = np.searchsorted(level[order], np.arange(n_levels + 1))
     return [EdgeGroup.of(read[sl], write[sl], values[sl], units[sl])
-            for sl in (order[a:b] for a, b in zip(bounds[:-1], bounds[1:]))]
+            for sl in (order[a:b] for a, b in pairwise(bounds))]
 
 
 @dataclass(slots=True)
@@ -84,7 +85,8 @@ def forward(groups: list[EdgeGroup], level0: NDArray[np.intp], state: State, cal
             today: int, forced: tuple[int, int] | None = None) -> Forward:
     """Forecasts level by level; ``forced`` = (task index, finish) pins one task (what-if slips)."""
     n = len(state.deadline)
-    fw = Forward(*(np.full(n, NONE) for _ in range(4)), np.zeros(n, bool), np.zeros(n, bool))
+    fw = Forward(np.full(n, NONE), np.full(n, NONE), np.full(n, NONE), np.full(n, NONE),
+                 np.zeros(n, bool), np.zeros(n, bool))
     _settle(fw, state, level0, np.full(len(level0), NONE), today)
     _force(fw, forced, level0)
     for group in groups[1:]:

@@ -104,7 +104,8 @@ class ScheduleResult:
     @cached_property
     def counts(self) -> dict[str, int]:
         per_light = np.bincount(self.lights.code, minlength=len(LIGHTS))
-        return {**{name: int(c) for name, c in zip(LIGHTS, per_light)}, "at_risk": int(self.lights.at_risk.sum())}
+        counts = {name: int(c) for name, c in zip(LIGHTS, per_light, strict=True)}
+        return {**counts, "at_risk": int(self.lights.at_risk.sum())}
 
     @cached_property
     def at_risk(self) -> list[int]:
@@ -144,11 +145,12 @@ class ScheduleResult:
         old = self.fw.finish
         if not self.dated[index]:
             raise ScheduleError(f"任务 {self.plan.codes[index]} 没有预测完成日期，无法推演延误")
-        new = self.plan.forecast(self.state, self.cal, self.today.toordinal(), forced=(index, int(old[index]) + days)).finish
+        forced = (index, int(old[index]) + days)
+        new = self.plan.forecast(self.state, self.cal, self.today.toordinal(), forced=forced).finish
         moved = np.flatnonzero(new != old)
         moved = moved[np.lexsort((moved, self.plan.level[moved]))]
-        return [(int(self.plan.ids[i]), date.fromordinal(int(old[i])), date.fromordinal(int(new[i])), int(new[i] - old[i]))
-                for i in moved]
+        return [(int(self.plan.ids[i]), date.fromordinal(int(old[i])), date.fromordinal(int(new[i])),
+                 int(new[i] - old[i])) for i in moved]
 
     def summary(self) -> dict[str, object]:
         """JSON-ready overview for dashboards and bulletins."""
