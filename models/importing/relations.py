@@ -1,0 +1,133 @@
+"""Relative deadlines -> dependencies, and the warnings that make gaps visible.
+
+"机构职能调整到位后3个月内" names another task by a phrase, not by a number.  The phrase is
+compared with every other task by character bigrams (titles weigh double, since they carry the
+topic); the best task above a modest overlap wins.  Phrases about the plan itself (方案印发,
+本方案发布) anchor on the plan date instead: deadline = plan date + lag.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from chinese_calendar import is_workday
+
+from models.importing.builder import Draft
+from models.importing.model import ParsedDependency, ParsedTask
+from models.importing.textnorm import fold
+
+_PLAN_ANCHOR = re.compile(r"(?:本|此|该)?(?:实施)?(?:方案|意见|文件|通知)(?:正式)?(?:印发|发布|出台|下发|实施)|印发之日|发布之日")
+_STOP_BIGRAMS = {"完成", "工作", "到位", "之日", "以后", "之后", "有关", "相关", "进行", "开展"}
+MIN_SCORE = 0.34
+
+
+def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: list[str]) -> None:
+    """Turn each relative deadline into a dependency (or a dated deadline for plan anchors)."""
+    for draft in drafts:
+        relative = draft.deadline.relative
+        if relative is None or draft.parent is not None and draft.parent.deadline is draft.deadline:
+            continue
+        task = draft.task
+        if _PLAN_ANCHOR.search(fold(relative.reference)):
+            if plan_date is None:
+                warnings.append(f"任务 {task.code}“{task.title}”：时限“{task.deadline_text}”以方案印发为起点，"
+                                f"但未识别到方案日期，请手工填写")
+            else:
+                task.deadline = add_lag(plan_date, relative.lag)
+            continue
+        target = best_match(relative.reference, draft, drafts)
+        if target is None:
+            warnings.append(f"任务 {task.code}“{task.title}”：未找到“{relative.reference}”对应的任务，"
+                            f"相对时限“{task.deadline_text}”需手工关联")
+            continue
+        task.depends_on.append(ParsedDependency(code=target.task.code, lag=relative.lag))
+    for draft in drafts:  # children that inherited a relative deadline share the parent's dependency
+        if draft.parent is not None and draft.parent.deadline is draft.deadline and draft.deadline.relative:
+            draft.task.depends_on = list(draft.parent.task.depends_on)
+            draft.task.deadline = draft.parent.task.deadline
+
+
+def best_match(reference: str, source: Draft, drafts: list[Draft]) -> Draft | None:
+    wanted = _bigrams(reference)
+    if not wanted:
+        return None
+    excluded = {id(source)} | {id(d) for d in _lineage(source)}
+    best: tuple[float, int, Draft] | None = None
+    for position, draft in enumerate(drafts):
+        if id(draft) in excluded:
+            continue
+        title = _bigrams(draft.task.title)
+        body = _bigrams(draft.own_text)
+        score = (2 * len(wanted & title) + len(wanted & body)) / (3 * len(wanted))
+        if score >= MIN_SCORE and (best is None or score > best[0]):
+            best = (score, position, draft)
+    return best[2] if best else None
+
+
+def add_lag(start: date, lag: str) -> date:
+    """'3 months' / '30 workdays' / '15 days' after ``start`` (workdays per chinese-calendar)."""
+    amount_text, unit = lag.split()
+    amount = int(amount_text)
+    if unit == "months":
+        month_index = start.month - 1 + amount
+        year, month = start.year + month_index // 12, month_index % 12 + 1
+        return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    if unit == "workdays":
+        return _add_workdays(start, amount)
+    return start + timedelta(days=amount)
+
+
+def task_warnings(tasks: list[ParsedTask]) -> list[str]:
+    """Every task without a lead unit or a deadline, by code; groups summarised in one line."""
+    warnings: list[str] = []
+    groups: list[str] = []
+    for task in tasks:
+        if task.is_group and not task.lead_units and task.deadline is None and not task.depends_on:
+            groups.append(task.code)
+            continue
+        missing = []
+        if not task.lead_units and not task.is_milestone:
+            missing.append("牵头单位" + (f"（仅有负责单位：{'、'.join(task.responsible_units)}）"
+                                      if task.responsible_units else ""))
+        if task.ongoing:
+            warnings.append(f"任务 {task.code}“{task.title}”：时限为“{task.deadline_text}”（长期任务，无固定完成日期）")
+        elif task.deadline is None and not task.depends_on:
+            missing.append("完成时限")
+        if missing:
+            warnings.append(f"任务 {task.code}“{task.title}”：未识别到{'和'.join(missing)}")
+    if groups:
+        warnings.append(f"分组标题（本身未标注牵头单位和时限）：{'、'.join(groups)}")
+    return warnings
+
+
+def _add_workdays(start: date, amount: int) -> date:
+    day, left = start, amount
+    while left > 0:
+        day += timedelta(days=1)
+        try:
+            working = is_workday(day)
+        except NotImplementedError:  # year beyond the package's data: weekdays, provisional
+            working = day.weekday() < 5
+        left -= working
+    return day
+
+
+def _lineage(draft: Draft) -> list[Draft]:
+    chain: list[Draft] = []
+    node = draft.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    stack = list(draft.children)
+    while stack:
+        child = stack.pop()
+        chain.append(child)
+        stack.extend(child.children)
+    return chain
+
+
+def _bigrams(text: str) -> set[str]:
+    cleaned = re.sub(r"[^\u4e00-\u9fff]", "", fold(text))
+    return {cleaned[i:i + 2] for i in range(len(cleaned) - 1)} - _STOP_BIGRAMS

@@ -1,0 +1,188 @@
+"""任务分工表: a table of tasks whose header row is found by meaning, in any column order.
+
+Shared by .xlsx sheets and tables inside .docx.  Header cells are matched by synonyms
+(改革任务/重点任务/工作任务/任务内容, 牵头单位/责任单位, 配合单位/参与单位, 完成时限/时间节点 …);
+the header may sit below a title row.  When two task columns exist (重点任务 + 具体任务) the
+first one groups the rows (a merged parent cell applies to every row it spans) and becomes the
+parent task.  A row whose cells all repeat one value (a merged band "一、机构改革") is a section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from models.importing.annotations import extract_annotation, split_unit_list
+from models.importing.builder import make_title
+from models.importing.deadlines import parse_deadline, years_mentioned
+from models.importing.model import ParsedTask
+from models.importing.textnorm import cn_to_int, fold, int_to_cn
+
+Cell = object  # str | int | float | datetime | date | None
+SEQ, TASK, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE = (
+    "seq", "task", "lead", "responsible", "supporting", "deadline", "note")
+_HEADER_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    (SEQ, re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)),
+    (LEAD, re.compile(r"牵头(?:单位|部门|领导)?$|主责(?:单位|部门)|主办单位")),
+    (SUPPORTING, re.compile(r"配合(?:单位|部门)|参与(?:单位|部门)|协办(?:单位|部门)|协助单位|支持单位")),
+    (RESPONSIBLE, re.compile(r"责任(?:单位|部门)|负责(?:单位|部门)|承办单位|实施(?:单位|主体)")),
+    (DEADLINE, re.compile(r"完成时限|时间节点|完成时间|时限要求|时限|完成期限|截止时间|进度安排|时间安排|完成日期")),
+    (TASK, re.compile(r"改革任务|重点任务|工作任务|任务内容|具体任务|任务名称|主要任务|工作内容|改革事项|工作措施"
+                      r"|具体措施|主要措施|任务事项|重点工作|工作事项|具体工作|任务$|事项$|内容$")),
+    (NOTE, re.compile(r"备注|说明|工作要求|成果形式")),
+]
+HEADER_MESSAGE = "未找到表头：需要包含 任务/牵头单位/完成时限 等列"
+_SECTION_CELL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六七八九十]+部分)")
+
+
+@dataclass
+class Header:
+    row: int
+    columns: dict[int, str]  # column index -> role
+
+    def first(self, role: str) -> int | None:
+        return next((c for c, r in sorted(self.columns.items()) if r == role), None)
+
+    def all(self, role: str) -> list[int]:
+        return [c for c, r in sorted(self.columns.items()) if r == role]
+
+
+def find_header(rows: Sequence[Sequence[Cell]], *, search_rows: int = 30) -> Header | None:
+    """The first row (of the first ``search_rows``) with a task column and a unit or time column."""
+    for index, row in enumerate(rows[:search_rows]):
+        columns: dict[int, str] = {}
+        for column, value in enumerate(row):
+            label = re.sub(r"\s+", "", fold(str(value))) if value is not None else ""
+            if not label or len(label) > 12:
+                continue
+            role = next((r for r, pattern in _HEADER_WORDS if pattern.search(label)), None)
+            if role is not None and not (role == SEQ and SEQ in columns.values()):
+                columns[column] = role
+        roles = set(columns.values())
+        if TASK in roles and roles & {LEAD, RESPONSIBLE, DEADLINE}:
+            return Header(row=index, columns=columns)
+    return None
+
+
+def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_year: int | None) -> list[ParsedTask]:
+    """One task per data row; group cells and section bands become parent tasks."""
+    task_columns = header.all(TASK)
+    group_column = task_columns[0] if len(task_columns) > 1 else None
+    leaf_column = task_columns[-1]
+    seq_column = header.first(SEQ)
+    year = default_year
+    tasks: list[ParsedTask] = []
+    codes: set[str] = set()
+    section: ParsedTask | None = None
+    group: ParsedTask | None = None
+    group_value: str | None = None
+    counters: dict[str | None, int] = {}
+    groups_in: dict[str | None, int] = {}
+    previous_seq: str | None = None
+    for row in rows[header.row + 1:]:
+        texts = [_text(v) for v in row]
+        if not any(texts):
+            continue
+        distinct = {t for t in texts if t}
+        if len(distinct) == 1 and (_SECTION_CELL.match(next(iter(distinct))) or not texts[leaf_column]):
+            title = next(iter(distinct))
+            section = _group_task(title, None, len(tasks), codes, level=1)
+            tasks.append(section)
+            group, group_value = None, None
+            year = (years_mentioned(title) or [year])[-1]
+            continue
+        leaf_text = texts[leaf_column] if leaf_column < len(texts) else ""
+        if not leaf_text or _looks_like_header(texts, header):
+            continue
+        parent = section
+        if group_column is not None and texts[group_column]:
+            if texts[group_column] != group_value:
+                group_value = texts[group_column]
+                section_code = section.code if section else None
+                groups_in[section_code] = groups_in.get(section_code, 0) + 1
+                group = _group_task(group_value, section, groups_in[section_code] - 1, codes,
+                                    level=(section.level + 1) if section else 1)
+                tasks.append(group)
+            parent = group
+        seq = texts[seq_column] if seq_column is not None and seq_column < len(texts) else ""
+        parent_code = parent.code if parent else None
+        counters[parent_code] = counters.get(parent_code, 0) + 1
+        if not seq or seq == previous_seq:  # a merged 序号 belongs to the group, not to this row
+            seq_label = str(counters[parent_code])
+        else:
+            seq_label = re.sub(r"[\s、.．,，]+$", "", seq)
+        previous_seq = seq or previous_seq
+        code = _unique(f"{parent_code}.{seq_label}" if parent_code else seq_label, codes)
+        task = _row_task(code, leaf_text, texts, row, header, parent, year)
+        if task.deadline is not None:
+            year = task.deadline.year
+        tasks.append(task)
+    return tasks
+
+
+def _row_task(code: str, leaf_text: str, texts: list[str], row: Sequence[Cell], header: Header,
+              parent: ParsedTask | None, year: int | None) -> ParsedTask:
+    task = ParsedTask(code=code, title=make_title(leaf_text), text=leaf_text,
+                      parent=parent.code if parent else None, level=(parent.level + 1) if parent else 1)
+    roles = {LEAD: task.lead_units, RESPONSIBLE: task.responsible_units, SUPPORTING: task.supporting_units}
+    for column, role in sorted(header.columns.items()):
+        if column >= len(texts) or not texts[column] or role not in roles:
+            continue
+        annotation = extract_annotation(texts[column])
+        if annotation.explicit and annotation.has_units:
+            task.lead_units += annotation.lead
+            task.responsible_units += annotation.responsible
+            task.supporting_units += annotation.supporting
+        else:
+            roles[role].extend(n for n in split_unit_list(texts[column]) if n not in roles[role])
+    if not (task.lead_units or task.responsible_units or task.supporting_units):
+        inline = extract_annotation(leaf_text)
+        task.lead_units, task.responsible_units, task.supporting_units = inline.lead, inline.responsible, inline.supporting
+    deadline_column = header.first(DEADLINE)
+    value = row[deadline_column] if deadline_column is not None and deadline_column < len(row) else None
+    if isinstance(value, (datetime, date)):
+        task.deadline = value.date() if isinstance(value, datetime) else value
+        task.deadline_text = task.deadline.isoformat()
+    else:
+        parsed = parse_deadline(texts[deadline_column] if deadline_column is not None and deadline_column < len(texts)
+                                else leaf_text, default_year=year, allow_ongoing=True)
+        task.deadline, task.deadline_text, task.ongoing = parsed.date, parsed.text, parsed.ongoing
+        if parsed.relative is not None:
+            task.deadline_text = parsed.text
+    return task
+
+
+def _group_task(title: str, parent: ParsedTask | None, index: int, codes: set[str], *, level: int) -> ParsedTask:
+    match = _SECTION_CELL.match(fold(title))
+    label = re.sub(r"[\s、.．第部分]", "", title[:match.end()]) if match else int_to_cn(index + 1)
+    if parent is not None:
+        label = f"({label})" if cn_to_int(label) else label
+    code = _unique(f"{parent.code}.{label}" if parent else label, codes)
+    body = title[match.end():] if match else title
+    return ParsedTask(code=code, title=make_title(body), text=body, parent=parent.code if parent else None,
+                      level=level, is_group=True)
+
+
+def _looks_like_header(texts: list[str], header: Header) -> bool:
+    """A repeated header row (tables split across pages repeat it)."""
+    return find_header([texts], search_rows=1) is not None
+
+
+def _unique(code: str, codes: set[str]) -> str:
+    candidate, suffix = code, 2
+    while candidate in codes:
+        candidate, suffix = f"{code}-{suffix}", suffix + 1
+    codes.add(candidate)
+    return candidate
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y年%m月%d日")
+    return str(value).strip()
