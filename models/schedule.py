@@ -26,6 +26,8 @@ Semantics (all dates are calendar dates; lags use :class:`~models.workcalendar.W
   finish "minus" lag), where minus is :meth:`WorkCalendar.sub_lag` (the latest date whose lag still
   lands in time).  Total float = latest finish − forecast finish in calendar days (negative: late).
   ``critical`` = unfinished with float ≤ 0.
+- float_to(milestone): the same backward pass towards one milestone only (its deadline, else its
+  forecast, as the sole constraint): how many days each feeding task can slip before it bites.
 - Critical path: the driving chain — from the latest-finishing task (or a given milestone) back
   through predecessors whose finish + lag equals the successor's forecast finish.
 - slip(X, N): X's forecast finish moves N calendar days later; every task whose forecast moves is

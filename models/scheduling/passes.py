@@ -18,6 +18,8 @@ from numpy.typing import NDArray
 from models.workcalendar import MONTHS, NONE, WORKDAYS, OrdinalCalendar
 
 Ints = NDArray[np.int64]
+UNBOUNDED = -NONE
+"""Latest-finish sentinel for tasks with no constraint (above every real ordinal)."""
 Bools = NDArray[np.bool_]
 
 
@@ -135,10 +137,27 @@ def _settle(fw: Forward, state: State, idx: NDArray[np.intp], agg: Ints, today: 
 
 def backward(groups: list[EdgeGroup], fw: Forward, cal: OrdinalCalendar, end: int) -> Ints:
     """Latest allowed finish: min(own deadline, plan end, each successor's latest finish − lag)."""
-    latest = np.where(fw.deadline != NONE, np.minimum(fw.deadline, end), end)
+    return _pull_back(groups, np.where(fw.deadline != NONE, np.minimum(fw.deadline, end), end), cal)
+
+
+def backward_to(groups: list[EdgeGroup], cal: OrdinalCalendar, n: int, target: int, by: int) -> Ints:
+    """Latest finish of every task feeding ``target`` (of ``n`` tasks) so that it still finishes by ``by``.
+
+    Own deadlines are ignored: this is the slack towards one milestone.  Tasks that do not feed
+    the target stay ``UNBOUNDED``.
+    """
+    latest = np.full(n, UNBOUNDED)
+    latest[target] = by
+    return _pull_back(groups, latest, cal)
+
+
+def _pull_back(groups: list[EdgeGroup], latest: Ints, cal: OrdinalCalendar) -> Ints:
+    """Backward pass in place: a task must finish by each successor's latest finish minus the lag."""
     for group in reversed(groups):
         if len(group.read):
-            cand = cal.sub_lag(latest[group.read], group.values, group.work_idx, group.month_idx)
+            after = latest[group.read]
+            cand = np.where(after == UNBOUNDED, UNBOUNDED,
+                            cal.sub_lag(after, group.values, group.work_idx, group.month_idx))
             latest[group.write] = np.minimum(latest[group.write], np.minimum.reduceat(cand, group.starts))
     return latest
 

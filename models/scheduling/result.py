@@ -12,7 +12,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from models.scheduling.inputs import ScheduleError, Thresholds
-from models.scheduling.passes import Bools, Forward, Ints, State, driving_chain, known, to_date
+from models.scheduling.passes import (
+    UNBOUNDED,
+    Bools,
+    Forward,
+    Ints,
+    State,
+    backward_to,
+    driving_chain,
+    known,
+    to_date,
+)
 from models.workcalendar import OrdinalCalendar
 
 if TYPE_CHECKING:
@@ -127,6 +137,17 @@ class ScheduleResult:
         """Driving chain ending at ``task_id`` (typically a milestone)."""
         return self._chain(self._index(task_id))
 
+    def float_to(self, task_id: int) -> dict[int, int]:
+        """Total float towards one milestone: calendar days each task feeding it (and the milestone
+        itself) can slip before the milestone passes its deadline (its forecast if it has none)."""
+        index = self._index(task_id)
+        by = self.fw.deadline[index] if known(self.fw.deadline[index]) else self.fw.finish[index]
+        if not known(by):
+            raise ScheduleError(f"任务 {self.plan.codes[index]} 没有截止日期或预测完成日期，无法计算浮动时间")
+        latest = backward_to(self.plan.backward_groups, self.cal, len(self.plan.ids), index, int(by))
+        feeding = np.flatnonzero((latest != UNBOUNDED) & self.dated)
+        return {int(self.plan.ids[i]): int(latest[i] - self.fw.finish[i]) for i in feeding}
+
     def _chain(self, index: int) -> list[int]:
         plan = self.plan
         chain = driving_chain(index, self.fw.finish, plan.in_ptr, plan.in_pred, plan.in_values, plan.in_units, self.cal)
@@ -163,8 +184,15 @@ class ScheduleResult:
             "critical_path": [codes[self.plan.index[i]] for i in self.critical_path],
             "at_risk": [codes[i] for i in np.flatnonzero(self.lights.at_risk)],
             "forecast_finish": finish.isoformat() if finish else None,
+            "milestones": [self._milestone(int(i)) for i in np.flatnonzero(self.state.milestone)],
             "provisional": self.provisional,
         }
+
+    def _milestone(self, i: int) -> dict[str, object]:
+        deadline, finish = to_date(int(self.fw.deadline[i])), to_date(int(self.fw.finish[i]))
+        return {"code": self.plan.codes[i], "light": LIGHTS[self.lights.code[i]],
+                "at_risk": bool(self.lights.at_risk[i]), "deadline": deadline.isoformat() if deadline else None,
+                "forecast_finish": finish.isoformat() if finish else None}
 
     def task_at(self, i: int) -> TaskSchedule:
         fw, lights = self.fw, self.lights

@@ -149,3 +149,23 @@ def _rotated(cycle: list[int]) -> list[int]:
     """Start a cycle at its smallest code, as the error message does."""
     first = min(range(len(cycle)), key=lambda k: f"T{cycle[k]}")
     return cycle[first:] + cycle[:first]
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans(), st.data())
+def test_float_to_a_milestone_is_exactly_the_slip_it_absorbs(plan: tuple[list[TaskInput], list[DepInput]],
+                                                             data: st.DataObject) -> None:
+    for task in plan[0]:   # finished tasks keep their actual finish: slack upstream of them is moot
+        task.status, task.actual_finish = "in_progress", None
+    _, result = _build(plan)
+    target = data.draw(st.sampled_from(list(result.tasks)))
+    schedule = result.tasks[target]
+    by = schedule.deadline or schedule.forecast_finish
+    if by is None or schedule.forecast_finish is None or schedule.forecast_finish > by:
+        return
+    for task_id, slack in result.float_to(target).items():
+        if slack < 0:
+            continue
+        pushed = {moved: new for moved, _, new, _ in result.slip(task_id, slack)}
+        assert pushed.get(target, schedule.forecast_finish) <= by
+        assert {moved: new for moved, _, new, _ in result.slip(task_id, slack + 1)}.get(target, by) > by

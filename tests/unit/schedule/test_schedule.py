@@ -126,6 +126,12 @@ def test_critical_path_float_and_milestone_path() -> None:
     assert floats == {1: -5, 2: -5, 3: 0, 4: 0, 5: 0}
     assert result.tasks[2].at_risk and result.tasks[1].critical
     assert result.summary()["critical_path"] == ["T4", "T5"]
+    # Towards milestone 5 (6-30) only: 3 by 6-30, 2 by 5-31 (month end back one month), 4 by 4-30,
+    # 1 by min(5-31 − 15 days, 4-30 − 5 days) = 4-25.
+    assert result.float_to(5) == {1: 25, 2: 46, 3: 46, 4: 0, 5: 0}
+    assert result.float_to(2) == {1: -5, 2: -5}
+    assert result.summary()["milestones"] == [{"code": "T5", "light": "green", "at_risk": False,
+                                               "deadline": "2026-06-30", "forecast_finish": "2026-06-30"}]
 
 
 def test_slip_lists_every_task_and_milestone_that_moves() -> None:
