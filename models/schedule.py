@@ -18,8 +18,9 @@ Semantics (all dates are calendar dates; lags use :class:`~models.workcalendar.W
   cannot finish in the past; an ongoing task with no deadline and no dated predecessor has none.
 - Forecast start: max(planned start (task start, else ``plan_start``), preds + lag).
 - at risk: unfinished, deadline not yet passed, forecast finish after the deadline.
-- Planned pace: linear from the start (task start; for a relative task without one, the latest
-  predecessor finish; else ``plan_start``) to the deadline; behind_points = planned % − percent.
+- Planned pace: linear from the start (the later of the task start — else ``plan_start`` — and its
+  latest predecessor finish, since work cannot be expected before predecessors let it begin) to the
+  deadline; behind_points = planned % − percent.
 - Lights: done (finished, never red/yellow); red (overdue, or ≥ red points behind); yellow (due
   within ``due_soon_days``, or ≥ yellow points behind); else green.  at_risk is a separate flag.
 - Latest finish (backward pass): min(effective deadline, plan forecast end, each successor's latest

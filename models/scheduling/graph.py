@@ -115,7 +115,8 @@ class PlanGraph:
                   else np.full(len(self.ids), NONE))
         planned_start = np.where(known(state.start), state.start,
                                  NONE if plan_start is None else plan_start.toordinal())
-        pace_start = np.where(~known(state.start) & state.relative & known(fw.trigger), fw.trigger, planned_start)
+        # a task cannot be expected to progress before its predecessors let it start
+        pace_start = np.where(known(fw.trigger), np.maximum(planned_start, fw.trigger), planned_start)
         lights = traffic_lights(state, fw, today.toordinal(), thresholds, pace_start)
         return ScheduleResult(self, state, fw, latest, np.maximum(planned_start, fw.agg), lights, cal, today,
                               thresholds)

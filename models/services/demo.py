@@ -39,7 +39,7 @@ def _draft(spec: dict[str, Any], today: date) -> dict[str, Any]:
             "relative": t.get("relative", False), "milestone": t.get("milestone", False),
             "depends_on": [{"code": c, "lag": lag} for c, lag in t.get("depends", [])],
             "status": t.get("status", "not_started"), "percent": 100 if t.get("status") == "done" else t.get("percent", 0),
-            "actual_finish": day(t.get("finished")),
+            "actual_finish": day(t.get("finished")), "planned_start": day(t.get("start")),
         })
     phases = [{"name": p["name"], "end": day(p["end"])} for p in meta.get("phases", [])]
     return {"plan": {"title": meta["title"], "doc_number": meta["doc_number"], "issuer": meta["issuer"],

@@ -100,7 +100,7 @@ def _create_tasks(session: Session, plan: Plan, tasks: list[dict[str, Any]]) -> 
                     parent_id=ids.get(t.get("parent") or ""), deadline=deadline,
                     deadline_text=(t.get("deadline_text") or None), deadline_rule=rule,
                     is_milestone=bool(t.get("milestone") or t.get("is_milestone")), phase=t.get("phase"),
-                    planned_start=_date(t.get("planned_start")) or plan.start_date,
+                    planned_start=_date(t.get("planned_start")),
                     status=t.get("status") or "not_started", percent=int(t.get("percent") or 0),
                     actual_finish=_date(t.get("actual_finish")))
         session.add(task)

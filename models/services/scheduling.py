@@ -27,9 +27,12 @@ from models.tables import Dependency, HolidayOverride, OfficialYear, Plan, Task
 from models.workcalendar import Lag, WorkCalendar
 
 COMPUTED = ("deadline", "forecast_finish", "light", "at_risk", "critical", "provisional", "light_reason", "red_since")
-TASK_COLUMNS = (Task.id, Task.code, Task.deadline, Task.deadline_rule, Task.planned_start, Task.status,  # type: ignore[attr-defined]
+TASK_COLUMNS = (Task.id, Task.code, Task.parent_id, Task.deadline, Task.deadline_rule, Task.planned_start, Task.status,  # type: ignore[attr-defined]
                 Task.percent, Task.actual_finish, Task.is_milestone, Task.forecast_finish, Task.light, Task.at_risk,
                 Task.critical, Task.provisional, Task.light_reason, Task.red_since)
+
+
+LIGHT_ORDER = ("done", "green", "yellow", "red")
 
 
 @dataclass
@@ -37,10 +40,53 @@ class Recomputed:
     plan_id: int
     result: ScheduleResult
     changed: int
-    codes: dict[int, str]
+    counts: dict[str, int]
 
     def summary(self) -> dict[str, Any]:
-        return {"plan_id": self.plan_id, "changed": self.changed, **self.result.summary()}
+        return {"plan_id": self.plan_id, "changed": self.changed, **self.result.summary(), "counts": self.counts}
+
+
+def rollup(rows: list[Any], result: ScheduleResult) -> dict[int, dict[str, Any]]:
+    """Computed fields per task; a heading task (parent of others) shows the worst light below it.
+
+    Headings that only group tasks are not work items: they are excluded from counts and alerts
+    (their light is ``rollup`` data, not a deadline of their own).
+    """
+    fields: dict[int, dict[str, Any]] = {}
+    children: dict[int, list[int]] = {}
+    for r in rows:
+        ts = result.tasks[r.id]
+        fields[r.id] = {"forecast_finish": ts.forecast_finish, "light": ts.light, "at_risk": ts.at_risk,
+                        "critical": ts.critical, "provisional": ts.deadline_provisional, "light_reason": ts.reason[:200],
+                        "deadline": ts.deadline if r.deadline_rule == "relative" else r.deadline}
+        if r.parent_id is not None:
+            children.setdefault(r.parent_id, []).append(r.id)
+
+    def settle(task_id: int) -> dict[str, Any]:
+        kids = [settle(k) for k in children.get(task_id, [])]
+        if kids:
+            worst = max((k["light"] for k in kids), key=LIGHT_ORDER.index)
+            finishes = [k["forecast_finish"] for k in kids if k["forecast_finish"]]
+            red = sum(k["light"] == "red" for k in kids)
+            fields[task_id].update(light=worst, at_risk=any(k["at_risk"] for k in kids),
+                                   forecast_finish=max(finishes) if finishes else None,
+                                   light_reason=f"汇总下属{len(kids)}项任务" + (f"，其中红灯{red}项" if red else ""))
+        return fields[task_id]
+
+    for r in rows:
+        if r.parent_id is None:
+            settle(r.id)
+    return fields
+
+
+def leaf_counts(rows: list[Any], fields: dict[int, dict[str, Any]]) -> dict[str, int]:
+    parents = {r.parent_id for r in rows if r.parent_id is not None}
+    counts = dict.fromkeys(LIGHT_ORDER, 0) | {"at_risk": 0}
+    for r in rows:
+        if r.id not in parents:
+            counts[fields[r.id]["light"]] += 1
+            counts["at_risk"] += bool(fields[r.id]["at_risk"])
+    return counts
 
 
 def load_calendar(session: Session) -> WorkCalendar:
@@ -86,15 +132,11 @@ def compute(session: Session, plan_id: int, today: date) -> tuple[ScheduleResult
     return result, rows
 
 
-def _changes(result: ScheduleResult, rows: list[Any], today: date) -> list[dict[str, Any]]:
+def _changes(rows: list[Any], fields: dict[int, dict[str, Any]], today: date) -> list[dict[str, Any]]:
     out = []
     for r in rows:
-        ts = result.tasks[r.id]
-        red_since = (r.red_since or today) if ts.light == "red" else None
-        new = {"deadline": ts.deadline if r.deadline_rule == "relative" else r.deadline,
-               "forecast_finish": ts.forecast_finish, "light": ts.light, "at_risk": ts.at_risk,
-               "critical": ts.critical, "provisional": ts.deadline_provisional, "light_reason": ts.reason[:200],
-               "red_since": red_since}
+        new = fields[r.id]
+        new["red_since"] = (r.red_since or today) if new["light"] == "red" else None
         if any(getattr(r, k) != v for k, v in new.items()):
             out.append({"id": r.id, **new})
     return out
@@ -112,11 +154,13 @@ def recompute(actor: Actor, *, plan_id: int | None = None, today: date | None = 
             result, rows = compute(tx.session, pid, today)
         except ValueError as exc:  # ScheduleError carries a Chinese message naming the tasks
             raise Invalid(str(exc)) from None
-        changes = _changes(result, rows, today)
+        fields = rollup(rows, result)
+        changes = _changes(rows, fields, today)
         if changes:
             tx.session.execute(update(Task), changes)
-        tx.audit(after={"today": today, "changed": len(changes), "counts": result.counts})
-        return Recomputed(pid, result, len(changes), {r.id: r.code for r in rows})
+        counts = leaf_counts(rows, fields)
+        tx.audit(after={"today": today, "changed": len(changes), "counts": counts})
+        return Recomputed(pid, result, len(changes), counts)
 
 
 def preview(plan_id: int | None = None, *, today: date, engine: Engine | None = None) -> ScheduleResult:

@@ -1,0 +1,106 @@
+"""`reform up`: start the whole product on embedded defaults.
+
+SQLite app database, demo data, a local Prefect server (its own SQLite under REFORM_HOME/prefect),
+the serve process for the deployments, and the Streamlit app. One supervisor: if any part dies the
+others are stopped, so a half-running product is never left behind.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import typer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def prefect_env(home: Path, port: int) -> dict[str, str]:
+    prefect_home = (home / "prefect").resolve()
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    return {
+        "PREFECT_HOME": str(prefect_home),
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}",
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "true",
+    }
+
+
+def wait_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (localhost only)
+                if resp.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("up")
+    def up(
+        port: int = typer.Option(8501, help="Streamlit 端口"),
+        prefect_port: int = typer.Option(4200, help="本地 Prefect 服务端口"),
+        demo: bool = typer.Option(True, help="没有方案时加载演示数据"),
+        prefect: bool = typer.Option(True, help="启动本地 Prefect 服务与定时部署（--no-prefect 则流程在应用内执行）"),
+    ) -> None:
+        """Start everything: database + demo, local Prefect server + deployments, web app (启动整个系统)."""
+        from models.migrate import upgrade
+        from models.services.demo import demo_password, load_demo
+        from models.settings import get_settings
+        from ui.cli import today_in_tz
+
+        settings = get_settings()
+        settings.home.mkdir(parents=True, exist_ok=True)
+        upgrade()
+        if demo:
+            plan = load_demo(today=today_in_tz())
+            typer.echo(f"演示方案：{plan.title}（账号口令 {demo_password()}）")
+        env = {**os.environ, "REFORM_HOME": str(settings.home.resolve()), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        procs: list[subprocess.Popen[bytes]] = []
+        try:
+            if prefect:
+                env.update(prefect_env(settings.home, prefect_port))
+                typer.echo(f"启动 Prefect 服务：http://127.0.0.1:{prefect_port}")
+                procs.append(subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
+                                               "127.0.0.1", "--port", str(prefect_port)], env=env, cwd=ROOT))
+                if not wait_http(f"http://127.0.0.1:{prefect_port}/api/health", 90):
+                    raise typer.Exit(_fail("Prefect 服务未能在 90 秒内启动"))
+                procs.append(subprocess.Popen([sys.executable, "-m", "flows.serve"], env=env, cwd=ROOT))
+            procs.append(subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"),
+                                           "--server.port", str(port), "--server.headless", "true"],
+                                          env=env, cwd=ROOT))
+            typer.echo(f"改革任务督办已启动：http://localhost:{port}  （Ctrl+C 停止）")
+            signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+            while all(p.poll() is None for p in procs):
+                time.sleep(1)
+            dead = next(p for p in procs if p.poll() is not None)
+            typer.echo(f"子进程已退出（{' '.join(map(str, dead.args))[:120]}），正在停止其余进程", err=True)
+            raise typer.Exit(1)
+        except KeyboardInterrupt:
+            typer.echo("正在停止…")
+        finally:
+            _stop(procs)
+
+
+def _fail(message: str) -> int:
+    typer.echo(f"错误：{message}", err=True)
+    return 1
