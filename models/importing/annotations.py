@@ -106,8 +106,10 @@ def extract_annotation(text: str, *, first_is_lead: bool = False) -> Annotation:
 
 
 def split_unit_list(text: str) -> list[str]:
-    """'县编办、县人社局和县财政局等部门' -> names as written (used for table cells)."""
-    return _split_units(text, fold(text), 0, len(text), strict=False)
+    """'县编办、县人社局和县财政局等部门' -> names as written (table cells: lines and spaces split too)."""
+    separated = re.sub(r"[\n\r；;]|(?<=[\u4e00-\u9fff)）])[ \u3000]+(?=[\u4e00-\u9fff(（])",
+                       lambda m: "、" * len(m.group(0)), text)
+    return _split_units(text, fold(separated), 0, len(text), strict=False)
 
 
 def _parse_segment(text: str, folded: str, start: int, end: int, result: Annotation,

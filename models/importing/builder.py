@@ -96,7 +96,8 @@ class _Context:
                           parent=parent.task.code if parent else None, level=level,
                           lead_units=list(annotation.lead), responsible_units=list(annotation.responsible),
                           supporting_units=list(annotation.supporting), deadline=deadline.date,
-                          deadline_text=deadline.text, ongoing=deadline.ongoing)
+                          deadline_text=deadline.text, ongoing=deadline.ongoing,
+                          relative_to=deadline.relative.reference if deadline.relative else None)
         draft = Draft(task=task, annotation=annotation, deadline=deadline, own_text=text, parent=parent)
         if parent is not None:
             parent.children.append(draft)
@@ -223,6 +224,7 @@ def _inherit(draft: Draft) -> None:
             task.supporting_units = list(ancestor.annotation.supporting)
         if not draft.deadline.found and ancestor.deadline.found and not source.is_milestone:
             task.deadline, task.deadline_text, task.ongoing = source.deadline, source.deadline_text, source.ongoing
+            task.relative_to = source.relative_to
             draft.deadline = ancestor.deadline
         ancestor = ancestor.parent
 

@@ -37,6 +37,7 @@ class ParsedTask:
     deadline_text: str | None = None
     depends_on: list[ParsedDependency] = field(default_factory=list)
     ongoing: bool = False
+    relative_to: str | None = None  # "机构职能调整到位" of "机构职能调整到位后3个月内"
     is_milestone: bool = False
     is_group: bool = False  # a heading that only groups other tasks
 
@@ -59,6 +60,7 @@ class ParsedTask:
             "depends_on": [{"code": d.code, "lag": d.lag} for d in self.depends_on],
             "level": self.level,
             "ongoing": self.ongoing,
+            "relative_to": self.relative_to,
             "milestone": self.is_milestone,
             "group": self.is_group,
         }

@@ -8,10 +8,10 @@ from xml.etree.ElementTree import ParseError
 
 from models.filesafety import UploadRejected, check_upload
 from models.importing.annotations import first_unit_is_lead
-from models.importing.builder import build_tasks
+from models.importing.builder import Draft, build_tasks
 from models.importing.docx_reader import read_docx
 from models.importing.metadata import PlanMeta, extract_metadata
-from models.importing.model import ImportRejected, ParsedPlan, ParsedTask
+from models.importing.model import ImportRejected, ParsedPlan
 from models.importing.outline import build_outline, clean_lines
 from models.importing.relations import resolve_relative, task_warnings
 from models.importing.tables import HEADER_MESSAGE, find_header, tasks_from_table
@@ -52,46 +52,45 @@ def _parse_document(lines: list[str], tables: list[list[list[str]]], fingerprint
     outline = build_outline(lines)
     meta = extract_metadata(outline.preamble or lines[:20], outline.tail)
     plan = _plan(meta, fingerprint)
-    table_tasks = _table_tasks(tables, meta.year_hint)
-    if table_tasks:
-        plan.tasks = table_tasks
-        if outline.roots:
-            plan.warnings.append("文件含任务分工表，已按表格导入任务，正文条目未重复导入")
-        plan.warnings.extend(task_warnings(plan.tasks))
-        return plan
-    drafts = build_tasks(outline, plan_year=meta.year_hint, first_is_lead=first_unit_is_lead("\n".join(lines)))
-    resolve_relative(drafts, plan_date=meta.date, warnings=plan.warnings)
-    plan.tasks = [d.task for d in drafts]
+    drafts = _table_drafts(tables, meta.year_hint)
+    if drafts and outline.roots:
+        plan.warnings.append("文件含任务分工表，已按表格导入任务，正文条目未重复导入")
+    if not drafts:
+        drafts = build_tasks(outline, plan_year=meta.year_hint, first_is_lead=first_unit_is_lead("\n".join(lines)))
+    _finish(plan, drafts, meta)
     if not plan.tasks:
         plan.warnings.append("未识别到任务：未找到带编号的任务条目、牵头单位或完成时限")
-    plan.warnings.extend(task_warnings(plan.tasks))
     return plan
 
 
-def _table_tasks(tables: list[list[list[str]]], year: int | None) -> list[ParsedTask]:
-    tasks: list[ParsedTask] = []
+def _finish(plan: ParsedPlan, drafts: list[Draft], meta: PlanMeta) -> None:
+    resolve_relative(drafts, plan_date=meta.date, warnings=plan.warnings)
+    plan.tasks = [d.task for d in drafts]
+    plan.warnings.extend(task_warnings(plan.tasks))
+
+
+def _table_drafts(tables: list[list[list[str]]], year: int | None) -> list[Draft]:
+    drafts: list[Draft] = []
     for grid in tables:
         header = find_header(grid)
         if header is not None:
-            tasks.extend(tasks_from_table(grid, header, default_year=year))
-    return tasks
+            drafts.extend(tasks_from_table(grid, header, default_year=year))
+    return drafts
 
 
 def _parse_workbook(data: bytes, fingerprint: str) -> ParsedPlan:
     sheets = read_xlsx(data)
-    for _title, rows in sheets:
+    for sheet_title, rows in sheets:
         header = find_header(rows)
         if header is None:
             continue
         title_lines = [str(v).strip() for row in rows[:header.row] for v in row if v not in (None, "")]
         meta = extract_metadata(list(dict.fromkeys(title_lines)), [])
-        if meta.title is None or meta.title == (title_lines[0] if title_lines else None) and not title_lines:
-            meta.title = _title
+        meta.title = meta.title or sheet_title
         plan = _plan(meta, fingerprint)
-        plan.tasks = tasks_from_table(rows, header, default_year=meta.year_hint)
+        _finish(plan, tasks_from_table(rows, header, default_year=meta.year_hint), meta)
         if not plan.tasks:
             plan.warnings.append("表格中没有任务行")
-        plan.warnings.extend(task_warnings(plan.tasks))
         return plan
     raise ImportRejected(HEADER_MESSAGE)
 

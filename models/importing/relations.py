@@ -93,8 +93,11 @@ def task_warnings(tasks: list[ParsedTask]) -> list[str]:
                                       if task.responsible_units else ""))
         if task.ongoing:
             warnings.append(f"任务 {task.code}“{task.title}”：时限为“{task.deadline_text}”（长期任务，无固定完成日期）")
-        elif task.deadline is None and not task.depends_on:
-            missing.append("完成时限")
+        elif task.deadline is None and task.relative_to is None:
+            if task.deadline_text:
+                warnings.append(f"任务 {task.code}“{task.title}”：时限“{task.deadline_text}”缺少年份，无法换算为日期")
+            else:
+                missing.append("完成时限")
         if missing:
             warnings.append(f"任务 {task.code}“{task.title}”：未识别到{'和'.join(missing)}")
     if groups:

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from models.importing.annotations import extract_annotation, split_unit_list
-from models.importing.builder import make_title
-from models.importing.deadlines import parse_deadline, years_mentioned
+from models.importing.annotations import Annotation, extract_annotation, split_unit_list
+from models.importing.builder import Draft, make_title
+from models.importing.deadlines import DeadlineParse, parse_deadline, years_mentioned
 from models.importing.model import ParsedTask
 from models.importing.textnorm import cn_to_int, fold, int_to_cn
 
@@ -66,7 +66,7 @@ def find_header(rows: Sequence[Sequence[Cell]], *, search_rows: int = 30) -> Hea
     return None
 
 
-def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_year: int | None) -> list[ParsedTask]:
+def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_year: int | None) -> list[Draft]:
     """One task per data row; group cells and section bands become parent tasks."""
     task_columns = header.all(TASK)
     group_column = task_columns[0] if len(task_columns) > 1 else None
@@ -74,6 +74,7 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
     seq_column = header.first(SEQ)
     year = default_year
     tasks: list[ParsedTask] = []
+    drafts: list[Draft] = []
     codes: set[str] = set()
     section: ParsedTask | None = None
     group: ParsedTask | None = None
@@ -88,8 +89,9 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
         distinct = {t for t in texts if t}
         if len(distinct) == 1 and (_SECTION_CELL.match(next(iter(distinct))) or not texts[leaf_column]):
             title = next(iter(distinct))
-            section = _group_task(title, None, len(tasks), codes, level=1)
+            section = _group_task(title, None, sum(1 for t in tasks if t.level == 1), codes, level=1)
             tasks.append(section)
+            drafts.append(_draft(section))
             group, group_value = None, None
             year = (years_mentioned(title) or [year])[-1]
             continue
@@ -105,6 +107,7 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
                 group = _group_task(group_value, section, groups_in[section_code] - 1, codes,
                                     level=(section.level + 1) if section else 1)
                 tasks.append(group)
+                drafts.append(_draft(group))
             parent = group
         seq = texts[seq_column] if seq_column is not None and seq_column < len(texts) else ""
         parent_code = parent.code if parent else None
@@ -115,15 +118,23 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
             seq_label = re.sub(r"[\s、.．,，]+$", "", seq)
         previous_seq = seq or previous_seq
         code = _unique(f"{parent_code}.{seq_label}" if parent_code else seq_label, codes)
-        task = _row_task(code, leaf_text, texts, row, header, parent, year)
-        if task.deadline is not None:
-            year = task.deadline.year
-        tasks.append(task)
-    return tasks
+        draft = _row_task(code, leaf_text, texts, row, header, parent, year)
+        if draft.task.deadline is not None:
+            year = draft.task.deadline.year
+        tasks.append(draft.task)
+        drafts.append(draft)
+    by_code = {d.task.code: d for d in drafts}
+    for draft in drafts:
+        draft.parent = by_code.get(draft.task.parent) if draft.task.parent else None
+    return drafts
+
+
+def _draft(task: ParsedTask) -> Draft:
+    return Draft(task=task, annotation=Annotation(), deadline=DeadlineParse(), own_text=task.text)
 
 
 def _row_task(code: str, leaf_text: str, texts: list[str], row: Sequence[Cell], header: Header,
-              parent: ParsedTask | None, year: int | None) -> ParsedTask:
+              parent: ParsedTask | None, year: int | None) -> Draft:
     task = ParsedTask(code=code, title=make_title(leaf_text), text=leaf_text,
                       parent=parent.code if parent else None, level=(parent.level + 1) if parent else 1)
     roles = {LEAD: task.lead_units, RESPONSIBLE: task.responsible_units, SUPPORTING: task.supporting_units}
@@ -143,15 +154,14 @@ def _row_task(code: str, leaf_text: str, texts: list[str], row: Sequence[Cell], 
     deadline_column = header.first(DEADLINE)
     value = row[deadline_column] if deadline_column is not None and deadline_column < len(row) else None
     if isinstance(value, (datetime, date)):
-        task.deadline = value.date() if isinstance(value, datetime) else value
-        task.deadline_text = task.deadline.isoformat()
+        day = value.date() if isinstance(value, datetime) else value
+        parsed = DeadlineParse(date=day, text=day.isoformat())
     else:
         parsed = parse_deadline(texts[deadline_column] if deadline_column is not None and deadline_column < len(texts)
                                 else leaf_text, default_year=year, allow_ongoing=True)
-        task.deadline, task.deadline_text, task.ongoing = parsed.date, parsed.text, parsed.ongoing
-        if parsed.relative is not None:
-            task.deadline_text = parsed.text
-    return task
+    task.deadline, task.deadline_text, task.ongoing = parsed.date, parsed.text, parsed.ongoing
+    task.relative_to = parsed.relative.reference if parsed.relative else None
+    return Draft(task=task, annotation=Annotation(), deadline=parsed, own_text=leaf_text)
 
 
 def _group_task(title: str, parent: ParsedTask | None, index: int, codes: set[str], *, level: int) -> ParsedTask:
