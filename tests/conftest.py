@@ -6,6 +6,7 @@ created per test module and dropped afterwards. Files and settings live in a per
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -73,13 +74,49 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         _drop_postgres(name)
 
 
-@pytest.fixture(params=BACKENDS)
-def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database with the demo county loaded as of TODAY."""
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The demo county is loaded once per backend; each test gets a cheap copy of it."""
     from models.services.demo import load_demo
 
-    eng, name = make_database(request.param, tmp_path)
-    load_demo(today=TODAY, engine=eng)
+    made: dict[str, str] = {}
+    folder = tmp_path_factory.mktemp("templates")
+    for backend in BACKENDS:
+        eng, name = make_database(backend, folder)
+        load_demo(today=TODAY, engine=eng)
+        if backend == "sqlite":
+            with eng.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            made[backend] = str(eng.url.database)
+        else:
+            made[backend] = name or ""
+        eng.dispose()
+    yield made
+    engine_for.cache_clear()
+    if "postgres" in made:
+        _drop_postgres(made["postgres"])
+
+
+def _copy_template(backend: str, template: str, tmp: Path) -> tuple[str, str | None]:
+    if backend == "sqlite":
+        target = tmp / f"demo-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}", None
+    admin_url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                         if PG_URL.startswith("postgresql://") else PG_URL)
+    name = f"rt_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False), name
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_engine(request: pytest.FixtureRequest, tmp_path: Path, demo_templates: dict[str, str]) -> Iterator[Engine]:
+    """A database with the demo county loaded as of TODAY (a copy of the session's template)."""
+    url, name = _copy_template(request.param, demo_templates[request.param], tmp_path)
+    eng = engine_for(url)
     yield eng
     eng.dispose()
     engine_for.cache_clear()
