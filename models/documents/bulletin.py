@@ -1,0 +1,87 @@
+"""工作进展通报: totals sentence, unit-score chart, ranking and overdue tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from models.documents.chart import score_chart
+from models.documents.layout import Attachment, Column, Image, Table
+from models.documents.text import cn_date, join_units
+
+CHART_WIDTH_MM = 150
+
+
+def _rate(value: Any) -> str:
+    """Rates arrive as fractions (0.85) or percentages (85); print ``85.0%``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+    if number != number or abs(number) > 1e6:
+        return str(value)
+    return f"{number * 100 if abs(number) <= 1 else number:.1f}%"
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _units(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [u for u in data.get("units") or [] if isinstance(u, Mapping)]
+
+
+def variables(data: Mapping[str, Any]) -> dict[str, str]:
+    period = data.get("period") or {}
+    totals = data.get("totals") or {}
+    total, done = _int(totals.get("total")), _int(totals.get("done"))
+    return {
+        "period_label": str(period.get("label") or ""),
+        "start": cn_date(period.get("start")),
+        "end": cn_date(period.get("end")),
+        **{k: str(_int(totals.get(k))) for k in ("total", "done", "green", "yellow", "red", "at_risk")},
+        "done_rate": f"{Decimal(done * 100) / total:.1f}%" if total else "0.0%",
+        "red_list": join_units(data.get("red_list")) or "无",
+        "black_list": join_units(data.get("black_list")) or "无",
+        "overdue_count": str(len(data.get("overdue_tasks") or [])),
+        "unit_count": str(len(_units(data))),
+    }
+
+
+def chart(data: Mapping[str, Any]) -> Image:
+    scores = []
+    for unit in _units(data):
+        try:
+            score = float(unit.get("score") or 0)
+        except (TypeError, ValueError):
+            score = 0.0
+        scores.append((str(unit.get("unit") or ""), score if score == score else 0.0))
+    height = max(45.0, min(180.0, 7.0 * len(scores) + 20))
+    png = score_chart(tuple(scores), width_mm=CHART_WIDTH_MM, height_mm=height)
+    return Image(png, CHART_WIDTH_MM, height, "各单位得分")
+
+
+def attachments(data: Mapping[str, Any], titles: list[str]) -> list[Attachment]:
+    units = _units(data)
+    ranking = Table(
+        [Column("排名", 0.9), Column("单位", 3, "left"), Column("牵头任务", 1.1), Column("已完成", 1.1),
+         Column("按时完成率", 1.4), Column("逾期", 0.9), Column("得分", 1.0)],
+        [[str(u.get("rank") or ""), str(u.get("unit") or ""), str(u.get("lead_total") or 0),
+          str(u.get("lead_done") or 0), _rate(u.get("on_time_rate")), str(u.get("overdue") or 0),
+          str(u.get("score") if u.get("score") is not None else "")] for u in units],
+        ["合计", f"{len(units)}个单位", str(sum(_int(u.get("lead_total")) for u in units)),
+         str(sum(_int(u.get("lead_done")) for u in units)), "", str(sum(_int(u.get("overdue")) for u in units)), ""],
+    )
+    tasks = [t for t in data.get("overdue_tasks") or [] if isinstance(t, Mapping)]
+    overdue = Table(
+        [Column("序号", 0.9), Column("任务编号", 1.1), Column("任务名称", 3.2, "left"), Column("牵头单位", 2, "left"),
+         Column("完成时限", 1.6), Column("逾期天数", 1)],
+        [[str(i), str(t.get("code") or ""), str(t.get("title") or ""), join_units(t.get("lead_units")),
+          cn_date(t.get("deadline")), str(t.get("days_overdue") or "")] for i, t in enumerate(tasks, 1)],
+        ["合计", f"{len(tasks)}项", "", "", "", ""],
+    )
+    return [Attachment(title, [table]) for title, table in zip(titles, (ranking, overdue))]

@@ -1,0 +1,78 @@
+"""Representative data for every notice kind: used by the benchmark, tests and UI previews."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from models.documents.context import NoticeContext
+from models.documents.text import format_doc_number
+
+ISSUE_DATE = date(2026, 11, 21)
+_UNITS = ["县城市管理局", "县住房和城乡建设局", "县市场监督管理局", "县自然资源局", "县生态环境局",
+          "县农业农村局", "县文化和旅游局", "县卫生健康局", "县交通运输局", "县水利局"]
+
+_PARTIES = [
+    {"role": "sender", "role_label": "移交方", "unit": "县住房和城乡建设局", "confirmed_by": "王明",
+     "confirmed_at": "2026-11-18T10:00:00"},
+    {"role": "receiver", "role_label": "接收方", "unit": "县城市管理局", "confirmed_by": None, "confirmed_at": None},
+    {"role": "supervisor", "role_label": "监督方", "unit": "县委机构编制委员会办公室", "confirmed_by": None,
+     "confirmed_at": None},
+]
+
+
+def _handover(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"handover": {
+        "id": 7, "kind": kind, "title": "城市管理执法职能划转", "from_unit": "县住房和城乡建设局",
+        "to_unit": "县城市管理局", "task_code": "2.3", "task_title": "整合城市管理执法队伍",
+        "items": items, "declared_total": None, "parties": _PARTIES}}
+
+
+def _staff(n: int) -> list[dict[str, Any]]:
+    types = ["行政", "参公", "事业"]
+    return [{"name": f"张{'一二三四五六七八九十'[i % 10]}{i}", "gender": "男" if i % 2 else "女",
+             "establishment_type": types[i % 3], "post": "科员", "from_unit": "县住房和城乡建设局",
+             "to_unit": "县城市管理局", "note": ""} for i in range(n)]
+
+
+def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
+    task = {"code": "2.3", "title": "整合城市管理执法队伍", "lead_units": ["县城市管理局"],
+            "supporting_units": ["县住房和城乡建设局", "县委编办"], "deadline": "2026-09-30", "percent": 40,
+            "status_label": "推进中", "days_overdue": 52, "light": "red"}
+    if kind == "issue-plan":
+        return {"plan": {"title": "××县机构改革实施方案", "doc_number": None, "issuer": "中共××县委办公室",
+                         "date": "2026-11-01"},
+                "tasks": [{"code": f"{i // 5 + 1}.{i % 5 + 1}", "title": f"完成{_UNITS[i % 10]}职能调整和人员转隶",
+                           "lead_units": [_UNITS[i % 10]], "supporting_units": ["县委编办", "县财政局"],
+                           "deadline": "2026-12-31", "deadline_text": "2026年年底前"} for i in range(items)]}
+    if kind in ("supervision", "urging"):
+        return {"task": task, "alert": {"level": "red", "red_days": 12}, "reply_by": "2026-11-28"}
+    if kind == "bulletin":
+        units = [{"unit": u, "lead_total": 8, "lead_done": 8 - i // 2, "on_time_rate": 1 - i / 20,
+                  "overdue": i // 3, "score": 100 - 4 * i, "rank": i + 1} for i, u in enumerate(_UNITS)]
+        return {"period": {"label": "2026年11月", "start": "2026-11-01", "end": "2026-11-20"},
+                "totals": {"total": 80, "done": 52, "green": 15, "yellow": 7, "red": 6, "at_risk": 4},
+                "units": units, "red_list": _UNITS[:5], "black_list": _UNITS[-5:][::-1],
+                "overdue_tasks": [{"code": f"3.{i}", "title": "完成执法车辆和装备移交", "lead_units": [_UNITS[-i]],
+                                   "deadline": "2026-10-31", "days_overdue": 20 + i} for i in range(1, 6)]}
+    if kind == "asset-list":
+        return _handover("asset", [
+            {"asset_code": f"ZC2026{i:04d}", "name": "执法车辆" if i % 2 else "办公电脑", "category": "通用设备",
+             "quantity": "1" if i % 2 else "5", "unit_of_measure": "辆" if i % 2 else "台",
+             "original_value": "185000.00" if i % 2 else "24500.50", "net_value": "92500.00" if i % 2 else "8120.10",
+             "note": ""} for i in range(1, items + 1)])
+    if kind == "archive-list":
+        return _handover("archive", [
+            {"archive_code": f"WS·2019-Y-{i:03d}", "title": "城市管理行政处罚案卷", "years": "2019-2023",
+             "retention": ["永久", "30年", "10年"][i % 3], "count": str(3 + i % 4), "note": ""}
+            for i in range(1, items + 1)])
+    if kind == "establishment":
+        return _handover("establishment", [
+            {"establishment_type": t, "count": n, "from_unit": "县住房和城乡建设局", "to_unit": "县城市管理局",
+             "note": ""} for t, n in (("行政", 5), ("参公", 3), ("事业", 12))])
+    return _handover("staff", _staff(items))
+
+
+def sample_context(kind: str, *, preview: bool = False, items: int = 12, code: str = "县编办发") -> NoticeContext:
+    number = None if preview else format_doc_number(code, 2026, 12)
+    return NoticeContext(doc_number=number, issue_date=ISSUE_DATE, data=sample_data(kind, items=items))

@@ -1,0 +1,320 @@
+"""GB/T 9704 read-back checks for every notice kind (see shared/reference/gongwen_format.md §6)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from docx import Document
+import io
+
+from docx_readback import NS, CJK, Package, is_blank, pval, q, runs, rval, text, top_paragraphs
+from models.documents import (
+    DOC_NUMBER_RE,
+    KINDS,
+    load_template,
+    notice_title,
+    render_notice,
+)
+from models.documents.samples import sample_context
+from models.documents.text import CN_DATE_RE
+
+NOTICES = [k for k, s in KINDS.items() if s.layout == "notice"]
+ALLOWED_FONTS = {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
+
+
+def _number_code(kind: str) -> str:
+    return load_template(kind).code
+
+
+@pytest.fixture(scope="module", params=list(KINDS))
+def doc(request: pytest.FixtureRequest) -> tuple[str, Package]:
+    kind = request.param
+    ctx = sample_context(kind, code=_number_code(kind))
+    return kind, Package.open(render_notice(kind, ctx))
+
+
+def test_reopens_with_python_docx(doc: tuple[str, Package]) -> None:
+    kind, pkg = doc
+    ctx = sample_context(kind, code=_number_code(kind))
+    document = Document(io.BytesIO(render_notice(kind, ctx)))
+    assert any(p.text == ctx.doc_number for p in document.paragraphs)
+
+
+def test_page_is_a4_with_standard_margins(doc: tuple[str, Package]) -> None:
+    _, pkg = doc
+    sect = pkg.body.find("w:sectPr", NS)
+    size, mar = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS)
+    w, h = int(size.get(q("w:w"))), int(size.get(q("w:h")))
+    assert (w, h) == (11906, 16838) and size.get(q("w:orient")) in (None, "portrait")
+    top, bottom, left, right = (int(mar.get(q(f"w:{s}"))) for s in ("top", "bottom", "left", "right"))
+    assert top == 2098 and left in (1587, 1588) and int(mar.get(q("w:gutter"))) == 0
+    assert w - left - right == 8844 and h - top - bottom == 12756  # 版心 156 × 225 mm
+
+
+def test_grid_and_body_pitch_give_22_lines_of_28_chars(doc: tuple[str, Package]) -> None:
+    _, pkg = doc
+    grid = pkg.body.find("w:sectPr/w:docGrid", NS)
+    assert grid.get(q("w:type")) == "lines" and grid.get(q("w:linePitch")) == "579"
+    body_paras = [p for p in pkg.body.iter(q("w:p")) if any(rval(r, "w:sz") == "32" for r in runs(p))]
+    assert body_paras
+    for p in body_paras:
+        assert pval(p, "w:spacing", "w:lineRule") == "exact"
+        assert int(pval(p, "w:spacing", "w:line")) <= 579
+        assert pval(p, "w:spacing", "w:before") == pval(p, "w:spacing", "w:after") == "0"
+        assert pval(p, "w:snapToGrid") == "0"
+        for r in runs(p):
+            if rval(r, "w:sz") == "32":
+                assert int(rval(r, "w:spacing")) <= -5  # 28 × 15.75 pt ≤ 442.2 pt
+
+
+def test_every_cjk_run_names_an_east_asian_font(doc: tuple[str, Package]) -> None:
+    _, pkg = doc
+    parts = [pkg.body, pkg.footer("default"), pkg.footer("even")]
+    for part in parts:
+        for r in runs(part):
+            if CJK.search(text(r)) or "—" in text(r):
+                assert rval(r, "w:rFonts", "w:eastAsia") in ALLOWED_FONTS, text(r)
+    styles = pkg.parts["word/styles.xml"].decode()
+    for name in ("word/document.xml", "word/styles.xml", "word/footer1.xml", "word/footer2.xml"):
+        raw = pkg.parts[name].decode()
+        assert "eastAsiaTheme" not in raw and "asciiTheme" not in raw
+        assert "Mincho" not in raw and "明朝" not in raw and "Gothic" not in raw
+    st = pkg.xml("word/styles.xml")
+    default = st.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
+    normal = st.find("w:style[@w:styleId='Normal']/w:rPr/w:rFonts", NS)
+    assert default.get(q("w:eastAsia")) == normal.get(q("w:eastAsia")) == "仿宋_GB2312"
+    assert 'w:val="32"' in styles
+
+
+def test_only_the_mark_and_red_rule_are_red(doc: tuple[str, Package]) -> None:
+    kind, pkg = doc
+    red = [r for r in runs(pkg.body) if rval(r, "w:color") not in (None, "000000", "auto")]
+    if KINDS[kind].layout == "notice":
+        assert red and all(rval(r, "w:color").upper() == "FF0000" for r in red)
+        assert all(rval(r, "w:rFonts", "w:eastAsia") == "方正小标宋简体" for r in red)
+        assert {text(r) for r in red} == {load_template(kind).mark}
+    else:
+        assert red == []
+
+
+def test_page_numbers_odd_right_even_left(doc: tuple[str, Package]) -> None:
+    _, pkg = doc
+    assert pkg.xml("word/settings.xml").find("w:evenAndOddHeaders", NS) is not None
+    for kind, jc, side in (("default", "right", "w:right"), ("even", "left", "w:left")):
+        footer = pkg.footer(kind)
+        p = footer.find("w:p", NS)
+        assert pval(p, "w:jc") == jc and int(pval(p, "w:ind", side)) == 280
+        assert re.fullmatch(r"— ?1 ?—", text(p)), text(p)
+        assert " PAGE " in "".join(t.text for t in p.iter(q("w:instrText")))
+        for r in p.iter(q("w:r")):
+            assert rval(r, "w:rFonts", "w:eastAsia") == rval(r, "w:rFonts", "w:ascii") == "宋体"
+            assert rval(r, "w:sz") == "28"
+
+
+def test_title_is_xiaobiaosong_2hao_centred(doc: tuple[str, Package]) -> None:
+    kind, pkg = doc
+    ctx = sample_context(kind, code=_number_code(kind))
+    paras = top_paragraphs(pkg)
+    is_title = [bool(runs(p)) and rval(runs(p)[0], "w:sz") == "44" for p in paras]
+    first = is_title.index(True)
+    main = paras[first : first + (is_title[first:] + [False]).index(False)]
+    lines = []
+    for p in main:
+        assert pval(p, "w:jc") == "center" and int(pval(p, "w:ind", "w:firstLine") or 0) == 0
+        assert all(rval(r, "w:rFonts", "w:eastAsia") == "方正小标宋简体" for r in runs(p))
+        assert len(text(p)) <= 20
+        lines.append(text(p))
+    assert "".join(lines) == notice_title(kind, ctx)
+
+
+def test_doc_number_is_centred_and_valid(doc: tuple[str, Package]) -> None:
+    kind, pkg = doc
+    ctx = sample_context(kind, code=_number_code(kind))
+    hits = [p for p in top_paragraphs(pkg) if text(p) == ctx.doc_number]
+    assert len(hits) == 1 and DOC_NUMBER_RE.match(text(hits[0]))
+    assert pval(hits[0], "w:jc") == "center"
+
+
+@pytest.mark.parametrize("kind", NOTICES)
+def test_head_sequence_mark_number_rule_title_addressee(kind: str) -> None:
+    pkg = Package.open(render_notice(kind, sample_context(kind, code=_number_code(kind))))
+    paras = top_paragraphs(pkg)
+    mark_at = next(i for i, p in enumerate(paras) if text(p))
+    mark = paras[mark_at]
+    assert pval(mark, "w:jc") == "center" and int(rval(runs(mark)[0], "w:sz")) >= 44
+    spacer = paras[mark_at - 1]  # pushes the mark 35 mm below the 版心 top
+    assert 1700 <= int(pval(spacer, "w:spacing", "w:line")) <= 2100
+    assert all(is_blank(p) for p in paras[mark_at + 1 : mark_at + 3])
+    number = paras[mark_at + 3]
+    assert DOC_NUMBER_RE.match(text(number))
+    rule = number.find("w:pPr/w:pBdr/w:bottom", NS)
+    assert rule.get(q("w:val")) == "single" and rule.get(q("w:color")).upper() == "FF0000"
+    assert int(rule.get(q("w:sz"))) >= 4 and 10 <= int(rule.get(q("w:space"))) <= 12
+    assert int(pval(number, "w:ind", "w:left")) == int(pval(number, "w:ind", "w:right")) == 0
+    assert all(is_blank(p) for p in paras[mark_at + 4 : mark_at + 6])
+    title_at = mark_at + 6
+    assert rval(runs(paras[title_at])[0], "w:sz") == "44"
+    after_title = next(i for i in range(title_at, len(paras)) if not runs(paras[i]) or rval(runs(paras[i])[0], "w:sz") != "44")
+    assert is_blank(paras[after_title]) and not is_blank(paras[after_title + 1])
+    addressee = paras[after_title + 1]
+    assert text(addressee).endswith("：") and int(pval(addressee, "w:ind", "w:firstLine")) == 0
+    first_body = paras[after_title + 2]
+    assert pval(first_body, "w:jc") == "both" and int(pval(first_body, "w:ind", "w:firstLine")) == 640
+    assert int(pval(first_body, "w:ind", "w:left")) == 0
+
+
+@pytest.mark.parametrize("kind", NOTICES)
+def test_signature_centred_over_date_right_4_chars(kind: str) -> None:
+    pkg = Package.open(render_notice(kind, sample_context(kind, code=_number_code(kind))))
+    paras = top_paragraphs(pkg)
+    date_at = next(i for i, p in enumerate(paras) if CN_DATE_RE.match(text(p)))
+    date, name = paras[date_at], paras[date_at - 1]
+    assert text(name) == load_template(kind).signature
+    assert pval(date, "w:jc") == pval(name, "w:jc") == "right"
+    assert abs(int(pval(date, "w:ind", "w:right")) - 1280) <= 20
+
+    def centre(p: object, width: float) -> float:
+        return int(pval(p, "w:ind", "w:right")) + width * 320 / 2
+
+    date_w = sum(0.5 if c.isascii() else 1 for c in text(date))
+    name_w = sum(0.5 if c.isascii() else 1 for c in text(name))
+    assert abs(centre(date, date_w) - centre(name, name_w)) <= 160
+    assert "此页无正文" not in text(pkg.body)
+
+
+@pytest.mark.parametrize("kind", NOTICES)
+def test_imprint_rules_cc_and_printed_line(kind: str) -> None:
+    pkg = Package.open(render_notice(kind, sample_context(kind, code=_number_code(kind))))
+    imprint = [t for t in pkg.body if t.tag == q("w:tbl")][-1]
+    borders = imprint.find("w:tblPr/w:tblBorders", NS)
+    sizes = {side: borders.find(f"w:{side}", NS).get(q("w:sz")) for side in ("top", "bottom", "insideH")}
+    assert sizes == {"top": "8", "bottom": "8", "insideH": "6"}
+    lines = [p for p in imprint.iter(q("w:p"))]
+    cc, printed = lines[0], lines[-1]
+    assert text(cc).startswith("抄送：") and text(cc).endswith("。")
+    left, hanging = int(pval(cc, "w:ind", "w:left")), int(pval(cc, "w:ind", "w:hanging"))
+    assert left - hanging == 280 and int(pval(cc, "w:ind", "w:right")) == 280
+    issued = text(printed)
+    assert issued.endswith("印发") and int(pval(printed, "w:ind", "w:left")) == 280
+    assert CN_DATE_RE.match(issued.split("\t")[1].removesuffix("印发"))
+    tab = printed.find("w:pPr/w:tabs/w:tab", NS)
+    assert tab.get(q("w:val")) == "right" and int(tab.get(q("w:pos"))) == 8844 - 280
+    for p in lines:
+        for r in runs(p):
+            assert rval(r, "w:sz") == "28" and rval(r, "w:rFonts", "w:eastAsia") == "仿宋_GB2312"
+
+
+@pytest.mark.parametrize("kind", ["issue-plan", "staff-transfer", "establishment", "bulletin"])
+def test_attachments_on_new_pages_with_label_and_note(kind: str) -> None:
+    pkg = Package.open(render_notice(kind, sample_context(kind, code=_number_code(kind))))
+    paras = top_paragraphs(pkg)
+    labels = [p for p in paras if re.fullmatch(r"附件\d*", text(p))]
+    assert labels
+    for p in labels:
+        assert p.find("w:pPr/w:pageBreakBefore", NS) is not None
+        assert rval(runs(p)[0], "w:rFonts", "w:eastAsia") == "黑体"
+        at = paras.index(p)
+        assert is_blank(paras[at + 1]) and rval(runs(paras[at + 2])[0], "w:sz") == "44"  # title on line 3
+    note = next(p for p in paras if text(p).startswith("附件："))
+    assert is_blank(paras[paras.index(note) - 1])
+    assert int(pval(note, "w:ind", "w:left")) - int(pval(note, "w:ind", "w:hanging")) == 640
+
+
+def test_heading_levels_use_heiti_and_kaiti() -> None:
+    from models.documents import NoticeContext
+    ctx = sample_context("urging", code="县改办函")
+    ctx.extra_body = "一、总体要求。正文内容\n（一）工作目标。正文\n1.具体任务\n（1）细项"
+    pkg = Package.open(render_notice("urging", ctx))
+    fonts = {}
+    for p in top_paragraphs(pkg):
+        if runs(p):
+            fonts[text(p)] = [rval(r, "w:rFonts", "w:eastAsia") for r in runs(p)]
+    assert fonts["一、总体要求。正文内容"] == ["黑体", "仿宋_GB2312"]
+    assert fonts["（一）工作目标。正文"] == ["楷体_GB2312", "仿宋_GB2312"]
+    assert fonts["1.具体任务"] == ["仿宋_GB2312"] and fonts["（1）细项"] == ["仿宋_GB2312"]
+    assert isinstance(ctx, NoticeContext)
+
+
+TABLE_KINDS = ["issue-plan", "staff-transfer", "establishment", "bulletin", "staff-roster", "asset-list",
+               "archive-list"]
+
+
+@pytest.mark.parametrize("kind", TABLE_KINDS)
+def test_tables_repeat_header_and_end_with_totals(kind: str) -> None:
+    pkg = Package.open(render_notice(kind, sample_context(kind, code=_number_code(kind))))
+    tables = [t for t in pkg.body.iter(q("w:tbl")) if t.find("w:tblPr/w:tblpPr", NS) is None]
+    data_tables = [t for t in tables if t.find("w:tr/w:trPr/w:tblHeader", NS) is not None]
+    assert data_tables
+    for t in data_tables:
+        rows = t.findall("w:tr", NS)
+        assert text(rows[-1].find("w:tc", NS)) == "合计"
+        for r in runs(t):
+            assert rval(r, "w:sz") in ("24", "28")
+            assert rval(r, "w:rFonts", "w:eastAsia") in ("仿宋_GB2312", "黑体")
+        for row in rows[1:-1]:
+            assert all(rval(r, "w:rFonts", "w:eastAsia") == "仿宋_GB2312" for r in runs(row))
+
+
+def _totals_row(kind: str, ctx: object) -> list[str]:
+    pkg = Package.open(render_notice(kind, ctx))
+    table = next(t for t in pkg.body.iter(q("w:tbl")) if t.find("w:tr/w:trPr/w:tblHeader", NS) is not None)
+    return [text(tc) for tc in table.findall("w:tr", NS)[-1].findall("w:tc", NS)]
+
+
+def test_asset_totals_are_computed_from_items() -> None:
+    ctx = sample_context("asset-list", items=5)
+    items = ctx.data["handover"]["items"]
+    cells = _totals_row("asset-list", ctx)
+    assert cells[1] == "5项"
+    assert cells[4] == str(sum(int(i["quantity"]) for i in items))
+    assert Decimal(cells[6]) == sum(Decimal(i["original_value"]) for i in items)
+    assert Decimal(cells[7]) == sum(Decimal(i["net_value"]) for i in items)
+
+
+def test_archive_and_staff_totals() -> None:
+    ctx = sample_context("archive-list", items=4)
+    assert _totals_row("archive-list", ctx)[5] == str(sum(int(i["count"]) for i in ctx.data["handover"]["items"]))
+    staff = _totals_row("staff-roster", sample_context("staff-roster", items=6))
+    assert staff[1] == "6人" and staff[3] == "行政编制2名、参公2名、事业编制2名"
+
+
+def test_declared_total_mismatch_and_bad_numbers_are_noted() -> None:
+    ctx = sample_context("asset-list", items=2)
+    ctx.data["handover"]["declared_total"] = {"original_value": "1.00"}
+    ctx.data["handover"]["items"][0]["net_value"] = "一百元"
+    body = text(Package.open(render_notice("asset-list", ctx)).body)
+    assert "与明细合计" in body and "第1项数值无法识别" in body and "一百元" in body
+
+
+def test_parties_have_signature_seal_and_date_lines() -> None:
+    for kind in ("handover-confirmation", "staff-roster", "asset-list", "archive-list"):
+        body = text(Package.open(render_notice(kind, sample_context(kind))).body)
+        for role in ("移交方", "接收方", "监督方"):
+            assert f"{role}（盖章）：" in body
+        assert body.count("签字：") == 3 and body.count("日期：") == 3
+        assert "已在线确认：王明 2026年11月18日" in body
+
+
+def test_supervision_form_rows() -> None:
+    pkg = Package.open(render_notice("supervision", sample_context("supervision", code="县改办督")))
+    form = next(pkg.body.iter(q("w:tbl")))
+    labels = [text(tr.find("w:tc", NS)) for tr in form.findall("w:tr", NS)]
+    assert labels == ["督办事项", "承办单位", "办结时限", "当前进展", "办理要求", "反馈方式", "督办部门"]
+    body = text(pkg.body)
+    assert "2026年9月30日" in body and "2026年11月28日前办结" in body and "签收人" in body
+
+
+def test_bulletin_embeds_the_chart() -> None:
+    pkg = Package.open(render_notice("bulletin", sample_context("bulletin", code="县改办发")))
+    pngs = [n for n in pkg.parts if n.startswith("word/media/")]
+    assert len(pngs) == 1 and pkg.parts[pngs[0]].startswith(b"\x89PNG")
+    assert pkg.body.find(".//w:drawing", NS) is not None
+
+
+def test_preview_number_is_not_a_real_number() -> None:
+    ctx = sample_context("staff-transfer", preview=True)
+    pkg = Package.open(render_notice("staff-transfer", ctx))
+    numbers = [text(p) for p in top_paragraphs(pkg) if "〔2026〕" in text(p)]
+    assert numbers == ["县编办发〔2026〕×号（预览）"] and not DOC_NUMBER_RE.match(numbers[0])
