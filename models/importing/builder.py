@@ -92,6 +92,8 @@ class _Context:
         annotation = extract_annotation(text, first_is_lead=self.first_is_lead)
         deadline = self._deadline(text, annotation)
         self.see(text)
+        if deadline.date is not None:
+            self.year = deadline.date.year
         task = ParsedTask(code=code, title=make_title(title_source, annotation), text=text,
                           parent=parent.task.code if parent else None, level=level,
                           lead_units=list(annotation.lead), responsible_units=list(annotation.responsible),

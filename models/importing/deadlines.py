@@ -50,7 +50,7 @@ _RELATIVE = re.compile(
     r"(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)\s*(?:内|以内|之内)")
 _ONGOING = re.compile(r"长期坚持|持续推进|长期推进|持续开展|常态化推进|常态化开展|长期|常态化|持续|经常性")
 _REF_LEAD = re.compile(r"^(?:并|且|要|应|须|需|在|于|自|从|待|到|由|按|各项)*")
-YEAR_MENTION = re.compile(r"(?<!\d)(20\d{2})\s*年")
+YEAR_MENTION = re.compile(r"(?<!\d)(20\d{2})\s*(?:年|(?=(?:1[0-2]|[1-9])月))")  # "20179月": 年 lost
 
 
 @dataclass(frozen=True)
