@@ -84,4 +84,4 @@ def attachments(data: Mapping[str, Any], titles: list[str]) -> list[Attachment]:
           cn_date(t.get("deadline")), str(t.get("days_overdue") or "")] for i, t in enumerate(tasks, 1)],
         ["合计", f"{len(tasks)}项", "", "", "", ""],
     )
-    return [Attachment(title, [table]) for title, table in zip(titles, (ranking, overdue))]
+    return [Attachment(title, [table]) for title, table in zip(titles, (ranking, overdue), strict=False)]

@@ -124,7 +124,7 @@ def item_table(kind: str, handover: Mapping[str, Any]) -> list[Table | Text]:
                  _text(t, "to_unit"), _text(t, "note")] for i, t in enumerate(items, 1)]
         total_row = ["合计", "", _qty(totals(kind, items)["count"]), breakdown(items, counted=True), "", ""]
     notes = _notes(kind, items, handover.get("declared_total"), sorted(set(unreadable)))
-    return [Table(cols, list(rows), total_row, size=SIZE_S4), *notes]
+    return [Table(cols, rows, total_row, size=SIZE_S4), *notes]
 
 
 def _fmt_money(raw: str) -> str:
@@ -139,7 +139,8 @@ def summary(kind: str, handover: Mapping[str, Any]) -> str:
     if kind == "staff":
         return f"工作人员{len(items)}名（{breakdown(items, counted=False)}）"
     if kind == "asset":
-        return f"资产{len(items)}项，数量合计{_qty(s['quantity'])}，原值合计{_money(s['original_value'])}元，净值合计{_money(s['net_value'])}元"
+        return (f"资产{len(items)}项，数量合计{_qty(s['quantity'])}，"
+                f"原值合计{_money(s['original_value'])}元，净值合计{_money(s['net_value'])}元")
     if kind == "archive":
         return f"档案{len(items)}项，合计{_qty(s['count'])}卷（件）"
     return f"编制{_qty(s['count'])}名（{breakdown(items, counted=True)}）"

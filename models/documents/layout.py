@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from models.documents import ooxml as x
-from models.documents.ooxml import CHAR, LINE_PITCH, SIZE_4, TEXT_WIDTH, Font, Para
+from models.documents.ooxml import CHAR, SIZE_4, TEXT_WIDTH, Font, Para
 from models.documents.package import assemble
 from models.documents.text import char_width, sanitize
 
@@ -42,8 +43,8 @@ class Column:
 @dataclass
 class Table:
     columns: list[Column]
-    rows: list[list[str | list[str]]]  # a list in a cell = one paragraph per item
-    totals: list[str] | None = None
+    rows: Sequence[Sequence[str | list[str]]]  # a list in a cell = one paragraph per item
+    totals: Sequence[str] | None = None
     header: bool = True
     size: int = SIZE_4
     borders: bool = True
@@ -305,11 +306,11 @@ def _heading_runs(line: str) -> str:
     return x.run(line[:end], font) + x.run(line[end:])
 
 
-def _row(cells: list[str | list[str]], widths: list[int], aligns: list[str], fonts: list[Font], line: int,
+def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str], fonts: list[Font], line: int,
          *, header: bool = False) -> str:
     tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     tcs = []
-    for text, width, align, font in zip(cells, widths, aligns, fonts):
+    for text, width, align, font in zip(cells, widths, aligns, fonts, strict=False):
         paras = "".join(
             x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font))
             for part in (text if isinstance(text, list) else [text])

@@ -25,7 +25,7 @@ class Package:
     parts: dict[str, bytes]
 
     @classmethod
-    def open(cls, data: bytes) -> "Package":
+    def open(cls, data: bytes) -> Package:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return cls({n: zf.read(n) for n in zf.namelist()})
 

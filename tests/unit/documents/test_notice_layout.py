@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from docx import Document
-import io
+from docx_readback import CJK, NS, Package, is_blank, pval, q, runs, rval, text, top_paragraphs
 
-from docx_readback import NS, CJK, Package, is_blank, pval, q, runs, rval, text, top_paragraphs
 from models.documents import (
     DOC_NUMBER_RE,
     KINDS,
@@ -156,7 +156,9 @@ def test_head_sequence_mark_number_rule_title_addressee(kind: str) -> None:
     assert all(is_blank(p) for p in paras[mark_at + 4 : mark_at + 6])
     title_at = mark_at + 6
     assert rval(runs(paras[title_at])[0], "w:sz") == "44"
-    after_title = next(i for i in range(title_at, len(paras)) if not runs(paras[i]) or rval(runs(paras[i])[0], "w:sz") != "44")
+    after_title = next(
+        i for i in range(title_at, len(paras)) if not runs(paras[i]) or rval(runs(paras[i])[0], "w:sz") != "44"
+    )
     assert is_blank(paras[after_title]) and not is_blank(paras[after_title + 1])
     addressee = paras[after_title + 1]
     assert text(addressee).endswith("：") and int(pval(addressee, "w:ind", "w:firstLine")) == 0

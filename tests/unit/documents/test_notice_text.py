@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
 from pathlib import Path
-import shutil
 
 import pytest
 from docx import Document
+from docx_readback import Package, text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docx_readback import Package, text
 from models.documents import (
     DOC_NUMBER_RE,
     KINDS,
@@ -66,7 +66,7 @@ def test_split_title_keeps_book_titles_whole_and_lines_short() -> None:
 
 
 def test_every_kind_has_a_loadable_template() -> None:
-    for kind, spec in KINDS.items():
+    for kind in KINDS:
         tpl = load_template(kind)
         assert tpl.title and tpl.code and tpl.mark.endswith("文件")
         assert notice_title(kind, sample_context(kind), tpl)
