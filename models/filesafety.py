@@ -12,10 +12,10 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
-from xml.etree.ElementTree import ParseError
 
 MAX_ZIP_ENTRIES = 2000
 MAX_ZIP_TOTAL = 200 * 1024 * 1024

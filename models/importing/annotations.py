@@ -83,7 +83,8 @@ def extract_annotation(text: str, *, first_is_lead: bool = False) -> Annotation:
             result.explicit = True
             result.spans.append((start, end + 1))
             result.deadline_sources.append(text[start + 1:end])
-        elif _ANNOTATION_HINT.search(content) and re.fullmatch(r"[^,，;；。]{0,40}", content) and not is_unit_name(content):
+        elif (_ANNOTATION_HINT.search(content) and re.fullmatch(r"[^,，;；。]{0,40}", content)
+              and not is_unit_name(content)):
             result.deadline_sources.append(text[start + 1:end])
     outside = _mask(folded, result.spans)
     for label in _LABEL_RE.finditer(outside):

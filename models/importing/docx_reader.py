@@ -67,7 +67,7 @@ def _table_grid(table: object) -> list[list[str]]:
                 v_merge = properties.find(qn("w:vMerge"))
                 continued = v_merge is not None and v_merge.get(qn("w:val"), "continue") != "restart"
             text = "\n".join(_paragraph_text(p) for p in tc.iterchildren(qn("w:p"))).strip()
-            for offset in range(span):
+            for _ in range(span):
                 column = len(row)
                 if continued and grid and column < len(grid[-1]):
                     row.append(grid[-1][column])

@@ -14,11 +14,14 @@ from datetime import date
 
 from models.importing.textnorm import fold
 
-_TITLE_END = re.compile(r"(?:实施方案|工作方案|方案|实施意见|意见|工作计划|计划|任务分工表|任务清单|分工方案|任务分解表|办法|安排)$")
+_TITLE_END = re.compile(
+    r"(?:实施方案|工作方案|方案|实施意见|意见|工作计划|计划|任务分工表|任务清单|分工方案|任务分解表|办法|安排)$")
 _NOTICE = re.compile(r"关于印发《?(?P<title>[^《》]{4,80}?)》?的通知")
 _ISSUER_NOTICE = re.compile(r"^(?P<issuer>[^\s，。,:：《》]{4,40}?)关于")
-_DOC_NUMBER = re.compile(r"(?P<code>[\u4e00-\u9fff]{1,12})\s*[〔\[【(（]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]】)）]\s*第?(?P<no>\d{1,4})\s*号")
-_DOC_NUMBER_DAMAGED = re.compile(r"(?P<code>[\u4e00-\u9fff]{1,12})\s*〔\s*(?P<year>20\d{2})(?P<no>\d{1,4})(?![\d〕])\s*号?")
+_DOC_NUMBER = re.compile(
+    r"(?P<code>[\u4e00-\u9fff]{1,12})\s*[〔\[【(（]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]】)）]\s*第?(?P<no>\d{1,4})\s*号")
+_DOC_NUMBER_DAMAGED = re.compile(
+    r"(?P<code>[\u4e00-\u9fff]{1,12})\s*〔\s*(?P<year>20\d{2})(?P<no>\d{1,4})(?![\d〕])\s*号?")
 _DATE = re.compile(r"^(?P<y>20\d{2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日$")
 _DATE_ANY = re.compile(r"(?P<y>20\d{2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*日")
 _DAMAGED_DATE = re.compile(r"^(?P<digits>20\d{4,6})$")
@@ -68,7 +71,7 @@ def _title(original: list[str], lines: list[str]) -> str | None:
                     best = (end, span)
     if best:
         return "".join(original[best[0] - best[1] + 1:best[0] + 1]).strip().strip("《》")
-    for line, raw in zip(lines, original):
+    for line, raw in zip(lines, original, strict=True):
         notice = _NOTICE.search(line)
         if notice:
             return raw[notice.start("title"):notice.end("title")]
@@ -83,10 +86,10 @@ def _doc_number(original: list[str], lines: list[str], meta: PlanMeta, field_val
                 continue
             return f"{match.group('code')}〔{match.group('year')}〕{match.group('no')}号"
     for line in candidates:
-        match = _DOC_NUMBER_DAMAGED.search(line)
-        if match and not (match.start() > 0 and line[match.start() - 1] in "(（《、"):
-            recovered = f"{match.group('code')}〔{match.group('year')}〕{match.group('no')}号"
-            meta.warnings.append(f"文号疑似受损（原文“{match.group(0)}”），已识别为“{recovered}”，请核对")
+        damaged = _DOC_NUMBER_DAMAGED.search(line)
+        if damaged and not (damaged.start() > 0 and line[damaged.start() - 1] in "(（《、"):
+            recovered = f"{damaged.group('code')}〔{damaged.group('year')}〕{damaged.group('no')}号"
+            meta.warnings.append(f"文号疑似受损（原文“{damaged.group(0)}”），已识别为“{recovered}”，请核对")
             return recovered
     return None
 
@@ -94,7 +97,7 @@ def _doc_number(original: list[str], lines: list[str], meta: PlanMeta, field_val
 def _issuer(original: list[str], lines: list[str], field_value: str | None) -> str | None:
     if field_value and not field_value.startswith("-"):
         return field_value
-    for line, raw in zip(lines, original):
+    for line, raw in zip(lines, original, strict=True):
         match = _ISSUER_NOTICE.search(line)
         if match and ("印发" in line or "通知" in line) and _ISSUER_END.search(match.group("issuer")):
             return raw[:match.end("issuer")]

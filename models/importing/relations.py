@@ -18,7 +18,8 @@ from models.importing.builder import Draft
 from models.importing.model import ParsedDependency, ParsedTask
 from models.importing.textnorm import fold
 
-_PLAN_ANCHOR = re.compile(r"(?:本|此|该)?(?:实施)?(?:方案|意见|文件|通知)(?:正式)?(?:印发|发布|出台|下发|实施)|印发之日|发布之日")
+_PLAN_ANCHOR = re.compile(
+    r"(?:本|此|该)?(?:实施)?(?:方案|意见|文件|通知)(?:正式)?(?:印发|发布|出台|下发|实施)|印发之日|发布之日")
 _STOP_BIGRAMS = {"完成", "工作", "到位", "之日", "以后", "之后", "有关", "相关", "进行", "开展"}
 MIN_SCORE = 0.34
 

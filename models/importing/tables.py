@@ -93,7 +93,7 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
             tasks.append(section)
             drafts.append(_draft(section))
             group, group_value = None, None
-            year = (years_mentioned(title) or [year])[-1]
+            year = next(iter(years_mentioned(title)[-1:]), year)
             continue
         leaf_text = texts[leaf_column] if leaf_column < len(texts) else ""
         if not leaf_text or _looks_like_header(texts, header):
@@ -112,10 +112,9 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
         seq = texts[seq_column] if seq_column is not None and seq_column < len(texts) else ""
         parent_code = parent.code if parent else None
         counters[parent_code] = counters.get(parent_code, 0) + 1
-        if not seq or seq == previous_seq:  # a merged 序号 belongs to the group, not to this row
-            seq_label = str(counters[parent_code])
-        else:
-            seq_label = re.sub(r"[\s、.．,，]+$", "", seq)
+        # a merged 序号 (same value as the row above) belongs to the group, not to this row
+        merged_seq = not seq or seq == previous_seq
+        seq_label = str(counters[parent_code]) if merged_seq else re.sub(r"[\s、.．,，]+$", "", seq)
         previous_seq = seq or previous_seq
         code = _unique(f"{parent_code}.{seq_label}" if parent_code else seq_label, codes)
         draft = _row_task(code, leaf_text, texts, row, header, parent, year)
@@ -150,7 +149,8 @@ def _row_task(code: str, leaf_text: str, texts: list[str], row: Sequence[Cell], 
             roles[role].extend(n for n in split_unit_list(texts[column]) if n not in roles[role])
     if not (task.lead_units or task.responsible_units or task.supporting_units):
         inline = extract_annotation(leaf_text)
-        task.lead_units, task.responsible_units, task.supporting_units = inline.lead, inline.responsible, inline.supporting
+        task.lead_units, task.responsible_units = inline.lead, inline.responsible
+        task.supporting_units = inline.supporting
     deadline_column = header.first(DEADLINE)
     value = row[deadline_column] if deadline_column is not None and deadline_column < len(row) else None
     if isinstance(value, (datetime, date)):

@@ -70,7 +70,8 @@ def plan_lines(target_chars: int) -> list[str]:
             lines.append(f"（{int_to_cn(section)}）推进第{section}项改革")
         item += 1
         lead, support = _UNITS[item % len(_UNITS)], _UNITS[(item + 2) % len(_UNITS)]
-        line = (f"{item % 8 + 1}．完成第{item}项改革任务，做好人员划转、资产清查和档案移交等衔接工作，确保工作平稳过渡。"
+        line = (f"{item % 8 + 1}．完成第{item}项改革任务，做好人员划转、资产清查和档案移交等衔接工作，"
+                "确保工作平稳过渡。"
                 f"（{lead}牵头，{support}、各乡镇人民政府配合，{_DEADLINES[item % len(_DEADLINES)]}完成）")
         lines.append(line)
         size += len(line)

@@ -83,7 +83,8 @@ def test_txt_in_gb18030_parses_like_utf8() -> None:
 
 def test_docx_sample_with_automatic_numbering_and_prose() -> None:
     plan = parse_plan(make_docx(DOCX_LINES), "plan.docx")
-    assert (plan.title, plan.doc_number, plan.date) == ("东山区综合行政执法改革实施方案", "东政发〔2020〕3号", date(2020, 2, 20))
+    assert (plan.title, plan.doc_number, plan.date) == (
+        "东山区综合行政执法改革实施方案", "东政发〔2020〕3号", date(2020, 2, 20))
     assert [t.code for t in plan.tasks if t.parent == "二.(一)"] == ["二.(一).1", "二.(一).2", "二.(一).3"]
     assert plan.task("二.(一).1").lead_units == ["区委编办"]
     assert plan.task("二.(一).2").responsible_units == ["区司法局"]

@@ -57,7 +57,7 @@ def task_lines(draw: st.DrawFn) -> tuple[list[str], list[tuple[list[str], list[s
 @given(task_lines())
 def test_generated_annotations_are_recovered(case: tuple[list[str], list[tuple[list[str], list[str], date]]]) -> None:
     lines, expected = case
-    document = "\n".join([f"某县人民政府办公室关于印发某县机构改革实施方案的通知", f"{PLAN_YEAR}年1月5日",
+    document = "\n".join(["某县人民政府办公室关于印发某县机构改革实施方案的通知", f"{PLAN_YEAR}年1月5日",
                           "某县机构改革实施方案", "一、主要任务", *lines])
     plan = parse_plan(document.encode("utf-8"), "plan.txt")
     for index, (leads, supports, due) in enumerate(expected, start=1):

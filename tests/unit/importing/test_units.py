@@ -33,7 +33,8 @@ def test_resolve_units_exact_then_normalized_then_unknown() -> None:
 
 def test_canonical_names_resolve_to_themselves() -> None:
     aliases = {"县编办": "县委机构编制委员会办公室"}
-    assert resolve_units(["县委机构编制委员会办公室"], aliases) == [("县委机构编制委员会办公室", "县委机构编制委员会办公室")]
+    canonical = "县委机构编制委员会办公室"
+    assert resolve_units([canonical], aliases) == [(canonical, canonical)]
 
 
 def test_unit_lists_split_on_separators_but_not_inside_names() -> None:
