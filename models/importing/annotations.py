@@ -32,6 +32,7 @@ _VERBS = {"牵头负责": LEAD, "牵头": LEAD, "负责落实": RESPONSIBLE, "�
           "协办": SUPPORTING}
 _VERB_RE = re.compile(r"(牵头负责|牵头(?!抓总|单位|部门)|负责落实|具体负责|负责(?!人|同志|单位|部门)"
                       r"|配合(?!单位|部门)|参与(?!单位|部门)|协助(?!单位)|协办(?!单位))(?!\s*[:：])")
+_ROLE_TAG = re.compile(r"([^、,，;；:：()\s]{2,30})\((牵头|负责|配合|参与|协助)\)")
 _HARD_STOP = re.compile(r"[;；。:：\n]")
 _ITEM_SEP = re.compile(r"[、,，/]")
 _CONJ = re.compile(r"以及|及|和|与")
@@ -75,8 +76,8 @@ def first_unit_is_lead(document_text: str) -> bool:
 
 def extract_annotation(text: str, *, first_is_lead: bool = False) -> Annotation:
     """Units and deadline sources of one task's own text."""
-    folded = fold(text)
     result = Annotation()
+    folded = _tagged_units(text, fold(text), result)
     for start, end in _brackets(folded):
         content = folded[start + 1:end]
         if _parse_segment(text, folded, start + 1, end, result, first_is_lead, bare_list=_is_tail(folded, end)):
@@ -106,11 +107,21 @@ def extract_annotation(text: str, *, first_is_lead: bool = False) -> Annotation:
     return result.finish()
 
 
+def _tagged_units(text: str, folded: str, result: Annotation) -> str:
+    """'县委编办（牵头）、县人社局': the tagged name takes the role; the tag is blanked out."""
+    for match in _ROLE_TAG.finditer(folded):
+        names = _units_before(text, folded, match.start(1), match.end(1), strict=False)
+        if names:
+            result.add(_VERBS[match.group(2)], names[-1:])
+            result.explicit = True
+    return _ROLE_TAG.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), folded)
+
+
 def split_unit_list(text: str) -> list[str]:
     """'县编办、县人社局和县财政局等部门' -> names as written (table cells: lines and spaces split too)."""
     separated = re.sub(r"[\n\r；;]|(?<=[\u4e00-\u9fff)）])[ \u3000]+(?=[\u4e00-\u9fff(（])",
                        lambda m: "、" * len(m.group(0)), text)
-    return _split_units(text, fold(separated), 0, len(text), strict=False)
+    return _split_units(text, _tagged_units(text, fold(separated), Annotation()), 0, len(text), strict=False)
 
 
 def _parse_segment(text: str, folded: str, start: int, end: int, result: Annotation,
@@ -221,6 +232,8 @@ def _split_positions(folded: str, start: int, end: int) -> list[tuple[int, int]]
 
 def _clean(text: str, folded: str, start: int, end: int) -> str | None:
     """Strip '由'-style lead-ins and adverbs around one item; None when nothing is left."""
+    while end > start and folded[end - 1].isspace():  # blanked role tags, trailing spaces
+        end -= 1
     item_folded = folded[start:end]
     lead = _LEADING_FLUFF.match(item_folded)
     if lead and lead.end() < len(item_folded):

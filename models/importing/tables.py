@@ -141,12 +141,12 @@ def _row_task(code: str, leaf_text: str, texts: list[str], row: Sequence[Cell], 
         if column >= len(texts) or not texts[column] or role not in roles:
             continue
         annotation = extract_annotation(texts[column])
-        if annotation.explicit and annotation.has_units:
+        if annotation.explicit and annotation.has_units:  # "牵头：X；配合：Y" or "X（牵头）、Y"
             task.lead_units += annotation.lead
             task.responsible_units += annotation.responsible
             task.supporting_units += annotation.supporting
-        else:
-            roles[role].extend(n for n in split_unit_list(texts[column]) if n not in roles[role])
+        named = set(task.unit_mentions)
+        roles[role].extend(n for n in split_unit_list(texts[column]) if n not in named)
     if not (task.lead_units or task.responsible_units or task.supporting_units):
         inline = extract_annotation(leaf_text)
         task.lead_units, task.responsible_units = inline.lead, inline.responsible

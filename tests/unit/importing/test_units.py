@@ -74,3 +74,9 @@ def test_prose_without_a_unit_before_the_role_word_names_nobody(prose: str) -> N
 def test_first_listed_unit_leads_when_the_plan_says_so() -> None:
     annotation = extract_annotation("（责任单位：县编办、县人社局）", first_is_lead=True)
     assert annotation.lead == ["县编办"] and annotation.responsible == ["县人社局"]
+
+
+def test_role_tag_after_a_name_in_a_list() -> None:
+    annotation = extract_annotation("（责任单位：县委编办（牵头）、县人社局、县财政局）")
+    assert annotation.lead == ["县委编办"]
+    assert annotation.responsible == ["县人社局", "县财政局"]
