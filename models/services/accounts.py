@@ -16,9 +16,9 @@ from sqlmodel import select
 from models.db import read_session, retry_transient, write_session
 from models.services import audit
 from models.services.actor import Actor
-from models.services.errors import Invalid, NotFound, ServiceError
+from models.services.errors import Invalid, NotFound, PermissionDenied, ServiceError
 from models.services.passwords import hash_password, policy_problems, verify_password
-from models.services.permissions import ROLE_LABELS, require
+from models.services.permissions import ADMIN_ROLES, ROLE_LABELS, require
 from models.services.uow import transaction
 from models.settings import Settings, get_settings
 from models.tables import Unit, User, UserSession
@@ -68,6 +68,10 @@ def create_user(actor: Actor, *, username: str, display_name: str, role: str, un
         require(actor, "user.manage")
         if role not in ROLE_LABELS:
             raise Invalid(f"未知角色：{role}（可选：{', '.join(ROLE_LABELS)}）")
+        if role in ADMIN_ROLES and actor.role != "system":
+            # 三权分立: a sysadmin who could create an auditor account (and knows its initial password)
+            # would hold audit control too; administrator accounts are created only by the installer CLI.
+            raise PermissionDenied("管理员类账户（系统/安全/审计管理员）只能通过命令行创建")
         if not username.strip() or len(username) > 60:
             raise Invalid("用户名不能为空且不超过 60 个字符")
         if tx.session.exec(select(User).where(User.username == username)).first():
@@ -228,6 +232,9 @@ def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: En
             raise NotFound("用户不存在")
         if user.id == actor.user_id and action in {"user.set_role", "user.disable"}:
             raise Invalid("不能修改自己的角色或停用自己的账户")
+        if action == "user.reset_password" and user.role in ADMIN_ROLES and actor.role != "system":
+            # resetting another administrator's password would hand its powers to the resetter
+            raise PermissionDenied("管理员类账户的口令只能通过命令行重置")
         shown = [k for k in changes if k != "password_hash"]
         before = {k: getattr(user, k) for k in shown}
         for key, value in changes.items():

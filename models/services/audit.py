@@ -17,9 +17,11 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from models.services.actor import Actor
+from models.services.errors import Invalid
 from models.tables import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+MIN_RETENTION_DAYS = 184  # 《网络安全法》: logs kept ≥ 6 months; 6 natural months can be 184 days
 HASHED_FIELDS = (
     "id", "ts", "actor_id", "actor_name", "actor_role", "unit_id", "action", "object_type", "object_id",
     "before", "after", "outcome", "client_addr", "session_id", "prev_hash",
@@ -125,7 +127,16 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
 
 
 def purge_expired(session: Session, actor: Actor, *, retention_days: int) -> int:
-    """Remove events older than the retention period by first moving the chain anchor (audited)."""
+    """Remove events older than the retention period by first moving the chain anchor (audited).
+
+    Only the auditor role may purge (三权分立), and never below the legal minimum, whatever the caller
+    passes: the database trigger would refuse too, but a clear message beats a trigger error.
+    """
+    from models.services.permissions import require
+
+    require(actor, "audit.purge")
+    if retention_days < MIN_RETENTION_DAYS:
+        raise Invalid(f"审计日志保留期不得少于 {MIN_RETENTION_DAYS} 天")
     cutoff = (datetime.now(UTC) - timedelta(days=retention_days)).isoformat()
     last_old = session.exec(
         select(func.max(AuditEvent.id)).where(AuditEvent.ts < cutoff)  # type: ignore[arg-type]

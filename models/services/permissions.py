@@ -46,6 +46,7 @@ BUSINESS_OR_ACCOUNT = {
     "notice.issue", "alert.manage", "user.manage", "user.roles", "unit.manage", "config.manage",
 }
 AUDIT_CONTROL = {"audit.purge"}
+ADMIN_ROLES = frozenset({"sysadmin", "secadmin", "auditor"})
 UNIT_SCOPED_ROLES = {"department", "staffing"}
 
 
