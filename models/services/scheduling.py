@@ -1,22 +1,27 @@
-"""Recompute a plan's schedule from the database and store the results on the task rows.
+"""Recompute schedules from the database and store the results on the task rows.
 
-Set-based: one query for tasks, one for dependencies, one pure computation (``models.schedule``),
-and one executemany UPDATE for the rows whose computed fields changed. Pages and the deadline scan
-read the stored fields, so they never recompute on the hot path.
+Set-based: one query for tasks, one for dependencies, one pure computation (``models.schedule``) over
+numpy arrays, and one executemany UPDATE for the rows whose computed fields changed. ``recompute_all``
+does every plan at once (the daily scan); ``recompute`` one plan (after an import or an edit). Pages and
+the deadline scan read the stored fields, so they never recompute on the hot path.
 """
 from __future__ import annotations
 
+from collections import OrderedDict, namedtuple
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient
 from models.schedule import DepInput, PlanGraph, ScheduleResult, TaskInput, Thresholds
+from models.scheduling.passes import known
+from models.scheduling.result import LIGHTS
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound
 from models.services.permissions import require
@@ -26,67 +31,25 @@ from models.settings import get_settings
 from models.tables import Dependency, HolidayOverride, OfficialYear, Plan, Task
 from models.workcalendar import Lag, WorkCalendar
 
-COMPUTED = ("deadline", "forecast_finish", "light", "at_risk", "critical", "provisional", "light_reason", "red_since")
-TASK_COLUMNS = (Task.id, Task.code, Task.parent_id, Task.deadline, Task.deadline_rule, Task.planned_start, Task.status,  # type: ignore[attr-defined]
-                Task.percent, Task.actual_finish, Task.is_milestone, Task.forecast_finish, Task.light, Task.at_risk,
-                Task.critical, Task.provisional, Task.light_reason, Task.red_since)
-
-
 LIGHT_ORDER = ("done", "green", "yellow", "red")
+TASK_FIELDS = ("id", "plan_id", "code", "parent_id", "deadline", "deadline_rule", "planned_start", "status", "percent",
+               "actual_finish", "is_milestone", "forecast_finish", "light", "at_risk", "critical", "provisional",
+               "light_reason", "red_since")
+DATE_FIELDS = ("deadline", "planned_start", "actual_finish", "forecast_finish", "red_since")
+TaskRow = namedtuple("TaskRow", TASK_FIELDS)  # type: ignore[misc]
+_GRAPHS: OrderedDict[tuple[Any, ...], PlanGraph] = OrderedDict()
 
 
 @dataclass
 class Recomputed:
-    plan_id: int
+    plan_id: int | None
     result: ScheduleResult
+    tasks: int
     changed: int
     counts: dict[str, int]
 
     def summary(self) -> dict[str, Any]:
         return {"plan_id": self.plan_id, "changed": self.changed, **self.result.summary(), "counts": self.counts}
-
-
-def rollup(rows: list[Any], result: ScheduleResult) -> dict[int, dict[str, Any]]:
-    """Computed fields per task; a heading task (parent of others) shows the worst light below it.
-
-    Headings that only group tasks are not work items: they are excluded from counts and alerts
-    (their light is ``rollup`` data, not a deadline of their own).
-    """
-    fields: dict[int, dict[str, Any]] = {}
-    children: dict[int, list[int]] = {}
-    for r in rows:
-        ts = result.tasks[r.id]
-        fields[r.id] = {"forecast_finish": ts.forecast_finish, "light": ts.light, "at_risk": ts.at_risk,
-                        "critical": ts.critical, "provisional": ts.deadline_provisional, "light_reason": ts.reason[:200],
-                        "deadline": ts.deadline if r.deadline_rule == "relative" else r.deadline}
-        if r.parent_id is not None:
-            children.setdefault(r.parent_id, []).append(r.id)
-
-    def settle(task_id: int) -> dict[str, Any]:
-        kids = [settle(k) for k in children.get(task_id, [])]
-        if kids:
-            worst = max((k["light"] for k in kids), key=LIGHT_ORDER.index)
-            finishes = [k["forecast_finish"] for k in kids if k["forecast_finish"]]
-            red = sum(k["light"] == "red" for k in kids)
-            fields[task_id].update(light=worst, at_risk=any(k["at_risk"] for k in kids),
-                                   forecast_finish=max(finishes) if finishes else None,
-                                   light_reason=f"汇总下属{len(kids)}项任务" + (f"，其中红灯{red}项" if red else ""))
-        return fields[task_id]
-
-    for r in rows:
-        if r.parent_id is None:
-            settle(r.id)
-    return fields
-
-
-def leaf_counts(rows: list[Any], fields: dict[int, dict[str, Any]]) -> dict[str, int]:
-    parents = {r.parent_id for r in rows if r.parent_id is not None}
-    counts = dict.fromkeys(LIGHT_ORDER, 0) | {"at_risk": 0}
-    for r in rows:
-        if r.id not in parents:
-            counts[fields[r.id]["light"]] += 1
-            counts["at_risk"] += bool(fields[r.id]["at_risk"])
-    return counts
 
 
 def load_calendar(session: Session) -> WorkCalendar:
@@ -110,57 +73,183 @@ def default_plan_id(session: Session) -> int:
     return plan.id or 0
 
 
-def build(session: Session, plan_id: int) -> tuple[PlanGraph, list[Any], Plan]:
-    plan = session.get(Plan, plan_id)
-    if plan is None:
+def _as_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _load_tasks(session: Session, plan_id: int | None) -> list[Any]:
+    """Plain driver tuples: at 100k rows the ORM's per-row processing costs more than the schedule."""
+    where = f" WHERE plan_id = {int(plan_id)}" if plan_id is not None else ""
+    cursor = session.connection().exec_driver_sql(f"SELECT {', '.join(TASK_FIELDS)} FROM task{where}")
+    positions = [TASK_FIELDS.index(f) for f in DATE_FIELDS]
+    rows = []
+    for raw_row in cursor.fetchall():
+        values = list(raw_row)
+        for i in positions:
+            values[i] = _as_date(values[i])
+        rows.append(TaskRow._make(values))
+    return rows
+
+
+def _signature(session: Session, plan_id: int | None) -> tuple[Any, ...]:
+    """Cheap fingerprint of the graph structure (tasks and dependencies are added/removed, not edited)."""
+    task_q = sa_select(func.count(Task.id), func.max(Task.id))  # type: ignore[arg-type]
+    dep_q = sa_select(func.count(Dependency.id), func.max(Dependency.id), func.sum(Dependency.lag_value))  # type: ignore[arg-type]
+    if plan_id is not None:
+        task_q, dep_q = task_q.where(Task.plan_id == plan_id), dep_q.where(Dependency.plan_id == plan_id)
+    bind = session.get_bind()
+    return (str(bind.url), plan_id, *session.execute(task_q).one(), *session.execute(dep_q).one())
+
+
+def _inputs(rows: list[Any], starts: dict[int, date | None]) -> list[TaskInput]:
+    return [TaskInput(id=r.id, code=r.code, deadline=None if r.deadline_rule == "relative" else r.deadline,
+                      relative=r.deadline_rule == "relative", start=r.planned_start or starts.get(r.plan_id),
+                      status=r.status, percent=r.percent, actual_finish=r.actual_finish,
+                      is_milestone=bool(r.is_milestone)) for r in rows]
+
+
+def _graph(session: Session, plan_id: int | None, inputs: list[TaskInput]) -> PlanGraph:
+    """Build (validate) the dependency graph, reusing the last build while the structure is unchanged."""
+    key = _signature(session, plan_id)
+    if key in _GRAPHS:
+        _GRAPHS.move_to_end(key)
+        return _GRAPHS[key]
+    dep_q = sa_select(Dependency.pred_id, Dependency.succ_id, Dependency.lag_value, Dependency.lag_unit)  # type: ignore[call-overload]
+    if plan_id is not None:
+        dep_q = dep_q.where(Dependency.plan_id == plan_id)
+    lags: dict[tuple[int, str], Lag] = {}
+    deps = [DepInput(pred=p, succ=s, lag=lags.setdefault((v, u), Lag(v, u)))
+            for p, s, v, u in session.connection().execute(dep_q).all()]
+    graph = PlanGraph.build(inputs, deps)
+    _GRAPHS[key] = graph
+    while len(_GRAPHS) > 4:
+        _GRAPHS.popitem(last=False)
+    return graph
+
+
+def compute(session: Session, plan_id: int | None, today: date) -> tuple[ScheduleResult, list[Any]]:
+    if plan_id is not None and session.get(Plan, plan_id) is None:
         raise NotFound(f"方案不存在：#{plan_id}")
-    rows = session.execute(sa_select(*TASK_COLUMNS).where(Task.plan_id == plan_id)).all()  # type: ignore[arg-type]
-    inputs = [TaskInput(id=r.id, code=r.code, deadline=None if r.deadline_rule == "relative" else r.deadline,
-                        relative=r.deadline_rule == "relative", start=r.planned_start, status=r.status,
-                        percent=r.percent, actual_finish=r.actual_finish, is_milestone=r.is_milestone) for r in rows]
-    deps = session.execute(sa_select(Dependency.pred_id, Dependency.succ_id, Dependency.lag_value,  # type: ignore[call-overload]
-                                     Dependency.lag_unit).where(Dependency.plan_id == plan_id)).all()
-    graph = PlanGraph.build(inputs, [DepInput(pred=d.pred_id, succ=d.succ_id, lag=Lag(d.lag_value, d.lag_unit))
-                                     for d in deps])
-    return graph, rows, plan
-
-
-def compute(session: Session, plan_id: int, today: date) -> tuple[ScheduleResult, list[Any]]:
-    graph, rows, plan = build(session, plan_id)
+    plan_q = sa_select(Plan.id, Plan.start_date)  # type: ignore[call-overload]
+    if plan_id is not None:
+        plan_q = plan_q.where(Plan.id == plan_id)
+    starts = {pid: _as_date(start) for pid, start in session.execute(plan_q).all()}
+    rows = _load_tasks(session, plan_id)
+    inputs = _inputs(rows, starts)
+    try:
+        graph = _graph(session, plan_id, inputs)
+    except ValueError as exc:  # ScheduleError carries a Chinese message naming the tasks
+        raise Invalid(str(exc)) from None
     result = graph.compute(today=today, calendar=load_calendar(session), thresholds=thresholds(session),
-                           plan_start=plan.start_date)
+                           tasks=inputs)
     return result, rows
 
 
-def _changes(rows: list[Any], fields: dict[int, dict[str, Any]], today: date) -> list[dict[str, Any]]:
+def _to_date(ordinal: int) -> date | None:
+    return date.fromordinal(ordinal) if ordinal > 0 else None
+
+
+def computed_fields(rows: list[Any], result: ScheduleResult) -> dict[int, dict[str, Any]]:
+    """Stored fields per task, from the result arrays; a heading task (parent of others) shows the
+    worst light below it and is not itself counted or alerted."""
+    index = result.plan.index
+    pos = np.fromiter((index[r.id] for r in rows), dtype=np.intp, count=len(rows))
+    finish = np.where(known(result.fw.finish[pos]), result.fw.finish[pos], 0).tolist()
+    deadline = np.where(known(result.fw.deadline[pos]), result.fw.deadline[pos], 0).tolist()
+    light = result.lights.code[pos].tolist()
+    at_risk = result.lights.at_risk[pos].tolist()
+    critical = result.critical[pos].tolist()
+    provisional = (result.fw.deadline_prov[pos] | result.fw.finish_prov[pos]).tolist()
+    fields: dict[int, dict[str, Any]] = {}
+    for k, r in enumerate(rows):
+        fields[r.id] = {"deadline": _to_date(deadline[k]) if r.deadline_rule == "relative" else r.deadline,
+                        "forecast_finish": _to_date(finish[k]), "light": LIGHTS[light[k]], "at_risk": at_risk[k],
+                        "critical": critical[k], "provisional": provisional[k], "_pos": int(pos[k])}
+    _rollup(rows, fields)
+    return fields
+
+
+def _rollup(rows: list[Any], fields: dict[int, dict[str, Any]]) -> None:
+    children: dict[int, list[int]] = {}
+    for r in rows:
+        if r.parent_id is not None and r.parent_id in fields:
+            children.setdefault(r.parent_id, []).append(r.id)
+
+    def settle(task_id: int) -> dict[str, Any]:
+        kids = [settle(k) for k in children.get(task_id, [])]
+        if kids:
+            finishes = [k["forecast_finish"] for k in kids if k["forecast_finish"]]
+            red = sum(k["light"] == "red" for k in kids)
+            fields[task_id].update(light=max((k["light"] for k in kids), key=LIGHT_ORDER.index),
+                                   at_risk=any(k["at_risk"] for k in kids), critical=False,
+                                   forecast_finish=max(finishes) if finishes else None, _pos=None,
+                                   light_reason=f"汇总下属{len(kids)}项任务" + (f"，其中红灯{red}项" if red else ""))
+        return fields[task_id]
+
+    for task_id in children:
+        settle(task_id)
+
+
+def _changes(rows: list[Any], fields: dict[int, dict[str, Any]], result: ScheduleResult,
+             today: date) -> list[dict[str, Any]]:
+    """Only rows whose stored values differ; reasons are built lazily (they cost ~8 µs each)."""
     out = []
     for r in rows:
         new = fields[r.id]
+        pos = new.pop("_pos")
         new["red_since"] = (r.red_since or today) if new["light"] == "red" else None
+        if "light_reason" not in new:
+            moving = new["light"] in {"yellow", "red"} or new["at_risk"]
+            if not moving and all(getattr(r, k) == v for k, v in new.items()) and r.light_reason:
+                continue
+            new["light_reason"] = result._reason(pos)[:200]
         if any(getattr(r, k) != v for k, v in new.items()):
             out.append({"id": r.id, **new})
     return out
 
 
+def leaf_counts(rows: list[Any], fields: dict[int, dict[str, Any]]) -> dict[str, int]:
+    parents = {r.parent_id for r in rows if r.parent_id is not None}
+    counts = dict.fromkeys(LIGHT_ORDER, 0) | {"at_risk": 0}
+    for r in rows:
+        if r.id not in parents:
+            counts[fields[r.id]["light"]] += 1
+            counts["at_risk"] += bool(fields[r.id]["at_risk"])
+    return counts
+
+
+def _recompute(tx_session: Session, plan_id: int | None, today: date) -> Recomputed:
+    result, rows = compute(tx_session, plan_id, today)
+    fields = computed_fields(rows, result)
+    changes = _changes(rows, fields, result, today)
+    if changes:
+        tx_session.execute(update(Task), changes)
+    return Recomputed(plan_id, result, len(rows), len(changes), leaf_counts(rows, fields))
+
+
 @retry_transient
 def recompute(actor: Actor, *, plan_id: int | None = None, today: date | None = None,
               engine: Engine | None = None) -> Recomputed:
+    """Recompute one plan (default: the latest)."""
     today = today or date.today()
     with transaction(actor, "schedule.recompute", "plan", plan_id, engine=engine) as tx:
         require(actor, "schedule.run")
         pid = plan_id or default_plan_id(tx.session)
         tx.object_id = pid
-        try:
-            result, rows = compute(tx.session, pid, today)
-        except ValueError as exc:  # ScheduleError carries a Chinese message naming the tasks
-            raise Invalid(str(exc)) from None
-        fields = rollup(rows, result)
-        changes = _changes(rows, fields, today)
-        if changes:
-            tx.session.execute(update(Task), changes)
-        counts = leaf_counts(rows, fields)
-        tx.audit(after={"today": today, "changed": len(changes), "counts": counts})
-        return Recomputed(pid, result, len(changes), counts)
+        done = _recompute(tx.session, pid, today)
+        tx.audit(after={"today": today, "changed": done.changed, "counts": done.counts})
+        return done
+
+
+@retry_transient
+def recompute_all(actor: Actor, *, today: date | None = None, engine: Engine | None = None) -> Recomputed:
+    """Recompute every plan in one pass (plans are disjoint components of one graph)."""
+    today = today or date.today()
+    with transaction(actor, "schedule.recompute_all", "plan", "*", engine=engine) as tx:
+        require(actor, "schedule.run")
+        done = _recompute(tx.session, None, today)
+        tx.audit(after={"today": today, "tasks": done.tasks, "changed": done.changed, "counts": done.counts})
+        return done
 
 
 def preview(plan_id: int | None = None, *, today: date, engine: Engine | None = None) -> ScheduleResult:
