@@ -1,0 +1,43 @@
+"""Benchmarks for `reform bench`: each module's ``bench(quick=...)`` returns medians measured in the same
+run as its floor (networkx toposort, a bare SQL query, an empty python-docx save), so ratios stay
+meaningful on a shared, noisy machine."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+ORDER = ("importing", "schedule", "scan", "notices", "dashboard", "confirmations")
+
+
+def median_time(fn: Callable[[], Any], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def modules() -> list[str]:
+    found = {m.name for m in pkgutil.iter_modules(__path__)}
+    return [name for name in ORDER if name in found] + sorted(found - set(ORDER))
+
+
+def run_all(*, quick: bool = False, only: list[str] | None = None,
+            progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": f"{platform.machine()} {platform.processor() or ''} "
+                                          f"python {platform.python_version()}".strip()}
+    for name in modules():
+        if only and name not in only:
+            continue
+        progress(name)
+        module = importlib.import_module(f"{__name__}.{name}")
+        started = time.perf_counter()
+        results.update(module.bench(quick=quick))
+        results[f"_{name}_total_s"] = round(time.perf_counter() - started, 1)
+    return results

@@ -1,0 +1,43 @@
+"""`reform bench`: every benchmark side by side, medians and ratios in one run."""
+from __future__ import annotations
+
+import typer
+
+TARGETS = {
+    "import_docx_s": ("< 0.5 s", lambda v: v < 0.5),
+    "import_xlsx_5k_s": ("< 5 s", lambda v: v < 5),
+    "schedule_100k_s": ("< 2 s", lambda v: v < 2),
+    "schedule_vs_toposort": ("≤ 3×", lambda v: v <= 3),
+    "scan_100k_s": ("< 3 s", lambda v: v < 3),
+    "scan_vs_sql": ("≤ 10×", lambda v: v <= 10),
+    "notices_per_s": ("≥ 30/s", lambda v: v >= 30),
+    "notice_vs_blank": ("≤ 3×", lambda v: v <= 3),
+    "dashboard_10k_s": ("< 2 s", lambda v: v < 2),
+    "dashboard_100k_s": ("< 6 s", lambda v: v < 6),
+}
+
+
+def register(app: typer.Typer) -> None:
+    from ui.cli import echo_json
+
+    @app.command("bench")
+    def bench(as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+              quick: bool = typer.Option(False, "--quick", help="小规模快速检查"),
+              only: list[str] = typer.Option(None, "--only", help="只运行某些基准：importing/schedule/scan/…"),
+              tasks: int = typer.Option(None, "--tasks", help="保留参数：规模由各基准固定为 1 万 / 10 万")) -> None:
+        """Run the benchmarks (import, schedule, scan, notices, dashboard, confirmations); print medians and ratios."""
+        from ui.benchmarks import run_all
+
+        results = run_all(quick=quick, only=only or None,
+                          progress=lambda name: None if as_json else typer.echo(f"… {name}", err=True))
+        if as_json:
+            echo_json({k: v for k, v in results.items() if not k.startswith("_")})
+            return
+        typer.echo(f"机器：{results.pop('machine')}")
+        for key, value in results.items():
+            if key.startswith("_"):
+                continue
+            target, ok = TARGETS.get(key, ("", None))
+            verdict = "" if ok is None or not isinstance(value, int | float) else ("达标" if ok(value) else "未达标")
+            shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+            typer.echo(f"  {key:<34} {shown:>12}  {target:<8} {verdict}")
