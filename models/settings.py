@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         return v
 
     @model_validator(mode="after")
-    def _thresholds_ordered(self) -> "Settings":
+    def _thresholds_ordered(self) -> Settings:
         if self.yellow_behind_points >= self.red_behind_points:
             raise ValueError("黄灯阈值必须小于红灯阈值 (yellow threshold must be below red)")
         if self.interview_after_red_days <= self.supervision_after_red_days:

@@ -14,5 +14,5 @@ class Actor:
     client_addr: str | None = None
 
     @classmethod
-    def system(cls, name: str = "system") -> "Actor":
+    def system(cls, name: str = "system") -> Actor:
         return cls(user_id=None, username=name, role="system")

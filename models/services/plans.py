@@ -16,8 +16,8 @@ from models.db import retry_transient
 from models.services.actor import Actor
 from models.services.errors import Invalid
 from models.services.permissions import require
-from models.services.uow import transaction
 from models.services.units import resolve
+from models.services.uow import transaction
 from models.tables import Dependency, Plan, Task, TaskUnit
 
 ROLE_KEYS = {"lead": "lead_units", "responsible": "responsible_units", "supporting": "supporting_units"}

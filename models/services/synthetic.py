@@ -22,7 +22,16 @@ from models.db import write_session
 from models.services import audit
 from models.services.actor import Actor
 from models.tables import (
-    Dependency, Handover, HandoverItem, HandoverStep, Plan, ProgressReport, Task, TaskUnit, Unit, UnitGroupMember,
+    Dependency,
+    Handover,
+    HandoverItem,
+    HandoverStep,
+    Plan,
+    ProgressReport,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitGroupMember,
 )
 
 FIRST = "清东西南北安平永宁长乐新兴华康泰丰和顺德仁义礼信福寿吉祥瑞云山川河湖海江松柏桃李梅兰竹菊"
