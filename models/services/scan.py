@@ -1,0 +1,257 @@
+"""The daily deadline scan: traffic lights → alerts → 督办通知单 → notifications.
+
+Everything is set-based (a handful of statements over all tasks), so 100 000 tasks cost the same
+number of round trips as 10. Each step is idempotent on its own and reads what it needs from the
+database, so a scan killed at any point and re-run leaves exactly one alert per (task, level, day)
+(unique constraint + ``ON CONFLICT DO NOTHING``), one notice per idempotency key and one delivery per
+(topic, channel). Escalation (GUIDE §4): 提示 for yellow → 催办 on the first red day → 督办通知单
+after N red days → 约谈 flag after M red days; ``pending_review`` and ``done`` are never alerted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Date, DateTime, String, and_, exists, func, literal, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from models.db import read_session, retry_transient, write_session
+from models.services import audit, notices
+from models.services.actor import Actor
+from models.services.errors import ServiceError
+from models.services.notify import DeliveryStats, Message, deliver, task_recipients
+from models.services.scheduling import recompute
+from models.settings import get_settings
+from models.tables import Alert, OpsRun, Plan, Task
+
+LEVEL_LABELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
+UNFINISHED = ("not_started", "in_progress")
+REMINDER_EVERY_DAYS = 7
+"""A yellow task is reminded at most once a week: a daily 提示 for the same task is noise."""
+LIVENESS_HOURS = 26
+"""A daily scan plus two hours of slack: missing one run by a little is not yet an incident."""
+SCAN_ACTOR = Actor.system("scan")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Days a task must have been red (counted from ``red_since``) before each formal step."""
+
+    supervision_after: int
+    interview_after: int
+
+    @classmethod
+    def from_settings(cls) -> Escalation:
+        s = get_settings()
+        return cls(s.supervision_after_red_days, s.interview_after_red_days)
+
+
+# ---------------------------------------------------------------- step 1: traffic lights
+def recompute_all(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None = None) -> dict[str, Any]:
+    """Recompute every plan; a plan that cannot be scheduled is reported, not fatal to the others."""
+    with read_session(engine) as session:
+        plan_ids = [p for p in session.exec(select(Plan.id)).all() if p is not None]
+    changed, errors = 0, []
+    for pid in plan_ids:
+        try:
+            changed += recompute(actor, plan_id=pid, today=today, engine=engine).changed
+        except ServiceError as exc:
+            errors.append(f"方案#{pid}：{exc.message}")
+    return {"plans": len(plan_ids), "changed": changed, "errors": errors}
+
+
+# ---------------------------------------------------------------- step 2: alerts
+def _leaf_unfinished() -> Any:
+    child = aliased(Task)
+    return and_(Task.status.in_(UNFINISHED), ~exists().where(child.parent_id == Task.id))  # type: ignore[attr-defined]
+
+
+def _no_alert_since(level: str, since: Any) -> Any:
+    return ~exists().where(Alert.task_id == Task.id, Alert.level == level, Alert.day >= since)
+
+
+def _conditions(today: date, esc: Escalation) -> dict[str, Any]:
+    red_since = func.coalesce(Task.red_since, literal(today, Date))
+    red = and_(Task.light == "red", _leaf_unfinished())
+    return {
+        "reminder": and_(Task.light == "yellow", _leaf_unfinished(),
+                         _no_alert_since("reminder", literal(today - timedelta(days=REMINDER_EVERY_DAYS - 1), Date))),
+        "urging": and_(red, _no_alert_since("urging", red_since)),
+        "supervision": and_(red, red_since <= literal(today - timedelta(days=esc.supervision_after), Date),
+                            _no_alert_since("supervision", red_since)),
+        "interview": and_(red, red_since <= literal(today - timedelta(days=esc.interview_after), Date),
+                          _no_alert_since("interview", red_since)),
+    }
+
+
+def _message(level: str, esc: Escalation) -> Any:
+    title = func.substr(Task.title, 1, 200)
+    tail = {"reminder": "”即将到期或进度滞后，请抓紧推进。",
+            "urging": "”已亮红灯（逾期或进度严重滞后），请立即办理并报告进展。",
+            "supervision": f"”红灯已持续{esc.supervision_after}天以上，已印发督办通知单，请限期办结。",
+            "interview": f"”红灯已持续{esc.interview_after}天以上，列入约谈名单。"}[level]
+    return (literal(f"【{LEVEL_LABELS[level]}】任务", String) + Task.code + literal("“", String) + title
+            + literal(tail, String))
+
+
+@retry_transient
+def create_alerts(today: date, *, actor: Actor = SCAN_ACTOR, escalation: Escalation | None = None,
+                  engine: Engine | None = None) -> dict[str, int]:
+    """One INSERT … SELECT … ON CONFLICT DO NOTHING per level; one audit event when anything is new."""
+    esc = escalation or Escalation.from_settings()
+    now = datetime.now(UTC)
+    created: dict[str, int] = {}
+    with write_session(engine) as session:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        for level, condition in _conditions(today, esc).items():
+            source = sa_select(Task.id, literal(level, String), literal(today, Date), _message(level, esc),
+                               literal(now, DateTime(timezone=True))).where(condition)
+            stmt = insert(Alert).from_select(["task_id", "level", "day", "message", "created_at"], source)
+            created[level] = len(session.execute(stmt.on_conflict_do_nothing().returning(Alert.id)).all())
+        if sum(created.values()):
+            audit.record(session, actor, "scan.alerts", "scan", today.isoformat(),
+                         after={"day": today, "created": created})
+    return created
+
+
+# ---------------------------------------------------------------- step 3: 督办通知单
+def supervision_key(task_id: int, day: date) -> str:
+    return f"supervision:task:{task_id}:{day.isoformat()}"
+
+
+def issue_supervision(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None = None) -> list[int]:
+    """Issue a 督办通知单 for each supervision alert still without one; returns the notice ids.
+
+    The idempotency key is checked before issuing so a re-run after a crash neither allocates a
+    second 文号 nor writes a second audit event; the alert is linked to the notice afterwards.
+    """
+    with read_session(engine) as session:
+        pending = session.exec(select(Alert).where(Alert.level == "supervision", Alert.notice_id.is_(None))  # type: ignore[union-attr]
+                               .order_by(Alert.id)).all()  # type: ignore[arg-type]
+    ids: list[int] = []
+    for alert in pending:
+        key = supervision_key(alert.task_id, alert.day)
+        notice = notices.by_key(key, engine) or notices.issue(
+            actor, "supervision", notices.Subject(task_id=alert.task_id), idempotency_key=key, today=alert.day,
+            engine=engine)
+        _link(alert.id or 0, notice.id or 0, engine)
+        ids.append(notice.id or 0)
+    return ids
+
+
+@retry_transient
+def _link(alert_id: int, notice_id: int, engine: Engine | None) -> None:
+    """Bookkeeping only (the notice's own audit event names the task and day), so no extra event."""
+    with write_session(engine) as session:
+        session.execute(update(Alert).where(Alert.id == alert_id).values(notice_id=notice_id))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- step 4: notifications
+def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message]:
+    """Today's alerts as messages to the lead and responsible units (groups expanded)."""
+    with read_session(engine) as session:
+        rows = session.execute(sa_select(Alert.id, Alert.task_id, Alert.level, Alert.message, Alert.notice_id,  # type: ignore[call-overload]
+                                         Task.code, Task.title, Task.deadline, Task.percent, Task.light_reason)
+                               .join(Task, Task.id == Alert.task_id).where(Alert.day == today)
+                               .order_by(Alert.id)).all()
+        recipients = task_recipients(session, {r.task_id for r in rows})
+        numbers = _doc_numbers(session, [r.notice_id for r in rows if r.notice_id])
+    messages = []
+    for r in rows:
+        units = recipients.get(r.task_id)
+        if not units:
+            continue
+        lines = [r.message, "", f"任务编号：{r.code}", f"任务名称：{r.title}",
+                 f"完成时限：{r.deadline.isoformat() if r.deadline else '—'}", f"当前进度：{r.percent}%"]
+        if r.light_reason:
+            lines.append(f"情况说明：{r.light_reason}")
+        if r.notice_id in numbers:
+            lines.append(f"督办通知单：{numbers[r.notice_id]}，请登录系统下载。")
+        lines += ["", "请登录改革任务督办系统填报进展。（本邮件由系统自动发送）"]
+        subject = f"【{LEVEL_LABELS.get(r.level, r.level)}】{r.code} {r.title}"[:200]
+        messages.append(Message(f"alert:{r.id}", units, subject, "\n".join(lines)))
+    return messages
+
+
+def _doc_numbers(session: Session, notice_ids: list[int]) -> dict[int, str]:
+    from models.tables import Notice
+
+    if not notice_ids:
+        return {}
+    rows = session.execute(sa_select(Notice.id, Notice.doc_number).where(Notice.id.in_(notice_ids))).all()  # type: ignore[call-overload,union-attr]
+    return {r.id: r.doc_number for r in rows}
+
+
+def notify_alerts(today: date, *, engine: Engine | None = None, retries: int | None = None,
+                  backoff_s: float | None = None) -> DeliveryStats:
+    kwargs: dict[str, Any] = {} if backoff_s is None else {"backoff_s": backoff_s}
+    return deliver(alert_messages(today, engine=engine), engine=engine, retries=retries, **kwargs)
+
+
+# ---------------------------------------------------------------- operations record
+def start_run(kind: str, *, engine: Engine | None = None) -> int:
+    with write_session(engine) as session:
+        run = OpsRun(kind=kind)
+        session.add(run)
+        session.flush()
+        return run.id or 0
+
+
+def finish_run(run_id: int, status: str, stats: dict[str, Any], *, engine: Engine | None = None) -> None:
+    with write_session(engine) as session:
+        session.execute(update(OpsRun).where(OpsRun.id == run_id).values(  # type: ignore[arg-type]
+            status=status, finished_at=datetime.now(UTC), stats=audit.jsonable(stats)))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def liveness(session: Session, now: datetime, *, kind: str = "scan") -> str | None:
+    """An operations alert when no scan succeeded in the last 26 hours (Prefect may lose late runs)."""
+    last = session.execute(sa_select(func.max(OpsRun.finished_at))  # type: ignore[call-overload]
+                           .where(OpsRun.kind == kind, OpsRun.status == "success")).scalar()
+    if last is None:
+        return "运维告警：督办扫描从未成功运行，请检查 Prefect 服务与工作进程（reform worker）。"
+    last = _aware(last)
+    if _aware(now) - last <= timedelta(hours=LIVENESS_HOURS):
+        return None
+    local = last.astimezone(get_settings().tz).strftime("%Y-%m-%d %H:%M")
+    return (f"运维告警：督办扫描已超过{LIVENESS_HOURS}小时未成功运行（最近一次成功：{local}），"
+            "请检查 Prefect 服务与工作进程。")
+
+
+def run_scan(today: date, *, engine: Engine | None = None, retries: int | None = None,
+             backoff_s: float | None = None) -> dict[str, Any]:
+    """The whole scan without Prefect (CLI fallback, benchmarks, tests); the flow calls the same steps."""
+    run_id = start_run("scan", engine=engine)
+    stats: dict[str, Any] = {"today": today.isoformat()}
+    try:
+        stats["recompute"] = recompute_all(today, engine=engine)
+        stats["alerts"] = create_alerts(today, engine=engine)
+        stats["notices"] = issue_supervision(today, engine=engine)
+        stats["notify"] = notify_alerts(today, engine=engine, retries=retries, backoff_s=backoff_s).as_dict()
+    except BaseException as exc:
+        stats["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        finish_run(run_id, "failed", stats, engine=engine)
+        raise
+    finish_run(run_id, "success", stats, engine=engine)
+    return stats
+
+
+def open_alerts(session: Session, *, day: date | None = None) -> list[Alert]:
+    """Alerts for pages and the CLI, newest first."""
+    query = select(Alert)
+    if day is not None:
+        query = query.where(Alert.day == day)
+    return list(session.exec(query.order_by(Alert.id.desc())).all())  # type: ignore[union-attr]
+
+
+__all__ = ["Escalation", "LEVEL_LABELS", "alert_messages", "create_alerts", "finish_run", "issue_supervision",
+           "liveness", "notify_alerts", "recompute_all", "run_scan", "start_run", "supervision_key"]

@@ -1,0 +1,110 @@
+"""The real flows under the Prefect harness, against the demo database (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from flows import client
+from flows.deadline_scan import SCHEDULE, deadline_scan
+from flows.handover import advance_handover
+from flows.notices import issue_notices
+from flows.reports import bulletin
+from models.db import read_session
+from models.services import handovers
+from models.tables import OpsRun
+from tests import factories
+from tests.conftest import TODAY
+from tests.integration.helpers_scan import add_channel, alerts, count, notices
+from tests.mailbox import Mailbox
+from tests.mailbox import mailbox_fixture  # noqa: F401 (pytest fixture "mailbox")
+
+
+def test_scan_runs_daily_at_0830_shanghai() -> None:
+    from prefect.server.schemas.schedules import CronSchedule
+
+    schedule = CronSchedule(cron=SCHEDULE.cron, timezone=SCHEDULE.timezone)
+    dates = asyncio.run(schedule.get_dates(n=5, start=datetime(2026, 11, 21, tzinfo=UTC)))
+    assert [d.isoformat() for d in dates] == [f"2026-11-{day}T08:30:00+08:00" for day in range(21, 26)]
+
+
+def test_deadline_scan_flow_alerts_and_records_run(app_db: Engine) -> None:
+    stats = deadline_scan(today=TODAY.isoformat())
+    assert stats["alerts"]["urging"] > 0 and stats["alerts"]["reminder"] > 0
+    assert ("四.4", "urging", TODAY.isoformat()) in alerts(app_db)
+    again = deadline_scan(today=TODAY.isoformat())
+    assert sum(again["alerts"].values()) == 0
+    assert count(app_db, OpsRun, OpsRun.kind == "scan", OpsRun.status == "success") == 2
+
+
+def _confirm_current(engine: Engine, username: str) -> handovers.StepOutcome:
+    ho = factories.handover(engine, "archive")
+    with read_session(engine) as s:
+        step = handovers.current_step(handovers.steps_of(s, ho.id or 0))
+    assert step is not None
+    return handovers.confirm_step(factories.actor(engine, username), handover_id=ho.id or 0, step_id=step.id or 0,
+                                  expected_version=ho.version, engine=engine)
+
+
+def test_handover_flow_documents_and_notifies_each_party(app_db: Engine, mailbox: Mailbox) -> None:
+    sender, receiver, archives = "zj@example.gov.cn", "cg@example.gov.cn", "da@example.gov.cn"
+    add_channel(app_db, "县住房和城乡建设局", mailbox.url(sender))
+    add_channel(app_db, "县城市管理局", mailbox.url(receiver))
+    add_channel(app_db, "县档案局", mailbox.url(archives))
+    ho = factories.handover(app_db, "archive")
+    handovers.start(factories.actor(app_db, "gaiban"), handover_id=ho.id or 0, expected_version=ho.version,
+                    engine=app_db)
+    result = advance_handover(ho.id or 0)
+    lists = notices(app_db, "archive-list")
+    assert len(lists) == 1 and result["list_notice_id"] == lists[0].id
+    assert any("已启动" in m and lists[0].doc_number in m for m in mailbox.to(sender))
+    assert any("已启动" in m for m in mailbox.to(archives))
+
+    _confirm_current(app_db, "zhujian")
+    advance_handover(ho.id or 0)
+    assert any("【待确认】" in m and "接收方" in m for m in mailbox.to(receiver))
+    _confirm_current(app_db, "chengguan")
+    advance_handover(ho.id or 0)
+    assert any("【待确认】" in m and "监督方" in m for m in mailbox.to(archives))
+    outcome = _confirm_current(app_db, "dangan")
+    assert outcome.completed and outcome.released_task_ids
+    result = advance_handover(ho.id or 0)
+    confirmations = notices(app_db, "handover-confirmation")
+    assert len(confirmations) == 1 and result["confirmation_notice_id"] == confirmations[0].id
+    assert any("交接完成" in m and confirmations[0].doc_number in m for m in mailbox.to(sender))
+    # 三.5 depended on the archive task 三.3: its lead (县城市管理局) hears it is released
+    released = [m for m in mailbox.to(receiver) if "【任务可启动】三.5" in m]
+    assert len(released) == 1 and "三.1" in released[0]  # other predecessors still open
+    # advancing again (a retried or duplicated trigger) changes nothing
+    sent = len(mailbox.messages)
+    advance_handover(ho.id or 0)
+    assert len(mailbox.messages) == sent
+    assert len(notices(app_db, "archive-list")) == 1 and len(notices(app_db, "handover-confirmation")) == 1
+
+
+def test_bulletin_flow_issues_once_per_period(app_db: Engine) -> None:
+    first = bulletin(period="week", today=TODAY.isoformat())
+    second = bulletin(period="week", today=TODAY.isoformat())
+    assert first["doc_number"] == second["doc_number"]
+    assert first["period"]["label"] == "2026年第46周" and first["red_list"]
+    assert [n.title for n in notices(app_db, "bulletin")] == ["关于2026年第46周全县机构改革任务推进情况的通报"]
+
+
+def test_issue_notices_flow_returns_ids_and_is_idempotent(app_db: Engine) -> None:
+    ids = [factories.task(app_db, c).id for c in ("四.4", "六.1")]
+    first = issue_notices(task_ids=ids, today=TODAY.isoformat())
+    again = issue_notices(task_ids=ids, today=TODAY.isoformat())
+    assert first["count"] == 2 and first["notice_ids"] == again["notice_ids"]
+    assert [n.task_id for n in notices(app_db, "supervision")] == ids
+
+
+def test_client_runs_in_process_without_server(app_db: Engine) -> None:
+    run_id = client.trigger("deadline-scan", {"today": (TODAY + timedelta(days=3)).isoformat()})
+    deadline = time.time() + 60
+    while (state := client.status(run_id))["state"] == "Running" and time.time() < deadline:
+        time.sleep(0.2)
+    assert state["state"] == "Completed", state
+    assert state["result"]["alerts"]["supervision"] > 0
+    assert client.status("local-unknown")["state"] == "Unknown"

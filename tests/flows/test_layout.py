@@ -1,0 +1,44 @@
+"""Conventions: models/ stays free of Prefect; prefect.yaml, serve.py and the registry agree."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import yaml
+
+from flows.registry import ENTRYPOINTS, load
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_models_never_import_prefect_or_streamlit() -> None:
+    offenders = []
+    for path in (ROOT / "models").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                          if n.split(".")[0] in {"prefect", "streamlit"}]
+    assert offenders == []
+
+
+def test_prefect_yaml_entrypoints_import_and_match_registry() -> None:
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
+    deployments = {d["name"]: d for d in spec["deployments"]}
+    assert set(deployments) == set(ENTRYPOINTS)
+    for name, d in deployments.items():
+        assert d["work_pool"]["name"] == "reform-pool"
+        file, attr = d["entrypoint"].split(":")
+        assert ENTRYPOINTS[name] == f"{file[:-3].replace('/', '.')}:{attr}"
+        assert load(name).name == name
+    scan = deployments["deadline-scan"]["schedules"][0]
+    assert (scan["cron"], scan["timezone"]) == ("30 8 * * *", "Asia/Shanghai")
+
+
+def test_serve_builds_every_deployment_with_schedules() -> None:
+    from flows.serve import deployments
+
+    built = {d.name: d for d in deployments()}
+    assert set(built) == set(ENTRYPOINTS)
+    assert [s.schedule.cron for s in built["bulletin"].schedules] == ["0 9 * * 1", "0 9 1 * *", "0 9 1 1,4,7,10 *"]
+    assert built["deadline-scan"].schedules[0].schedule.timezone == "Asia/Shanghai"

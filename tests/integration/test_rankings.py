@@ -1,0 +1,79 @@
+"""Rankings and bulletin data: weights, on-time rules, red/black lists, parent tasks excluded."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Engine
+
+from models.db import read_session, write_session
+from models.services import plans, rankings
+from models.services.actor import Actor
+from models.services.units import ensure_unit
+from tests.conftest import TODAY
+
+
+def _plan(engine: Engine) -> None:
+    with write_session(engine) as s:
+        for name in ("甲局", "乙局", "丙局"):
+            ensure_unit(s, name)
+    d = lambda n: (TODAY + timedelta(days=n)).isoformat()  # noqa: E731
+    task = {"text": "", "responsible_units": [], "supporting_units": [], "deadline_text": None, "ongoing": False,
+            "relative": False, "milestone": False, "depends_on": [], "percent": 0, "actual_finish": None}
+    draft = {"plan": {"title": "测试方案", "date": d(-60), "start_date": d(-60)}, "tasks": [
+        {**task, "code": "一", "title": "组", "parent": None, "lead_units": [], "deadline": None,
+         "status": "not_started"},
+        {**task, "code": "一.1", "title": "按时完成", "parent": "一", "lead_units": ["甲局"],
+         "supporting_units": ["乙局"], "deadline": d(-20), "status": "done", "percent": 100,
+         "actual_finish": d(-25)},
+        {**task, "code": "一.2", "title": "逾期未完成", "parent": "一", "lead_units": ["乙局"],
+         "supporting_units": ["丙局"], "deadline": d(-10), "status": "in_progress", "percent": 50},
+        {**task, "code": "一.3", "title": "逾期完成", "parent": "一", "lead_units": ["丙局"], "deadline": d(-15),
+         "status": "pending_review", "percent": 100, "actual_finish": d(-12)},
+        {**task, "code": "一.4", "title": "未到期", "parent": "一", "lead_units": ["甲局"], "deadline": d(30),
+         "status": "in_progress", "percent": 10},
+    ]}
+    plans.publish_plan(Actor.system("test"), draft, engine=engine)
+
+
+def test_weights_scores_and_lists(engine: Engine) -> None:
+    _plan(engine)
+    with read_session(engine) as s:
+        data = rankings.bulletin_data(s, rankings.Period("week", "测试周", TODAY - timedelta(days=6), TODAY))
+    units = {u["unit"]: u for u in data["units"]}
+    # 甲: one on-time lead task (the other not yet due)
+    assert units["甲局"] == {"unit": "甲局", "lead_total": 2, "lead_done": 1, "on_time_rate": 1.0, "overdue": 0,
+                            "score": 100.0, "rank": 1}
+    # 乙: supporting an on-time task (0.5) + leading an overdue one (1): 0.5 / 1.5
+    assert units["乙局"]["score"] == 33.3 and units["乙局"]["overdue"] == 1
+    # 丙: late finish as lead (half credit, weight 1) + supporting an overdue task (0.5): 0.5 / 1.5
+    assert units["丙局"]["score"] == 33.3 and units["丙局"]["on_time_rate"] == 0.0
+    assert units["丙局"]["overdue"] == 1  # finished late counts as overdue
+    assert [u["unit"] for u in data["units"]] == ["甲局", "乙局", "丙局"]  # tie broken by on-time rate
+    assert data["red_list"] == ["甲局", "乙局"] and data["black_list"] == ["丙局"]
+    assert rankings.SUPPORTING_WEIGHT == 0.5
+    assert data["totals"]["total"] == 4 and data["totals"]["done"] == 2  # parent "一" excluded
+    assert data["overdue_tasks"] == [{"code": "一.2", "title": "逾期未完成", "lead_units": ["乙局"],
+                                      "deadline": (TODAY - timedelta(days=10)).isoformat(), "days_overdue": 10}]
+    assert set(data) == {"period", "totals", "units", "red_list", "black_list", "overdue_tasks"}
+
+
+def test_periods_are_the_last_closed_week_month_quarter() -> None:
+    assert rankings.period_for("week", TODAY).as_dict() == {"label": "2026年第46周", "start": "2026-11-09",
+                                                             "end": "2026-11-15"}
+    assert rankings.period_for("week", date(2026, 11, 23)).end == date(2026, 11, 22)  # Monday: last week
+    assert rankings.period_for("month", TODAY).label == "2026年10月"
+    q = rankings.period_for("quarter", TODAY)
+    assert (q.label, q.start, q.end) == ("2026年第三季度", date(2026, 7, 1), date(2026, 9, 30))
+    assert rankings.period_for("quarter", date(2027, 1, 1)).label == "2026年第四季度"
+
+
+def test_demo_bulletin_is_ordered_and_consistent(demo_engine: Engine) -> None:
+    data = rankings.bulletin("month", TODAY, engine=demo_engine)
+    ranked = [u for u in data["units"] if u["rank"] is not None]
+    assert [u["rank"] for u in ranked] == list(range(1, len(ranked) + 1))
+    assert [u["score"] for u in ranked] == sorted((u["score"] for u in ranked), reverse=True)
+    assert data["red_list"] == [u["unit"] for u in ranked if u["on_time_rate"]][:5]  # only units with on-time work
+    assert len(data["black_list"]) == 5 and not set(data["red_list"]) & set(data["black_list"])
+    assert "各镇人民政府" not in {u["unit"] for u in data["units"]}  # groups stand for their members
+    assert {"河西镇人民政府", "城关镇人民政府"} <= {u["unit"] for u in data["units"]}
+    assert data["totals"]["total"] == 29  # 37 demo tasks minus 8 parent headings
