@@ -1,0 +1,471 @@
+"""Read models for the web app: aggregates computed in SQL so pages stay fast at 100 000 tasks.
+
+Pure queries (no writes, no Streamlit). Pages cache these results keyed by database, plan, unit and
+``data_stamp`` (the audit chain head), so any audited change invalidates every cached view at once.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, String, and_, case, cast, exists, extract, func, literal, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+
+from models.db import read_session
+from models.services.tasks import FINISHED
+from models.tables import (
+    Alert, AuditEvent, AuditHead, Dependency, Evidence, Handover, HandoverStep, Notice, Plan, ProgressReport, Task,
+    TaskUnit, Unit, UnitGroupMember, User,
+)
+
+Row = dict[str, Any]
+_Child = aliased(Task)
+
+
+def _rows(result: Any) -> list[Row]:
+    return [dict(r._mapping) for r in result]
+
+
+def _leaf(plan_id: int | None) -> Any:
+    """Tasks of the plan (every plan for None) that are not mere headings grouping other tasks."""
+    heading = exists().where(_Child.parent_id == Task.id)
+    return ~heading if plan_id is None else and_(Task.plan_id == plan_id, ~heading)
+
+
+# ---------------------------------------------------------------- plans and freshness
+def data_stamp(engine: Engine | None = None) -> int:
+    with read_session(engine) as s:
+        head = s.get(AuditHead, 1)
+        return head.last_id if head else 0
+
+
+def plans(engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        return _rows(s.execute(select(Plan.id, Plan.title, Plan.doc_number, Plan.start_date, Plan.phases)
+                               .order_by(Plan.id.desc())))  # type: ignore[union-attr]
+
+
+def unit_names(engine: Engine | None = None) -> dict[int, str]:
+    with read_session(engine) as s:
+        return {r.id: r.name for r in s.execute(select(Unit.id, Unit.name).order_by(Unit.id))}
+
+
+def _unit_and_groups(s: Any, unit_id: int) -> list[int]:
+    groups = s.execute(select(UnitGroupMember.group_id).where(UnitGroupMember.member_id == unit_id)).scalars()
+    return [unit_id, *groups]
+
+
+# ---------------------------------------------------------------- overview
+def light_counts(plan_id: int | None, engine: Engine | None = None) -> dict[str, int]:
+    with read_session(engine) as s:
+        out = {"done": 0, "green": 0, "yellow": 0, "red": 0}
+        for light, n in s.execute(select(Task.light, func.count()).where(_leaf(plan_id)).group_by(Task.light)):
+            out[light] = int(n)
+        out["at_risk"] = int(s.execute(select(func.count()).where(_leaf(plan_id), Task.at_risk)).scalar_one())
+        out["pending_review"] = int(s.execute(select(func.count()).where(
+            _leaf(plan_id), Task.status == "pending_review")).scalar_one())
+        out["total"] = out["done"] + out["green"] + out["yellow"] + out["red"]
+        return out
+
+
+def _phase_expr(phases: list[dict[str, Any]]) -> Any:
+    """The task's phase: its own, else the plan phase its deadline falls in, else its deadline's quarter."""
+    whens = [(Task.deadline <= date.fromisoformat(str(p["end"])), p["name"]) for p in phases if p.get("end")]
+    if whens:
+        return func.coalesce(Task.phase, case(*whens, else_=literal("后续及持续推进")))
+    year = cast(extract("year", Task.deadline), Integer)
+    quarter = (cast(extract("month", Task.deadline), Integer) + 2) // 3
+    label = func.coalesce(cast(year, String) + literal("年第") + cast(quarter, String) + literal("季度"),
+                          literal("未定时限"))
+    return func.coalesce(Task.phase, label)
+
+
+def _phases(s: Any, plan_id: int | None) -> list[dict[str, Any]]:
+    plan = s.get(Plan, plan_id) if plan_id is not None else None
+    return list(plan.phases or []) if plan else []
+
+
+def phase_progress(plan_id: int | None, engine: Engine | None = None) -> list[Row]:
+    """Per phase: totals, finished, mean percent, ordered by the phase's first deadline."""
+    with read_session(engine) as s:
+        phase = _phase_expr(_phases(s, plan_id)).label("phase")
+        query = (select(phase, func.count().label("total"),
+                        func.sum(case((Task.status.in_(FINISHED), 1), else_=0)).label("finished"),  # type: ignore[attr-defined]
+                        func.avg(Task.percent).label("percent"),
+                        func.min(Task.deadline).label("first_deadline"))
+                 .where(_leaf(plan_id)).group_by(phase).order_by(func.min(Task.deadline)))
+        rows = _rows(s.execute(query))
+        for r in rows:
+            r["percent"] = round(float(r["percent"] or 0), 1)
+            r["finished"] = int(r["finished"] or 0)
+        return rows
+
+
+def milestones(plan_id: int | None, *, limit: int = 200, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        return _rows(s.execute(
+            select(Task.id, Task.code, Task.title, Task.deadline, Task.forecast_finish, Task.status, Task.percent,
+                   Task.light, Task.at_risk)
+            .where(_leaf(plan_id), Task.is_milestone).order_by(Task.deadline, Task.id).limit(limit)))  # type: ignore[arg-type]
+
+
+def burnup(plan_id: int | None, engine: Engine | None = None) -> dict[str, list[Row]]:
+    """Tasks due per day (plan) and tasks finished per day (actual); the page accumulates them."""
+    with read_session(engine) as s:
+        planned = _rows(s.execute(select(Task.deadline.label("day"), func.count().label("n"))  # type: ignore[union-attr]
+                                  .where(_leaf(plan_id), Task.deadline.is_not(None))  # type: ignore[union-attr]
+                                  .group_by(Task.deadline).order_by(Task.deadline)))
+        actual = _rows(s.execute(select(Task.actual_finish.label("day"), func.count().label("n"))  # type: ignore[union-attr]
+                                 .where(_leaf(plan_id), Task.status.in_(FINISHED),  # type: ignore[attr-defined]
+                                        Task.actual_finish.is_not(None))  # type: ignore[union-attr]
+                                 .group_by(Task.actual_finish).order_by(Task.actual_finish)))
+        return {"planned": planned, "actual": actual}
+
+
+def focus_tasks(plan_id: int | None, *, cap: int = 120, engine: Engine | None = None) -> tuple[list[Row], int]:
+    """Tasks worth drawing: critical path, at risk, red and milestones (at most ``cap``), and how many qualify."""
+    with read_session(engine) as s:
+        plan = s.get(Plan, plan_id) if plan_id is not None else None
+        wanted = and_(_leaf(plan_id), or_(Task.critical, Task.at_risk, Task.is_milestone, Task.light == "red"))
+        total = int(s.execute(select(func.count()).where(wanted)).scalar_one())
+        rank = case((Task.critical, 0), (Task.at_risk, 1), (Task.light == "red", 2), else_=3)
+        rows = _rows(s.execute(
+            select(Task.id, Task.code, Task.title, Task.planned_start, Task.actual_start, Task.deadline,
+                   Task.forecast_finish, Task.actual_finish, Task.status, Task.percent, Task.light, Task.at_risk,
+                   Task.critical, Task.is_milestone)
+            .where(wanted).order_by(rank, Task.forecast_finish, Task.id).limit(cap)))  # type: ignore[arg-type]
+        start = plan.start_date if plan else None
+        for r in rows:
+            r["start"] = r["actual_start"] or r["planned_start"] or start
+            r["end"] = r["actual_finish"] or r["forecast_finish"] or r["deadline"]
+        return rows, total
+
+
+def dependencies_among(task_ids: list[int], engine: Engine | None = None) -> list[Row]:
+    if not task_ids:
+        return []
+    with read_session(engine) as s:
+        return _rows(s.execute(select(Dependency.pred_id, Dependency.succ_id, Dependency.lag_value, Dependency.lag_unit)
+                               .where(Dependency.pred_id.in_(task_ids), Dependency.succ_id.in_(task_ids))))  # type: ignore[attr-defined]
+
+
+def at_risk_list(plan_id: int | None, *, limit: int = 50, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        rows = _rows(s.execute(
+            select(Task.id, Task.code, Task.title, Task.deadline, Task.forecast_finish, Task.percent, Task.light,
+                   Task.at_risk, Task.light_reason)
+            .where(_leaf(plan_id), or_(Task.at_risk, Task.light == "red"))
+            .order_by(Task.deadline, Task.id).limit(limit)))  # type: ignore[arg-type]
+        _attach_leads(s, rows)
+        return rows
+
+
+def latest_alerts(*, limit: int = 20, engine: Engine | None = None) -> list[Row]:
+    return alerts(limit=limit, engine=engine)
+
+
+def latest_activity(*, plan_id: int | None = None, limit: int = 10, engine: Engine | None = None) -> list[Row]:
+    """Latest progress reports and reviews, newest first (who, which task, what)."""
+    with read_session(engine) as s:
+        query = (select(ProgressReport.id, ProgressReport.created_at, ProgressReport.kind, ProgressReport.percent,
+                        ProgressReport.note, Task.id.label("task_id"), Task.code, Task.title,  # type: ignore[union-attr]
+                        Unit.name.label("unit"), User.display_name.label("user"))  # type: ignore[attr-defined]
+                 .join(Task, Task.id == ProgressReport.task_id)
+                 .outerjoin(Unit, Unit.id == ProgressReport.unit_id)
+                 .outerjoin(User, User.id == ProgressReport.user_id)
+                 .order_by(ProgressReport.id.desc()).limit(limit))  # type: ignore[union-attr]
+        if plan_id is not None:
+            query = query.where(Task.plan_id == plan_id)
+        return _rows(s.execute(query))
+
+
+# ---------------------------------------------------------------- tasks
+def _attach_leads(s: Any, rows: list[Row]) -> None:
+    units = units_of(s, [r["id"] for r in rows])
+    for r in rows:
+        u = units.get(r["id"], {})
+        r["lead"] = "、".join(u.get("lead", []) + u.get("responsible", []))
+        r["supporting"] = "、".join(u.get("supporting", []))
+
+
+def units_of(s: Any, task_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    out: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "responsible": [], "supporting": []})
+    for i in range(0, len(task_ids), 900):
+        chunk = task_ids[i:i + 900]
+        for r in s.execute(select(TaskUnit.task_id, TaskUnit.role, TaskUnit.written_name, Unit.name)
+                           .outerjoin(Unit, Unit.id == TaskUnit.unit_id)
+                           .where(TaskUnit.task_id.in_(chunk)).order_by(TaskUnit.id)):  # type: ignore[attr-defined]
+            out[r.task_id][r.role].append(r.name or r.written_name)
+    return out
+
+
+def task_table(plan_id: int | None, *, unit_id: int | None = None, lights: tuple[str, ...] = (), phase: str | None = None,
+               due_from: date | None = None, due_to: date | None = None, limit: int = 2000,
+               engine: Engine | None = None) -> tuple[list[Row], int]:
+    """Filtered task list (leaf tasks), at most ``limit`` rows, plus the number of matches."""
+    with read_session(engine) as s:
+        conds = [_leaf(plan_id)]
+        if unit_id is not None:
+            conds.append(Task.id.in_(select(TaskUnit.task_id).where(  # type: ignore[union-attr]
+                TaskUnit.unit_id.in_(_unit_and_groups(s, unit_id)))))  # type: ignore[union-attr]
+        if lights:
+            conds.append(Task.light.in_(lights))  # type: ignore[attr-defined]
+        if phase:
+            conds.append(_phase_expr(_phases(s, plan_id)) == phase)
+        if due_from:
+            conds.append(Task.deadline >= due_from)  # type: ignore[operator]
+        if due_to:
+            conds.append(Task.deadline <= due_to)  # type: ignore[operator]
+        total = int(s.execute(select(func.count()).where(*conds)).scalar_one())
+        rows = _rows(s.execute(
+            select(Task.id, Task.code, Task.title, Task.deadline, Task.deadline_text, Task.forecast_finish,
+                   Task.status, Task.percent, Task.light, Task.at_risk, Task.critical, Task.is_milestone)
+            .where(*conds).order_by(Task.id).limit(limit)))  # type: ignore[arg-type]
+        _attach_leads(s, rows)
+        return rows, total
+
+
+def task_detail(task_id: int, engine: Engine | None = None) -> Row | None:
+    with read_session(engine) as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            return None
+        out = task.model_dump()
+        out["units"] = units_of(s, [task_id]).get(task_id, {"lead": [], "responsible": [], "supporting": []})
+        plan = s.get(Plan, task.plan_id)
+        out["plan_title"] = plan.title if plan else ""
+        return out
+
+
+def task_choices(plan_id: int | None, *, limit: int = 5000, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        return _rows(s.execute(select(Task.id, Task.code, Task.title).where(_leaf(plan_id))
+                               .order_by(Task.id).limit(limit)))  # type: ignore[arg-type]
+
+
+def neighbours(task_id: int, engine: Engine | None = None) -> dict[str, list[Row]]:
+    """Direct predecessors (up) and successors (down) with the lag."""
+    with read_session(engine) as s:
+        def side(mine: Any, other: Any) -> list[Row]:
+            return _rows(s.execute(
+                select(Task.id, Task.code, Task.title, Task.status, Task.forecast_finish, Dependency.lag_value,
+                       Dependency.lag_unit).join(Task, Task.id == other).where(mine == task_id).order_by(Task.id)))
+        return {"up": side(Dependency.succ_id, Dependency.pred_id), "down": side(Dependency.pred_id, Dependency.succ_id)}
+
+
+def evidence_of(task_id: int, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        return _rows(s.execute(select(Evidence.id, Evidence.original_name, Evidence.kind, Evidence.size,
+                                      Evidence.created_at).where(Evidence.task_id == task_id).order_by(Evidence.id)))
+
+
+def task_history(task_id: int, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        return _rows(s.execute(
+            select(ProgressReport.created_at, ProgressReport.kind, ProgressReport.percent, ProgressReport.note,
+                   Unit.name.label("unit"), User.display_name.label("user"))  # type: ignore[attr-defined]
+            .outerjoin(Unit, Unit.id == ProgressReport.unit_id).outerjoin(User, User.id == ProgressReport.user_id)
+            .where(ProgressReport.task_id == task_id).order_by(ProgressReport.id)))
+
+
+def task_audit(task_id: int, engine: Engine | None = None) -> list[Row]:
+    return audit_events(object_type="task", object_id=str(task_id), limit=200, engine=engine)
+
+
+# ---------------------------------------------------------------- my unit
+def my_tasks(unit_id: int, engine: Engine | None = None) -> list[Row]:
+    """Tasks of a unit (directly or through a group it belongs to) with the unit's role."""
+    with read_session(engine) as s:
+        rows = _rows(s.execute(
+            select(Task.id, Task.code, Task.title, Task.deadline, Task.deadline_text, Task.status, Task.percent,
+                   Task.light, Task.version, TaskUnit.role)
+            .join(TaskUnit, TaskUnit.task_id == Task.id)
+            .where(TaskUnit.unit_id.in_(_unit_and_groups(s, unit_id)))  # type: ignore[union-attr]
+            .order_by(Task.deadline, Task.id)))  # type: ignore[arg-type]
+        best: dict[int, Row] = {}
+        order = {"lead": 0, "responsible": 1, "supporting": 2}
+        for r in rows:
+            if r["id"] not in best or order[r["role"]] < order[best[r["id"]]["role"]]:
+                best[r["id"]] = r
+        return list(best.values())
+
+
+def handovers(*, unit_id: int | None = None, engine: Engine | None = None) -> list[Row]:
+    """Handovers with party names; scoped to a unit's own ones (as sender, receiver or countersigner)."""
+    with read_session(engine) as s:
+        query = select(Handover).order_by(Handover.id)  # type: ignore[arg-type]
+        if unit_id is not None:
+            mine = _unit_and_groups(s, unit_id)
+            query = query.where(or_(Handover.from_unit_id.in_(mine), Handover.to_unit_id.in_(mine),  # type: ignore[attr-defined]
+                                    Handover.id.in_(select(HandoverStep.handover_id)  # type: ignore[union-attr]
+                                                    .where(HandoverStep.unit_id.in_(mine)))))  # type: ignore[attr-defined]
+        names = {r.id: r.name for r in s.execute(select(Unit.id, Unit.name))}
+        codes = {r.id: r.code for r in s.execute(select(Task.id, Task.code).where(
+            Task.id.in_(select(Handover.task_id))))}  # type: ignore[union-attr]
+        out = []
+        for ho in s.execute(query).scalars():
+            row = ho.model_dump()
+            row.update(from_unit=names.get(ho.from_unit_id, ""), to_unit=names.get(ho.to_unit_id, ""),
+                       task_code=codes.get(ho.task_id))
+            out.append(row)
+        return out
+
+
+def steps_with_names(handover_id: int, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        return _rows(s.execute(
+            select(HandoverStep.id, HandoverStep.seq, HandoverStep.party_role, HandoverStep.unit_id,
+                   Unit.name.label("unit"), HandoverStep.status, User.display_name.label("confirmed_by"),  # type: ignore[attr-defined]
+                   HandoverStep.confirmed_at, HandoverStep.reject_reason)
+            .join(Unit, Unit.id == HandoverStep.unit_id).outerjoin(User, User.id == HandoverStep.confirmed_by)
+            .where(HandoverStep.handover_id == handover_id).order_by(HandoverStep.seq)))
+
+
+def notices_for(*, handover_id: int | None = None, task_id: int | None = None,
+                engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        query = select(Notice.id, Notice.doc_number, Notice.title, Notice.kind, Notice.status, Notice.issued_at)
+        if handover_id is not None:
+            query = query.where(Notice.handover_id == handover_id)
+        if task_id is not None:
+            query = query.where(Notice.task_id == task_id)
+        return _rows(s.execute(query.order_by(Notice.id)))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- alerts and review
+def alerts(*, level: str | None = None, open_only: bool = False, limit: int = 500,
+           engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        query = (select(Alert.id, Alert.day, Alert.level, Alert.message, Alert.acknowledged_at, Alert.notice_id,
+                        Task.id.label("task_id"), Task.code, Task.title, Task.light)  # type: ignore[union-attr]
+                 .join(Task, Task.id == Alert.task_id).order_by(Alert.id.desc()).limit(limit))  # type: ignore[union-attr]
+        if level:
+            query = query.where(Alert.level == level)
+        if open_only:
+            query = query.where(Alert.acknowledged_at.is_(None))  # type: ignore[union-attr]
+        return _rows(s.execute(query))
+
+
+def alert_counts(engine: Engine | None = None) -> dict[str, int]:
+    with read_session(engine) as s:
+        return {lvl: int(n) for lvl, n in s.execute(select(Alert.level, func.count()).group_by(Alert.level))}
+
+
+def tasks_with_status(plan_id: int, status: str, *, limit: int = 500, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        rows = _rows(s.execute(select(Task.id, Task.code, Task.title, Task.deadline, Task.percent, Task.version,
+                                      Task.light, Task.updated_at)
+                               .where(Task.plan_id == plan_id, Task.status == status)
+                               .order_by(Task.deadline, Task.id).limit(limit)))  # type: ignore[arg-type]
+        _attach_leads(s, rows)
+        return rows
+
+
+def red_tasks(plan_id: int | None, *, limit: int = 500, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        rows = _rows(s.execute(select(Task.id, Task.code, Task.title, Task.deadline, Task.percent, Task.red_since,
+                                      Task.light_reason)
+                               .where(_leaf(plan_id), Task.light == "red").order_by(Task.red_since, Task.id)
+                               .limit(limit)))  # type: ignore[arg-type]
+        _attach_leads(s, rows)
+        return rows
+
+
+# ---------------------------------------------------------------- rankings
+def ranking(*, as_of: date, plan_id: int | None = None, engine: Engine | None = None) -> dict[str, Any]:
+    """Units ranked by on-time completion as of a day, with the 红黑榜 (rules in models.services.rankings)."""
+    from models.services.rankings import rank_units, red_black
+
+    with read_session(engine) as s:
+        units = rank_units(s, as_of=as_of, plan_id=plan_id)
+    red, black = red_black(units)
+    return {"units": units, "red": red, "black": black}
+
+
+# ---------------------------------------------------------------- audit and administration
+def audit_events(*, action: str | None = None, actor: str | None = None, outcome: str | None = None,
+                 object_type: str | None = None, object_id: str | None = None, since: date | None = None,
+                 until: date | None = None, limit: int = 1000, engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        query = select(AuditEvent.id, AuditEvent.ts, AuditEvent.actor_name, AuditEvent.actor_role,
+                       AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.outcome,
+                       AuditEvent.before, AuditEvent.after, AuditEvent.client_addr)
+        if action:
+            query = query.where(AuditEvent.action.contains(action))  # type: ignore[attr-defined]
+        if actor:
+            query = query.where(AuditEvent.actor_name == actor)
+        if outcome:
+            query = query.where(AuditEvent.outcome == outcome)
+        if object_type:
+            query = query.where(AuditEvent.object_type == object_type)
+        if object_id:
+            query = query.where(AuditEvent.object_id == object_id)
+        if since:
+            query = query.where(AuditEvent.ts >= since.isoformat())
+        if until:
+            query = query.where(AuditEvent.ts < date.fromordinal(until.toordinal() + 1).isoformat())
+        return _rows(s.execute(query.order_by(AuditEvent.id.desc()).limit(limit)))  # type: ignore[union-attr]
+
+
+def users(engine: Engine | None = None) -> list[Row]:
+    with read_session(engine) as s:
+        return _rows(s.execute(
+            select(User.id, User.username, User.display_name, User.role, Unit.name.label("unit"),  # type: ignore[attr-defined]
+                   User.is_active, User.locked_until, User.must_change_password, User.failed_attempts)
+            .outerjoin(Unit, Unit.id == User.unit_id).order_by(User.id)))
+
+
+def task_labels(task_ids: list[int], engine: Engine | None = None) -> dict[int, Row]:
+    with read_session(engine) as s:
+        out: dict[int, Row] = {}
+        for i in range(0, len(task_ids), 900):
+            for r in s.execute(select(Task.id, Task.code, Task.title, Task.deadline)
+                               .where(Task.id.in_(task_ids[i:i + 900]))):  # type: ignore[union-attr]
+                out[r.id] = dict(r._mapping)
+        return out
+
+
+def pending_steps(unit_id: int, engine: Engine | None = None) -> list[Row]:
+    """Handover steps that are the unit's turn now (the first unconfirmed step of a running handover)."""
+    with read_session(engine) as s:
+        mine = set(_unit_and_groups(s, unit_id))
+        running = s.execute(select(Handover).where(Handover.status == "in_progress").order_by(Handover.id)).scalars()
+        out = []
+        for ho in running:
+            steps = s.execute(select(HandoverStep).where(HandoverStep.handover_id == ho.id)
+                              .order_by(HandoverStep.seq)).scalars().all()  # type: ignore[arg-type]
+            step = next((st for st in steps if st.status != "confirmed"), None)
+            if step is not None and step.unit_id in mine:
+                out.append({"handover_id": ho.id, "title": ho.title, "kind": ho.kind, "version": ho.version,
+                            "declared_total": dict(ho.declared_total or {}),
+                            "step_id": step.id, "seq": step.seq, "party_role": step.party_role,
+                            "step_status": step.status, "reject_reason": step.reject_reason})
+        return out
+
+
+def handover_items(handover_id: int, engine: Engine | None = None) -> list[Row]:
+    from models.services.handovers import items_of
+
+    with read_session(engine) as s:
+        return items_of(s, handover_id)
+
+
+def notice_register(*, year: int | None = None, engine: Engine | None = None) -> list[Row]:
+    """The 文号 register (newest first) with the issuer's name."""
+    from models.services.notices import register
+
+    with read_session(engine) as s:
+        names = {r.id: r.display_name for r in s.execute(select(User.id, User.display_name))}
+        return [{"id": n.id, "doc_number": n.doc_number, "title": n.title, "kind": n.kind, "status": n.status,
+                 "void_reason": n.void_reason, "issued_at": n.issued_at, "issued_by": names.get(n.issued_by, "系统"),
+                 "recipients": "、".join(map(str, n.recipients or []))} for n in register(s, year=year)]
+
+
+def unresolved_units(names: list[str], engine: Engine | None = None) -> list[str]:
+    """Unit names as written that the alias table cannot map (shown before publishing)."""
+    from models.services.units import resolve
+
+    with read_session(engine) as s:
+        return sorted(n for n, unit in resolve(s, names).items() if unit is None)

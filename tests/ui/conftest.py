@@ -1,0 +1,67 @@
+"""The web app under test: a fresh demo database per module, the app pointed at it through the settings."""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
+
+from models.db import engine_for
+from models.migrate import upgrade
+from models.services.demo import demo_password, load_demo
+from models.settings import get_settings
+from tests.conftest import TODAY
+
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+PASSWORD = demo_password()
+
+
+def fresh_demo(tmp: Path) -> tuple[str, Engine]:
+    url = f"sqlite:///{tmp / f'ui-{uuid.uuid4().hex[:8]}.db'}"
+    upgrade(url)
+    engine = engine_for(url)
+    load_demo(today=TODAY, engine=engine)
+    return url, engine
+
+
+@pytest.fixture()
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A demo database the app itself uses (services called without an engine go to it)."""
+    url, engine = fresh_demo(tmp_path)
+    monkeypatch.setenv("REFORM_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+    os.environ.pop("REFORM_DATABASE_URL", None)
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def login(username: str, password: str = PASSWORD) -> AppTest:
+    at = app().run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything a user reads on the page (titles, markdown, captions, alerts, metrics)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)

@@ -1,0 +1,188 @@
+"""Every page for the roles that use it, through the real app (AppTest) against a demo database."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from models.db import read_session
+from models.services import tasks
+from models.tables import Handover, HandoverStep, Notice, Plan, ProgressReport, Task
+from tests import factories as f
+from tests.ui.conftest import goto, login, texts
+
+
+def test_office_overview_shows_lights_charts_and_lists(app_db):
+    at = login("gaiban")
+    page = texts(at)
+    assert "总览" in page and "清河县城市管理体制改革实施方案" in page
+    assert "🔴 红灯" in page and "甘特图：关键路径、风险任务与里程碑" in page
+    assert len(at.get("plotly_chart")) >= 4  # lights, phases, burn-up, Gantt
+    assert at.get("graphviz_chart"), "dependency graph"
+    assert "最新动态" in page and "风险与逾期任务" in page
+
+
+def test_leader_reads_overview_and_rankings_but_not_tasks_admin(app_db):
+    at = login("lingdao")
+    assert "总览" in texts(at)
+    goto(at, "rankings")
+    page = texts(at)
+    assert "红榜" in page and "黑榜" in page and "排名明细" in page
+
+
+def test_tasks_page_filters_and_shows_detail_with_deadline_rule_and_slip(app_db):
+    at = login("gaiban")
+    goto(at, "tasks")
+    assert "任务详情" in texts(at)
+    rel = f.task(app_db, "三.1")
+    at.selectbox(key="task_pick").set_value(rel.id).run()
+    page = texts(at)
+    assert "相对时限" in page and "“三定”规定印发后2个月内" in page
+    at.number_input(key="slip_days").set_value(20)
+    at.button(key="slip_run").click().run()
+    assert not at.exception
+    assert "延误 20 天将推迟" in texts(at)
+    at.multiselect(key="flt_light").set_value(["red"]).run()
+    assert not at.exception
+
+
+def test_department_reports_progress_on_own_task(app_db):
+    at = login("chengguan")
+    goto(at, "my_unit")
+    assert "本单位：县城市管理局" in texts(at)
+    task = f.task(app_db, "四.3")
+    at.selectbox(key="report_task").set_value(task.id).run()
+    at.slider(key="report_percent").set_value(85)
+    at.text_area(key="report_note").input("信息共享平台已上线试运行")
+    at.button(key="report_progress").click().run()
+    assert not at.exception
+    assert "已报告任务 四.3 进展 85%" in texts(at)
+    assert f.task(app_db, "四.3").percent == 85
+
+
+def test_department_confirms_its_handover_step(app_db):
+    at = login("chengguan")
+    goto(at, "my_unit")
+    staff = f.handover(app_db, "staff")
+    at.button(key=f"my_step_{staff.id}_confirm").click().run()
+    assert not at.exception
+    with read_session(app_db) as s:
+        steps = s.exec(select(HandoverStep).where(HandoverStep.handover_id == staff.id)
+                       .order_by(HandoverStep.seq)).all()
+    assert [st.status for st in steps[:2]] == ["confirmed", "confirmed"]
+
+
+def test_receiver_rejection_needs_a_reason(app_db):
+    at = login("chengguan")
+    goto(at, "handovers")
+    staff = f.handover(app_db, "staff")
+    at.button(key=f"ho_step_{staff.id}_reject").click().run()
+    assert "退回必须填写原因" in texts(at)
+
+
+def test_office_starts_draft_handover_and_sees_items(app_db):
+    at = login("gaiban")
+    goto(at, "handovers")
+    archive = f.handover(app_db, "archive")
+    assert "清单合计" in texts(at)
+    at.button(key=f"start_{archive.id}").click().run()
+    assert not at.exception
+    with read_session(app_db) as s:
+        assert s.get(Handover, archive.id).status == "in_progress"
+
+
+def test_office_reviews_a_task_reported_done(app_db):
+    task = f.task(app_db, "五.4")
+    tasks.report_done(f.actor(app_db, "chengguan"), task_id=task.id, expected_version=task.version, note="已印发")
+    at = login("gaiban")
+    goto(at, "alerts")
+    assert "五.4" in texts(at)
+    at.button(key=f"review_{task.id}_return").click().run()
+    assert "退回或重新打开必须填写原因" in texts(at)
+    at.text_input(key=f"review_{task.id}_reason").input("缺少正式文件")
+    at.button(key=f"review_{task.id}_return").click().run()
+    assert f.task(app_db, "五.4").status == "in_progress"
+
+
+def test_office_issues_supervision_notices_in_a_batch(app_db):
+    at = login("gaiban")
+    goto(at, "alerts")
+    at.button(key="sup_issue").click().run()
+    assert not at.exception
+    assert "已印发督办通知单" in texts(at)
+    with read_session(app_db) as s:
+        issued = s.exec(select(Notice).where(Notice.kind == "supervision")).all()
+    assert issued and all("督" in n.doc_number or n.doc_number for n in issued)
+    at.button(key="sup_issue").click().run()  # same day again: the same numbers, nothing new
+    with read_session(app_db) as s:
+        assert len(s.exec(select(Notice).where(Notice.kind == "supervision")).all()) == len(issued)
+
+
+def test_staffing_issues_a_notice_and_voids_it(app_db):
+    at = login("bianban")
+    goto(at, "notices")
+    kinds = at.selectbox(key="doc_kind").options
+    assert kinds and all("督办" not in k for k in kinds)  # the staffing office issues staff/establishment only
+    at.selectbox(key="doc_kind").set_value("establishment").run()
+    at.text_input(key="doc_cc").input("县人民政府办公室")
+    at.button(key="doc_issue").click().run()
+    assert not at.exception
+    assert "已印发" in texts(at)
+    with read_session(app_db) as s:
+        notice = s.exec(select(Notice)).one()
+    at.text_input(key="void_reason").input("抄送单位有误")
+    at.button(key="void_submit").click().run()
+    with read_session(app_db) as s:
+        assert s.get(Notice, notice.id).status == "voided"
+
+
+def test_office_imports_a_reviewed_draft(app_db):
+    at = login("gaiban")
+    goto(at, "import_plan")
+    at.session_state["import_draft"] = {
+        "plan": {"title": "县综合执法改革方案", "doc_number": None, "issuer": None, "date": "2026-11-01"},
+        "tasks": [{"code": "1", "title": "组建综合执法大队", "lead_units": ["县执法局"], "deadline": "2026-12-31"},
+                  {"code": "2", "title": "制定执法事项清单", "lead_units": ["县司法局"], "deadline": "2027-03-31",
+                   "depends_on": [{"code": "1", "lag": "30 workdays"}]}],
+        "warnings": ["第 3 行未识别时限"], "fingerprint": "f" * 64, "filename": "执法改革.docx"}
+    at.run()
+    assert "第 3 行未识别时限" in texts(at)
+    at.button(key="import_publish").click().run()
+    assert not at.exception
+    assert "已发布《县综合执法改革方案》" in texts(at)
+    with read_session(app_db) as s:
+        plan = s.exec(select(Plan).where(Plan.title == "县综合执法改革方案")).one()
+        assert len(s.exec(select(Task).where(Task.plan_id == plan.id)).all()) == 2
+
+
+def test_sysadmin_must_change_password_first(app_db):
+    at = login("sysadmin")
+    assert "首次登录或口令已过期" in texts(at)
+    at.text_input(key="pw_old").input("Qinghe#Reform2026")
+    at.text_input(key="pw_new").input("Xinde!Kouling-2026")
+    at.text_input(key="pw_again").input("Xinde!Kouling-2026")
+    at.button(key="pw_submit").click().run()
+    assert not at.exception
+    goto(at, "admin")
+    page = texts(at)
+    assert "系统管理" in page and "单位简称对照" in page and "放假安排" in page
+
+
+def test_secadmin_unlocks_and_auditor_verifies_chain(app_db):
+    at = login("anquan")
+    goto(at, "admin")
+    assert "用户" in texts(at) and "单位简称对照" not in texts(at)  # roles and unlocks only
+    at = login("shenji")
+    goto(at, "audit")
+    assert "审计日志" in texts(at)
+    at.button(key="audit_verify").click().run()
+    assert "校验通过" in texts(at)
+
+
+def test_progress_is_visible_to_office_on_overview(app_db):
+    task = f.task(app_db, "六.2")
+    tasks.report_progress(f.actor(app_db, "chengguan"), task_id=task.id, expected_version=task.version, percent=90,
+                          note="监督员已全部到岗")
+    at = login("gaiban")
+    activity = next(df.value for df in at.dataframe if "填报人" in df.value.columns)
+    assert "六.2" in set(activity["编号"]) and 90 in set(activity["进度%"])
+    with read_session(app_db) as s:
+        assert s.exec(select(ProgressReport).where(ProgressReport.task_id == task.id)).first()

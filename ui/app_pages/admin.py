@@ -1,0 +1,146 @@
+"""系统: users and roles (sysadmin creates, disables, resets passwords; secadmin sets roles and unlocks),
+unit aliases, notification channels, thresholds and 放假安排."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from models.services import accounts, admin, units
+from models.services.permissions import has
+from ui.components import tables
+from ui.components.actions import call, flash, show_flash, succeeded
+from ui.components.fmt import when
+from ui.components.labels import ROLE_LABELS
+from ui.components.reads import read, unit_id_by_name
+from ui.components.session import guard
+
+login = guard("user.manage", "user.roles")
+actor = login.actor
+manage, roles = has(actor, "user.manage"), has(actor, "user.roles")
+st.title("系统管理")
+show_flash()
+
+# ------------------------------------------------------------ users
+st.subheader("用户")
+users = read("users")
+tables.show(tables.frame([{**u, "role": ROLE_LABELS.get(u["role"], u["role"]), "is_active": "启用" if u["is_active"] else "停用",
+                           "locked_until": when(u["locked_until"]), "must_change_password": "是" if u["must_change_password"] else ""}
+                          for u in users],
+                         {"username": "用户名", "display_name": "姓名", "role": "角色", "unit": "单位", "is_active": "状态",
+                          "locked_until": "锁定至", "must_change_password": "须改口令"}),
+            key="users", file_name="用户清单")
+by_id = {u["id"]: u for u in users}
+picked = st.selectbox("选择用户", list(by_id), key="user_pick",
+                      format_func=lambda i: f"{by_id[i]['display_name']}（{by_id[i]['username']}）")
+user = by_id[picked]
+a1, a2, a3 = st.columns(3)
+if manage:
+    if user["is_active"] and a1.button("停用账户", key="user_disable"):
+        if call(accounts.set_active, actor, picked, False) is not None:
+            flash(f"已停用 {user['username']}，其所有会话立即失效。")
+            st.rerun()
+    if not user["is_active"] and a1.button("启用账户", key="user_enable"):
+        if call(accounts.set_active, actor, picked, True) is not None:
+            flash(f"已启用 {user['username']}。")
+            st.rerun()
+    if a2.button("重置口令", key="user_reset"):
+        plain = call(accounts.reset_password, actor, picked)
+        if plain is not None:
+            st.success(f"已重置 {user['username']} 的口令。临时口令（仅显示一次，请当面或通过安全渠道告知，首次登录须修改）：")
+            st.code(plain, language=None)
+if roles:
+    new_role = a1.selectbox("角色", list(ROLE_LABELS), index=list(ROLE_LABELS).index(user["role"]),
+                            format_func=ROLE_LABELS.__getitem__, key="user_role")
+    if a2.button("修改角色", key="user_set_role", disabled=new_role == user["role"]):
+        if call(accounts.set_role, actor, picked, new_role) is not None:
+            flash(f"已将 {user['username']} 的角色改为 {ROLE_LABELS[new_role]}，其原有会话已失效。")
+            st.rerun()
+    if a3.button("解除锁定", key="user_unlock", disabled=not user["locked_until"] and not user["failed_attempts"]):
+        if call(accounts.unlock, actor, picked) is not None:
+            flash(f"已解除 {user['username']} 的锁定。")
+            st.rerun()
+
+if manage:
+    with st.expander("新建用户"):
+        unit_names = list(unit_id_by_name())
+        with st.form("new_user", clear_on_submit=True):
+            username = st.text_input("用户名", key="new_user_name")
+            display = st.text_input("姓名（单位）", key="new_user_display")
+            role = st.selectbox("角色", list(ROLE_LABELS), format_func=ROLE_LABELS.__getitem__, key="new_user_role")
+            unit = st.selectbox("所属单位", ["（无）", *unit_names], key="new_user_unit")
+            if st.form_submit_button("创建", key="new_user_submit"):
+                created = call(accounts.create_user, actor, username=username, display_name=display or username,
+                               role=role, unit_name=None if unit == "（无）" else unit)
+                if created is not None:
+                    st.success(f"已创建 {username}。初始口令（仅显示一次，首次登录须修改）：")
+                    st.code(created[1], language=None)
+
+if not manage:
+    st.stop()
+
+# ------------------------------------------------------------ units and aliases
+st.subheader("单位简称对照")
+tables.show(tables.frame(admin.aliases(), {"alias": "简称/别称", "unit": "规范名称"}), key="aliases", file_name="单位简称对照")
+c1, c2, c3 = st.columns([2, 3, 1])
+alias = c1.text_input("简称", key="alias_name")
+alias_unit = c2.selectbox("对应单位", list(unit_id_by_name()), key="alias_unit")
+if c3.button("保存", key="alias_save"):
+    if succeeded(units.set_alias, actor, alias=alias, unit_name=alias_unit):
+        flash(f"已保存：{alias} → {alias_unit}")
+        st.rerun()
+with st.expander("新增单位"):
+    u1, u2 = st.columns(2)
+    new_unit = u1.text_input("单位名称", key="unit_new_name")
+    new_kind = u2.selectbox("类型", ["department", "town", "office", "group", "other"], key="unit_new_kind",
+                            format_func={"department": "部门", "town": "乡镇", "office": "办公室", "group": "单位组",
+                                         "other": "其他"}.__getitem__)
+    if st.button("新增", key="unit_new_submit"):
+        if call(units.add_unit, actor, name=new_unit, kind=new_kind) is not None:
+            flash(f"已新增单位：{new_unit}")
+            st.rerun()
+
+# ------------------------------------------------------------ channels
+st.subheader("通知渠道")
+tables.show(tables.frame(admin.channels(), {"unit": "单位", "label": "名称", "scheme": "方式", "enabled": "启用"}),
+            key="channels", file_name="通知渠道")
+n1, n2, n3 = st.columns([2, 3, 2])
+ch_unit = n1.selectbox("单位", list(unit_id_by_name()), key="channel_unit")
+ch_url = n2.text_input("地址（mailto://、dingtalk://、wecombot://、feishu://）", key="channel_url", type="password")
+ch_label = n3.text_input("名称", key="channel_label")
+if st.button("添加渠道", key="channel_add"):
+    if call(admin.add_channel, actor, unit_name=ch_unit, url=ch_url, label=ch_label) is not None:
+        flash("已添加通知渠道。")
+        st.rerun()
+
+# ------------------------------------------------------------ thresholds
+st.subheader("预警阈值")
+th = admin.thresholds()
+t1, t2, t3 = st.columns(3)
+due_soon = t1.number_input("临期提醒天数（黄灯）", 0, 90, th["due_soon_days"], key="th_due")
+yellow = t2.number_input("进度落后点数（黄灯）", 1, 100, th["yellow_behind_points"], key="th_yellow")
+red = t3.number_input("进度落后点数（红灯）", 1, 100, th["red_behind_points"], key="th_red")
+if st.button("保存阈值", key="th_save"):
+    if call(admin.set_thresholds, actor, due_soon_days=int(due_soon), yellow_behind_points=int(yellow),
+            red_behind_points=int(red)) is not None:
+        flash("已保存预警阈值，下次扫描时生效。")
+        st.rerun()
+
+# ------------------------------------------------------------ holidays
+st.subheader("放假安排（调休）")
+st.caption("录入国务院办公厅公布的当年放假安排：放假日（含周末以外的休息日）和调休上班日。未录入年份的日期按周一至周五暂估。")
+tables.show(tables.frame([{**h, "is_workday": "调休上班" if h["is_workday"] else "放假"} for h in admin.holidays()],
+                         {"day": "日期", "is_workday": "类型", "name": "名称"}), key="holidays", file_name="放假安排")
+h1, h2, h3 = st.columns(3)
+h_day = h1.date_input("日期", value=date(date.today().year + 1, 1, 1), key="holiday_day")
+h_work = h2.radio("类型", ["放假", "调休上班"], horizontal=True, key="holiday_kind")
+h_name = h3.text_input("名称（如 元旦、春节）", key="holiday_name")
+b1, b2 = st.columns(2)
+if b1.button("保存该日", key="holiday_save"):
+    if succeeded(admin.set_holiday, actor, day=h_day, is_workday=h_work == "调休上班", name=h_name):
+        flash(f"已保存 {h_day.isoformat()}。")
+        st.rerun()
+if b2.button("删除该日", key="holiday_delete"):
+    if succeeded(admin.remove_holiday, actor, day=h_day):
+        flash(f"已删除 {h_day.isoformat()}。")
+        st.rerun()

@@ -1,0 +1,93 @@
+"""预警与督办: alerts by level with 签收, batch 督办通知单 for red tasks, a scan on demand, and the review of
+tasks reported done."""
+from __future__ import annotations
+
+import streamlit as st
+
+from models.services import admin, notices
+from models.services.notices import Subject
+from ui.components import tables
+from ui.components.actions import attempt, call, flash, show_flash, today
+from ui.components.fmt import when
+from ui.components.labels import ALERT_LEVELS, light
+from ui.components.reads import current_plan, read
+from ui.components.review import review_form
+from ui.components.scan import scan_status, start_scan
+from ui.components.session import guard
+
+login = guard("alert.manage")
+actor = login.actor
+st.title("预警与督办")
+show_flash()
+plan = current_plan("alerts_plan")
+if plan is None:
+    st.stop()
+pid = plan["id"]
+
+counts = read("alert_counts")
+cols = st.columns(len(ALERT_LEVELS) + 1)
+for col, (level, label) in zip(cols, ALERT_LEVELS.items()):
+    col.metric(label, counts.get(level, 0))
+if cols[-1].button("立即扫描", key="scan_now", icon=":material/radar:"):
+    with st.spinner("正在扫描截止日期、生成预警……"):
+        started = call(start_scan, actor, today=today())
+    if started is not None:
+        st.session_state["scan_run"] = started[0]
+        flash(started[1])
+        st.rerun()
+if st.session_state.get("scan_run"):
+    st.caption(scan_status(st.session_state["scan_run"]))
+
+st.subheader("预警")
+f1, f2 = st.columns(2)
+level = f1.selectbox("级别", ["全部", *ALERT_LEVELS], format_func=lambda k: ALERT_LEVELS.get(k, k), key="alert_level")
+open_only = f2.checkbox("只看未签收", value=True, key="alert_open")
+rows = read("alerts", level=None if level == "全部" else level, open_only=open_only)
+tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"]), "light": light(a["light"]),
+                           "acknowledged_at": when(a["acknowledged_at"]) or "未签收"} for a in rows],
+                         {"day": "日期", "level": "级别", "code": "编号", "title": "任务", "message": "内容",
+                          "light": "灯色", "acknowledged_at": "签收"}),
+            key="alerts", file_name="预警清单")
+open_alerts = {a["id"]: a for a in rows if a["acknowledged_at"] is None}
+if open_alerts:
+    picked = st.multiselect("选择要签收的预警", list(open_alerts), key="ack_pick",
+                            format_func=lambda i: f"{open_alerts[i]['code']} {ALERT_LEVELS.get(open_alerts[i]['level'])}"
+                                                  f"（{open_alerts[i]['day']}）")
+    if st.button("签收", key="ack_submit", disabled=not picked):
+        done = sum(1 for i in picked if call(admin.acknowledge_alert, actor, i) is not None)
+        flash(f"已签收 {done} 条预警。")
+        st.rerun()
+
+st.subheader("印发督办通知单")
+red = read("red_tasks", plan_id=pid)
+if not red:
+    st.info("目前没有红灯任务。")
+else:
+    tables.show(tables.frame([{**r, "red_since": r["red_since"] or ""} for r in red],
+                             {"code": "编号", "title": "任务", "lead": "牵头/负责单位", "deadline": "截止日期",
+                              "percent": "进度%", "red_since": "红灯起始", "light_reason": "原因"}),
+                key="red", file_name="红灯任务")
+    by_id = {r["id"]: r for r in red}
+    chosen = st.multiselect("选择任务（每项任务每天最多一份，重复印发会返回已有文号）", list(by_id),
+                            default=list(by_id), key="sup_pick",
+                            format_func=lambda i: f"{by_id[i]['code']} {by_id[i]['title']}")
+    if st.button("批量印发督办通知单", key="sup_issue", type="primary", disabled=not chosen):
+        bar = st.progress(0.0, text="正在印发……")
+        issued: list[str] = []
+        for n, task_id in enumerate(chosen, start=1):
+            result = attempt(notices.issue, actor, "supervision", Subject(task_id=task_id), today=today(),
+                             idempotency_key=f"supervision:task:{task_id}:{today().isoformat()}")
+            if hasattr(result, "doc_number"):
+                issued.append(result.doc_number)
+            bar.progress(n / len(chosen), text=f"已处理 {n}/{len(chosen)}")
+        flash(f"已印发督办通知单 {len(issued)} 份：{'、'.join(issued)}")
+        st.rerun()
+
+st.subheader("待审核的完成报告")
+pending = read("tasks_with_status", plan_id=pid, status="pending_review")
+if not pending:
+    st.info("没有待审核的任务。")
+for task in pending:
+    with st.container(border=True):
+        st.caption(f"牵头/负责：{task['lead']} · 截止 {task['deadline'] or '—'} · 上报时间 {when(task['updated_at'])}")
+        review_form(login, task, key=f"review_{task['id']}")

@@ -1,0 +1,44 @@
+"""审计: the audit log with filters, and verification of the hash chain."""
+from __future__ import annotations
+
+import streamlit as st
+
+from models.db import read_session
+from models.services import audit
+from ui.components import tables
+from ui.components.fmt import snapshot, when
+from ui.components.labels import OUTCOMES, ROLE_LABELS
+from ui.components.reads import read
+from ui.components.session import guard
+
+guard("audit.view")
+st.title("审计日志")
+
+f1, f2, f3, f4 = st.columns(4)
+action = f1.text_input("操作（包含）", key="audit_action", placeholder="如 task.、auth.login")
+actor = f2.text_input("操作人（用户名）", key="audit_actor")
+outcome = f3.selectbox("结果", ["全部", *OUTCOMES], format_func=lambda k: OUTCOMES.get(k, k), key="audit_outcome")
+span = f4.date_input("日期范围", value=(), key="audit_dates")
+since, until = (list(span) + [None, None])[:2] if isinstance(span, tuple | list) else (span, None)
+rows = read("audit_events", action=action.strip() or None, actor=actor.strip() or None,
+            outcome=None if outcome == "全部" else outcome, since=since, until=until, limit=2000)
+st.caption(f"显示最近 {len(rows)} 条（最多 2000 条，请用筛选条件缩小范围）。")
+tables.show(tables.frame([{**r, "ts": when(r["ts"]), "actor_role": ROLE_LABELS.get(r["actor_role"], r["actor_role"]),
+                           "outcome": OUTCOMES.get(r["outcome"], r["outcome"]), "before": snapshot(r["before"]),
+                           "after": snapshot(r["after"])} for r in rows],
+                         {"id": "序号", "ts": "时间", "actor_name": "操作人", "actor_role": "角色", "action": "操作",
+                          "object_type": "对象", "object_id": "对象编号", "outcome": "结果", "before": "变更前",
+                          "after": "变更后", "client_addr": "来源地址"}),
+            key="audit", file_name="审计日志", height=480)
+
+st.subheader("完整性校验")
+st.caption("逐条重新计算哈希链，检查审计记录是否被修改、删除或调换顺序。")
+if st.button("校验审计链", key="audit_verify", type="primary"):
+    with st.spinner("正在校验……"), read_session() as session:
+        result = audit.verify(session)
+    if result.ok:
+        st.success(f"校验通过：共 {result.checked} 条记录，哈希链完整。")
+    else:
+        st.error(f"发现 {len(result.problems)} 处问题（已校验 {result.checked} 条）：")
+        for problem in result.problems[:50]:
+            st.markdown(f"- {problem}")

@@ -1,0 +1,110 @@
+"""交接: each handover with its item list (editable until the sender confirms), totals, parties and their
+confirmations, documents to download; the office creates and starts handovers."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from models.services import handovers, notices
+from models.services.handover_items import totals
+from models.services.permissions import has
+from ui.components import tables
+from ui.components.actions import call, flash, show_flash
+from ui.components.fmt import when
+from ui.components.handover_view import items_frame, parties, rows_from_frame, step_actions, totals_line
+from ui.components.labels import HANDOVER_KINDS, HANDOVER_STATUS
+from ui.components.reads import current_plan, read, unit_id_by_name
+from ui.components.session import guard
+
+login = guard("handover.admin", "handover.confirm")
+actor = login.actor
+admin = has(actor, "handover.admin")
+st.title("交接")
+show_flash()
+
+rows = read("handovers", unit_id=None if admin else actor.unit_id)
+tables.show(tables.frame([{**h, "kind": HANDOVER_KINDS.get(h["kind"], h["kind"]),
+                           "status": HANDOVER_STATUS.get(h["status"], h["status"]),
+                           "started_at": when(h["started_at"]), "completed_at": when(h["completed_at"])} for h in rows],
+                         {"title": "交接事项", "kind": "类型", "task_code": "任务", "from_unit": "移交方",
+                          "to_unit": "接收方", "status": "状态", "started_at": "启动时间", "completed_at": "完成时间"}),
+            key="handover_list", file_name="交接事项")
+pending = {p["handover_id"]: p for p in (read("pending_steps", unit_id=actor.unit_id) if actor.unit_id else [])}
+
+
+def editor(ho: dict[str, Any], items: list[dict[str, Any]], steps: list[dict[str, Any]]) -> None:
+    sender_done = any(s["party_role"] == "sender" and s["status"] == "confirmed" for s in steps)
+    may_edit = ho["status"] != "completed" and not sender_done and (admin or actor.unit_id == ho["from_unit_id"])
+    if not may_edit:
+        tables.show(items_frame(ho["kind"], items), key=f"items_{ho['id']}", file_name=ho["title"][:40])
+        return
+    st.caption("移交方确认前可直接修改清单（可增删行）；保存时核对申报合计。")
+    edited = st.data_editor(items_frame(ho["kind"], items), num_rows="dynamic", hide_index=True,
+                            key=f"items_edit_{ho['id']}")
+    recount = st.checkbox("按修改后的明细重新计算申报合计", key=f"recount_{ho['id']}")
+    if st.button("保存清单", key=f"save_items_{ho['id']}", icon=":material/save:"):
+        new_items = rows_from_frame(ho["kind"], edited)
+        declared = None if recount else (ho["declared_total"] or None)
+        if recount:
+            try:
+                declared = totals(ho["kind"], new_items)
+            except (KeyError, ValueError, ArithmeticError):
+                declared = None
+        if call(handovers.set_items, actor, handover_id=ho["id"], expected_version=ho["version"], items=new_items,
+                declared_total=declared) is not None:
+            flash("清单已保存。")
+            st.rerun()
+    tables.show(items_frame(ho["kind"], items), key=f"items_{ho['id']}", file_name=ho["title"][:40])
+
+
+def documents(ho: dict[str, Any]) -> None:
+    docs = read("notices_for", handover_id=ho["id"])
+    if not docs:
+        st.caption("暂无相关公文。")
+    for d in docs:
+        got = call(notices.download, actor, d["id"])
+        if got is not None:
+            name, data = got
+            label = f"{d['doc_number']} {d['title']}" + ("（已作废）" if d["status"] == "voided" else "")
+            st.download_button(label, data=data, file_name=name, key=f"ho_doc_{d['id']}",
+                               icon=":material/download:", on_click="ignore")
+
+
+for ho in rows:
+    status = HANDOVER_STATUS.get(ho["status"], ho["status"])
+    with st.expander(f"{HANDOVER_KINDS.get(ho['kind'], ho['kind'])}：{ho['title']}（{status}）",
+                     expanded=ho["id"] in pending):
+        st.markdown(f"**移交方：** {ho['from_unit']}　**接收方：** {ho['to_unit']}　**关联任务：** {ho['task_code'] or '—'}")
+        steps = parties(ho["id"], key=f"ho_{ho['id']}") if ho["status"] != "draft" else []
+        items = read("handover_items", handover_id=ho["id"])
+        editor(ho, items, steps)
+        totals_line(ho["kind"], items, ho["declared_total"])
+        if ho["id"] in pending:
+            step_actions(login, pending[ho["id"]], key=f"ho_step_{ho['id']}")
+        if admin and ho["status"] == "draft":
+            if st.button("启动交接（冻结参与方并通知移交方确认）", key=f"start_{ho['id']}", type="primary"):
+                if call(handovers.start, actor, handover_id=ho["id"], expected_version=ho["version"]) is not None:
+                    flash(f"交接“{ho['title']}”已启动。")
+                    st.rerun()
+        st.markdown("**相关公文**")
+        documents(ho)
+
+if admin:
+    st.subheader("新建交接事项")
+    units = unit_id_by_name()
+    plan = current_plan("ho_plan")
+    task_choices = {r["id"]: f"{r['code']} {r['title']}" for r in read("task_choices", plan_id=plan["id"])} if plan else {}
+    with st.form("new_handover", clear_on_submit=True):
+        kind = st.selectbox("类型", list(HANDOVER_KINDS), format_func=HANDOVER_KINDS.__getitem__, key="new_ho_kind")
+        title = st.text_input("标题", key="new_ho_title")
+        c1, c2 = st.columns(2)
+        from_unit = c1.selectbox("移交方", list(units), key="new_ho_from")
+        to_unit = c2.selectbox("接收方", list(units), key="new_ho_to")
+        task_id = st.selectbox("关联任务（可不选）", [None, *task_choices], key="new_ho_task",
+                               format_func=lambda i: "不关联" if i is None else task_choices[i])
+        if st.form_submit_button("创建（随后录入清单）", key="new_ho_submit"):
+            if call(handovers.create_handover, actor, kind=kind, title=title, from_unit_id=units[from_unit],
+                    to_unit_id=units[to_unit], task_id=task_id) is not None:
+                flash("交接事项已创建，请在列表中录入清单后启动。")
+                st.rerun()

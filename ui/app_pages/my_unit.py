@@ -1,0 +1,82 @@
+"""本单位: my tasks (lead/responsible and supporting), report progress or completion with evidence,
+and the handover steps waiting for my confirmation."""
+from __future__ import annotations
+
+import streamlit as st
+
+from models.services import tasks
+from ui.components import tables
+from ui.components.actions import call, flash, show_flash
+from ui.components.handover_view import items_frame, step_actions, totals_line
+from ui.components.labels import HANDOVER_KINDS, STATUS_LABELS, TASK_ROLES, light
+from ui.components.reads import read, unit_name
+from ui.components.session import guard
+
+login = guard("task.report")
+unit_id = login.actor.unit_id
+if unit_id is None:
+    st.error("您的账户未关联单位，请联系系统管理员。")
+    st.stop()
+st.title(f"本单位：{unit_name(unit_id)}")
+show_flash()
+
+mine = read("my_tasks", unit_id=unit_id)
+own = [t for t in mine if t["role"] in ("lead", "responsible")]
+support = [t for t in mine if t["role"] == "supporting"]
+cols = st.columns(4)
+cols[0].metric("牵头/负责任务", len(own))
+cols[1].metric("配合任务", len(support))
+cols[2].metric("🔴 红灯", sum(1 for t in own if t["light"] == "red"))
+cols[3].metric("待改革办审核", sum(1 for t in own if t["status"] == "pending_review"))
+
+COLUMNS = {"code": "编号", "title": "任务", "role": "本单位角色", "deadline": "截止日期", "deadline_text": "时限表述",
+           "status": "状态", "percent": "进度%", "light": "灯色"}
+
+
+def shown(rows: list[dict]) -> list[dict]:
+    return [{**t, "role": TASK_ROLES[t["role"]], "status": STATUS_LABELS.get(t["status"], t["status"]),
+             "light": light(t["light"])} for t in rows]
+
+
+tab_own, tab_support = st.tabs([f"牵头/负责（{len(own)}）", f"配合（{len(support)}）"])
+with tab_own:
+    tables.show(tables.frame(shown(own), COLUMNS), key="own_tasks", file_name="本单位牵头负责任务")
+with tab_support:
+    tables.show(tables.frame(shown(support), COLUMNS), key="support_tasks", file_name="本单位配合任务")
+
+st.subheader("报告进展")
+open_tasks = {t["id"]: t for t in own if t["status"] in ("not_started", "in_progress")}
+if not open_tasks:
+    st.info("本单位没有需要报告进展的任务。")
+else:
+    task_id = st.selectbox("任务", list(open_tasks), key="report_task",
+                           format_func=lambda i: f"{open_tasks[i]['code']} {open_tasks[i]['title']}")
+    task = open_tasks[task_id]
+    st.caption(f"当前进度 {task['percent']}%，截止 {task['deadline'] or task['deadline_text'] or '未规定'}，{light(task['light'])}")
+    percent = st.slider("完成比例（%）", 0, 99, value=min(task["percent"], 99), key="report_percent")
+    note = st.text_area("进展说明", key="report_note", placeholder="已完成的工作、存在的问题、下一步安排")
+    files = st.file_uploader("佐证材料（PDF、Word、Excel、图片，单个不超过 20 MB）", accept_multiple_files=True,
+                             type=sorted(tasks.EVIDENCE_KINDS), key="report_files")
+    uploads = [tasks.Upload(f.name, f.getvalue()) for f in files or []]
+    progress_col, done_col = st.columns(2)
+    if progress_col.button("提交进展", key="report_progress", type="primary"):
+        if call(tasks.report_progress, login.actor, task_id=task_id, expected_version=task["version"],
+                percent=int(percent), note=note, uploads=uploads) is not None:
+            flash(f"已报告任务 {task['code']} 进展 {percent}%。")
+            st.rerun()
+    if done_col.button("报告完成（提交改革办审核）", key="report_done"):
+        if call(tasks.report_done, login.actor, task_id=task_id, expected_version=task["version"], note=note,
+                uploads=uploads) is not None:
+            flash(f"已报告任务 {task['code']} 完成，等待改革办审核。")
+            st.rerun()
+
+st.subheader("待本单位确认的交接")
+pending = read("pending_steps", unit_id=unit_id)
+if not pending:
+    st.info("目前没有需要本单位确认的交接事项。")
+for p in pending:
+    with st.expander(f"{HANDOVER_KINDS.get(p['kind'], p['kind'])}：{p['title']}", expanded=True):
+        items = read("handover_items", handover_id=p["handover_id"])
+        tables.show(items_frame(p["kind"], items), key=f"my_items_{p['handover_id']}", file_name=p["title"][:40])
+        totals_line(p["kind"], items, p["declared_total"])
+        step_actions(login, p, key=f"my_step_{p['handover_id']}")

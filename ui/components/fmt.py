@@ -1,0 +1,27 @@
+"""Formatting of dates, times and JSON snapshots for display."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from models.settings import get_settings
+
+
+def when(ts: datetime | str | None) -> str:
+    """A stored UTC timestamp in local time, to the minute."""
+    if ts is None or ts == "":
+        return ""
+    if isinstance(ts, str):
+        ts = datetime.fromisoformat(ts)
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone(get_settings().tz).strftime("%Y-%m-%d %H:%M")
+
+
+def day(d: date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def snapshot(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str) if value else ""

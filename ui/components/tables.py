@@ -1,0 +1,36 @@
+"""Every table can be exported: one helper shows a DataFrame and offers it as .xlsx."""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+
+def frame(rows: Sequence[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    """Pick and rename columns (code name → Chinese header) in the given order."""
+    df = pd.DataFrame(list(rows), columns=list(columns))
+    return df.rename(columns=columns)
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "数据") -> bytes:
+    out = io.BytesIO()
+    clean = df.copy()
+    for col in clean.columns:  # Excel cannot store timezone-aware datetimes
+        if isinstance(clean[col].dtype, pd.DatetimeTZDtype):
+            clean[col] = clean[col].dt.tz_localize(None)
+        elif clean[col].dtype == object:
+            clean[col] = clean[col].map(lambda v: v.replace(tzinfo=None) if isinstance(v, datetime) else v)
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        clean.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return out.getvalue()
+
+
+def show(df: pd.DataFrame, *, key: str, file_name: str, height: int | str = "auto", **kwargs: Any) -> None:
+    st.dataframe(df, hide_index=True, height=height, key=f"{key}_table", **kwargs)
+    st.download_button("导出 Excel", data=lambda: xlsx_bytes(df), file_name=f"{file_name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
