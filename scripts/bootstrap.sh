@@ -14,11 +14,14 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtual environment ($($PYTHON --version))"
   "$PYTHON" -m venv "$VENV"
 fi
+# pip warns once per package about this machine's optional local mirrors; keep real messages only
+pip_quiet() { "$VENV/bin/python" -m pip "$@" 2>&1 | { grep -vE "is ignored: it is neither|BuildBackendWarning|^\s*$" || true; }; }
+
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "==> installing locked Python dependencies (requirements.lock)"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -r requirements.lock
-  "$VENV/bin/python" -m pip install --quiet --no-deps -e .
+  pip_quiet install --quiet --upgrade pip
+  pip_quiet install --quiet -r requirements.lock
+  pip_quiet install --quiet --no-deps -e . >/dev/null
   echo "$want" > "$STAMP"
 fi
 
