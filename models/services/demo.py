@@ -73,7 +73,7 @@ def _seed_handovers(spec: dict[str, Any], plan_id: int, engine: Engine | None) -
 
     system = Actor.system("demo")
     with read_session(engine) as session:
-        units = {u.name: u.id for u in session.exec(select(Unit)).all()}
+        units = {u.name: u.id or 0 for u in session.exec(select(Unit)).all()}
         tasks = {t.code: t.id for t in session.exec(select(Task).where(Task.plan_id == plan_id)).all()}
     for h in spec.get("handovers", []):
         ho = handovers.create_handover(system, kind=h["kind"], title=h["title"], from_unit_id=units[h["from"]],

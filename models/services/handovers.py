@@ -61,7 +61,7 @@ def current_step(steps: list[HandoverStep]) -> HandoverStep | None:
 def _bump(session: Session, ho: Handover, expected_version: int, **values: Any) -> None:
     result = session.execute(update(Handover).where(Handover.id == ho.id, Handover.version == expected_version)  # type: ignore[arg-type]
                              .values(version=expected_version + 1, **values))
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"交接事项“{ho.title}”已被他人处理，请刷新后重试")
     session.refresh(ho)
 

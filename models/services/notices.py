@@ -48,7 +48,7 @@ def allocate_number(session: Session, code: str, year: int) -> int:
     session.execute(insert(DocNumberCounter).values(code=code, year=year, last_seq=0).on_conflict_do_nothing())
     return int(session.execute(
         update(DocNumberCounter).where(DocNumberCounter.code == code, DocNumberCounter.year == year)  # type: ignore[arg-type]
-        .values(last_seq=DocNumberCounter.last_seq + 1).returning(DocNumberCounter.last_seq)
+        .values(last_seq=DocNumberCounter.last_seq + 1).returning(DocNumberCounter.last_seq)  # type: ignore[call-overload]
     ).scalar_one())
 
 
@@ -89,7 +89,7 @@ def handover_data(session: Session, ho: Handover) -> dict[str, Any]:
 def plan_data(session: Session, plan: Plan) -> dict[str, Any]:
     tasks = list(session.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.id)).all())  # type: ignore[arg-type]
     units = units_by_task(session, [t.id or 0 for t in tasks])
-    empty = {"lead": [], "responsible": [], "supporting": []}
+    empty: dict[str, list[str]] = {"lead": [], "responsible": [], "supporting": []}
     return {"plan": {"title": plan.title, "doc_number": plan.doc_number, "issuer": plan.issuer, "date": plan.issued_on},
             "tasks": [{"code": t.code, "title": t.title,
                        "lead_units": units.get(t.id or 0, empty)["lead"] + units.get(t.id or 0, empty)["responsible"],

@@ -116,9 +116,9 @@ def _create_tasks(session: Session, plan: Plan, tasks: list[dict[str, Any]]) -> 
     for t in tasks:
         relative = bool(t.get("relative", not t.get("deadline")))
         for dep in t.get("depends_on") or []:
-            value, unit = parse_lag(dep.get("lag") or "0 days")
+            value, lag_unit = parse_lag(dep.get("lag") or "0 days")
             session.add(Dependency(plan_id=plan.id or 0, pred_id=ids[dep["code"]], succ_id=ids[t["code"]],
-                                   lag_value=value, lag_unit=unit, relative_deadline=relative))
+                                   lag_value=value, lag_unit=lag_unit, relative_deadline=relative))
     return warnings
 
 

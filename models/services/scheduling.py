@@ -96,9 +96,9 @@ def _signature(session: Session, plan_id: int | None) -> tuple[Any, ...]:
     task_q = sa_select(func.count(Task.id), func.max(Task.id))  # type: ignore[arg-type]
     dep_q = sa_select(func.count(Dependency.id), func.max(Dependency.id), func.sum(Dependency.lag_value))  # type: ignore[arg-type]
     if plan_id is not None:
-        task_q, dep_q = task_q.where(Task.plan_id == plan_id), dep_q.where(Dependency.plan_id == plan_id)
-    bind = session.get_bind()
-    return (str(bind.url), plan_id, *session.execute(task_q).one(), *session.execute(dep_q).one())
+        task_q = task_q.where(Task.plan_id == plan_id)  # type: ignore[arg-type]
+        dep_q = dep_q.where(Dependency.plan_id == plan_id)  # type: ignore[arg-type]
+    return (str(session.get_bind().engine.url), plan_id, *session.execute(task_q).one(), *session.execute(dep_q).one())
 
 
 def _inputs(rows: list[Any], starts: dict[int, date | None]) -> list[TaskInput]:

@@ -55,7 +55,7 @@ class Batch:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def add(self, table: type[SQLModel], **values: Any) -> int:
-        name = table.__tablename__  # type: ignore[attr-defined]
+        name = str(table.__tablename__)
         if "id" not in values and name in self.next_id:
             values["id"] = self.next_id[name]
             self.next_id[name] += 1
@@ -146,7 +146,7 @@ def _item(kind: str, seq: int, rng: random.Random) -> dict[str, str]:
 
 
 def _next_ids(session: Session, tables: Iterable[type[SQLModel]]) -> dict[str, int]:
-    return {t.__tablename__: int(session.exec(select(func.coalesce(func.max(t.id), 0))).one()) + 1  # type: ignore[attr-defined]
+    return {str(t.__tablename__): int(session.exec(select(func.coalesce(func.max(t.id), 0))).one()) + 1  # type: ignore[attr-defined]
             for t in tables}
 
 

@@ -70,7 +70,7 @@ def _apply(session: Session, task: Task, expected_version: int, values: dict[str
     result = session.execute(
         update(Task).where(Task.id == task.id, Task.version == expected_version).values(**values)  # type: ignore[arg-type]
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"任务 {task.code} 已被他人修改，请刷新后重试")
     session.refresh(task)
 
