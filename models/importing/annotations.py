@@ -129,8 +129,9 @@ def _parse_segment(text: str, folded: str, start: int, end: int, result: Annotat
     """A bracket's content: labelled fields, 'X牵头，Y配合', or (at a sentence end) a plain list."""
     content = folded[start:end]
     if _LABEL_RE.search(content):
-        found = False
         labels = list(_LABEL_RE.finditer(folded, start, end))
+        # "（县委编办牵头，县财政局配合；时限：即时）": roles stated before the first label count too
+        found = _parse_verbs(text, folded, start, labels[0].start(), result, strict=False)
         for index, label in enumerate(labels):
             stop = labels[index + 1].start() if index + 1 < len(labels) else end
             stop = min(stop, _field_end(folded, label.end(), end))

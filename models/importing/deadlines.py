@@ -51,6 +51,14 @@ _RELATIVE = re.compile(
     r"(?P<ref>[^,，。;；:：()（）、\[\]]{2,30}?)(?:之日起|之日后|之日以后|后|起|以后|之后)\s*"
     r"(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)\s*(?:内|以内|之内)")
 _ONGOING = re.compile(r"长期坚持|持续推进|长期推进|持续开展|常态化推进|常态化开展|长期|常态化|持续|经常性")
+_RECURRING = re.compile(
+    r"每(?:一)?(?P<unit>年度?|季度?|半年|个?月)(?:的)?\s*(?:(?P<m>1[0-2]|0?[1-9])\s*月\s*(?:(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号])?"
+    r"(?:份|底|末)?|(?P<dm>3[01]|[12]\d|0?[1-9])\s*[日号]|(?P<end>年底|年末|底|末))?(?P<before>\s*(?:之前|以前|前))?")
+_BARE_LAG = re.compile(
+    r"(?<![\d年月])(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)\s*(?:内|以内|之内)")
+_IMMEDIATE = re.compile(r"即时|立即|即日起|马上|立行立改|随时")
+DEFERRED = re.compile(r"按(?:照)?上级(?:统一)?(?:要求|部署|安排|规定)|根据上级(?:要求|部署|安排)|另行(?:通知|明确)|视情况")
+PLAN_REFERENCE = "方案印发"
 _REF_LEAD = re.compile(r"^(?:并|且|要|应|须|需|在|于|自|从|待|到|由|按|各项)*")
 YEAR_MENTION = re.compile(r"(?<!\d)(20\d{2})\s*(?:年|(?=(?:1[0-2]|[1-9])月))")  # "20179月": 年 lost
 
@@ -73,6 +81,15 @@ class DeadlineMatch:
     year_missing: bool = False
 
 
+@dataclass(frozen=True)
+class Recurring:
+    """'每年12月底前' -> period 'year', month 12, day None (end of month); dated at its first occurrence."""
+
+    period: str  # "year", "quarter", "halfyear", "month"
+    month: int | None = None
+    day: int | None = None
+
+
 @dataclass
 class DeadlineParse:
     date: date | None = None
@@ -81,11 +98,15 @@ class DeadlineParse:
     relative: RelativeDeadline | None = None
     damaged: bool = False
     year_missing: bool = False  # "年底前" without any year to anchor it
+    recurring: Recurring | None = None  # "每年12月底前": the first occurrence after the plan date
+    immediate: bool = False  # "即时": due on the plan date
+    deferred: bool = False  # "按上级要求": no date of its own, on purpose
     matches: list[DeadlineMatch] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
-        return self.date is not None or self.ongoing or self.relative is not None or self.year_missing
+        return (self.date is not None or self.ongoing or self.relative is not None or self.year_missing
+                or self.immediate or self.deferred)
 
 
 def find_deadlines(text: str, *, default_year: int | None) -> list[DeadlineMatch]:
@@ -122,6 +143,10 @@ def parse_deadline(text: str, *, default_year: int | None, allow_ongoing: bool =
     """
     result = DeadlineParse(matches=find_deadlines(text, default_year=default_year))
     dated = [m for m in result.matches if m.date is not None]
+    recurring = _recurring(text, default_year)
+    if recurring is not None and (allow_ongoing or not dated):  # in prose a plain date outranks 每年…
+        result.recurring, result.date, result.text = recurring
+        return result
     if dated:
         best = max(dated, key=lambda m: (m.date, m.start))
         result.date, result.text, result.damaged = best.date, best.text, best.damaged
@@ -134,10 +159,78 @@ def parse_deadline(text: str, *, default_year: int | None, allow_ongoing: bool =
         result.year_missing, result.text = True, result.matches[-1].text
         return result
     if allow_ongoing:
-        ongoing = _ONGOING.search(fold(text))
-        if ongoing:
-            result.ongoing, result.text = True, text[ongoing.start():ongoing.end()]
+        _without_date(text, result)
     return result
+
+
+def _without_date(text: str, result: DeadlineParse) -> None:
+    """Explicit time fields without a calendar date: 长期坚持, 即时, 按上级要求, a bare '3个月内'."""
+    folded = fold(text)
+    ongoing = _ONGOING.search(folded)
+    if ongoing:
+        result.ongoing, result.text = True, text[ongoing.start():ongoing.end()]
+        return
+    immediate = _IMMEDIATE.search(folded)
+    if immediate:
+        result.immediate, result.text = True, text[immediate.start():immediate.end()]
+        return
+    deferred = DEFERRED.search(folded)
+    if deferred:
+        result.deferred, result.text = True, text[deferred.start():deferred.end()]
+        return
+    lag = _BARE_LAG.search(folded)
+    if lag:  # "3个月内" in a time field with no starting point: counted from the plan's issue
+        amount = cn_to_int(lag.group("n"))
+        if amount:
+            result.relative = RelativeDeadline(PLAN_REFERENCE, _lag(amount, lag.group("unit")))
+            result.text = text[lag.start():lag.end()]
+
+
+def _recurring(text: str, default_year: int | None) -> tuple[Recurring, date | None, str] | None:
+    """'每年12月底前' / '每季度末' / '每月25日前': the rule and its first date in ``default_year``."""
+    match = next((m for m in _RECURRING.finditer(fold(text))
+                  if m.group("m") or m.group("dm") or m.group("end") or m.group("before")), None)
+    if match is None:
+        return None
+    unit = match.group("unit")
+    period = "year" if unit.startswith("年") else "halfyear" if unit == "半年" else "quarter" if unit.startswith("季") \
+        else "month"
+    month = int(match.group("m")) if match.group("m") and period == "year" else None
+    day = match.group("d") or match.group("dm")
+    rule = Recurring(period, month, int(day) if day else None)
+    tail = _TAIL_RE.match(fold(text), match.end())
+    end = tail.end() if tail else match.end()
+    first = next_occurrence(rule, date(default_year, 1, 1)) if default_year else None
+    return rule, first, text[match.start():end]
+
+
+def next_occurrence(rule: Recurring, after: date) -> date:
+    """The first due date of ``rule`` on or after ``after``."""
+    year = after.year
+    for offset in range(0, 25):
+        month_index = after.month - 1 + offset
+        candidate_year, month = year + month_index // 12, month_index % 12 + 1
+        if rule.period == "year" and month != (rule.month or 12):
+            continue
+        if rule.period == "quarter" and month % 3:
+            continue
+        if rule.period == "halfyear" and month % 6:
+            continue
+        last = calendar.monthrange(candidate_year, month)[1]
+        due = date(candidate_year, month, min(rule.day or last, last))
+        if due >= after:
+            return due
+    return after
+
+
+def _lag(amount: int, unit: str) -> str:
+    if unit == "工作日":
+        return f"{amount} workdays"
+    if unit == "月":
+        return f"{amount} months"
+    if unit in ("周", "星期"):
+        return f"{amount * 7} days"
+    return f"{amount} days"
 
 
 def find_relative(text: str) -> tuple[RelativeDeadline, str] | None:
@@ -148,15 +241,7 @@ def find_relative(text: str) -> tuple[RelativeDeadline, str] | None:
     amount = cn_to_int(match.group("n"))
     if not amount:
         return None
-    unit = match.group("unit")
-    if unit == "工作日":
-        lag = f"{amount} workdays"
-    elif unit == "月":
-        lag = f"{amount} months"
-    elif unit in ("周", "星期"):
-        lag = f"{amount * 7} days"
-    else:
-        lag = f"{amount} days"
+    lag = _lag(amount, match.group("unit"))
     lead = _REF_LEAD.match(match.group("ref"))
     ref_start = match.start("ref") + (lead.end() if lead else 0)
     reference = text[ref_start:match.end("ref")].removesuffix("之日")

@@ -39,6 +39,7 @@ class ParsedTask:
     ongoing: bool = False
     relative_to: str | None = None  # "机构职能调整到位" of "机构职能调整到位后3个月内"
     is_milestone: bool = False
+    recurring: str | None = None  # "每年12月底前": deadline is its first occurrence after the plan date
     is_group: bool = False  # a heading that only groups other tasks
 
     @property
@@ -62,6 +63,7 @@ class ParsedTask:
             "ongoing": self.ongoing,
             "relative_to": self.relative_to,
             "milestone": self.is_milestone,
+            "recurring": self.recurring,
             "group": self.is_group,
         }
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from chinese_calendar import is_workday
 
 from models.importing.builder import Draft
+from models.importing.deadlines import DEFERRED, PLAN_REFERENCE, next_occurrence
 from models.importing.model import ParsedDependency, ParsedTask
 from models.importing.textnorm import fold
 
@@ -26,6 +27,8 @@ MIN_SCORE = 0.34
 
 def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: list[str]) -> None:
     """Turn each relative deadline into a dependency (or a dated deadline for plan anchors)."""
+    for draft in drafts:
+        _anchor_on_plan_date(draft, plan_date, warnings)
     for draft in drafts:
         relative = draft.deadline.relative
         if relative is None or draft.parent is not None and draft.parent.deadline is draft.deadline:
@@ -45,9 +48,34 @@ def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: l
             continue
         task.depends_on.append(ParsedDependency(code=target.task.code, lag=relative.lag))
     for draft in drafts:  # children that inherited a relative deadline share the parent's dependency
-        if draft.parent is not None and draft.parent.deadline is draft.deadline and draft.deadline.relative:
+        if draft.parent is not None and draft.parent.deadline is draft.deadline and (
+                draft.deadline.relative or draft.deadline.recurring or draft.deadline.immediate):
             draft.task.depends_on = list(draft.parent.task.depends_on)
             draft.task.deadline = draft.parent.task.deadline
+            draft.task.recurring = draft.parent.task.recurring
+
+
+def _anchor_on_plan_date(draft: Draft, plan_date: date | None, warnings: list[str]) -> None:
+    """'即时' is due on the plan date; '每年12月底前' first falls due on or after it."""
+    parse, task = draft.deadline, draft.task
+    if draft.parent is not None and draft.parent.deadline is parse:
+        return  # inherited: the ancestor's own resolution is copied below
+    if parse.recurring is not None:
+        task.recurring = parse.text
+        if plan_date is not None:
+            task.deadline = next_occurrence(parse.recurring, plan_date)
+        warnings.append(f"任务 {task.code}“{task.title}”：时限“{parse.text}”为周期性要求，"
+                        f"已取方案印发后首个节点 {task.deadline.isoformat() if task.deadline else '（未识别到方案日期）'}")
+    elif parse.immediate:
+        task.deadline = plan_date
+        warnings.append(f"任务 {task.code}“{task.title}”：时限为“{parse.text}”，"
+                        + (f"已按方案日期 {plan_date.isoformat()} 计" if plan_date else "未识别到方案日期，请手工填写"))
+    elif parse.relative is not None and parse.relative.reference == PLAN_REFERENCE and parse.text == _bare(parse.text):
+        warnings.append(f"任务 {task.code}“{task.title}”：时限“{parse.text}”未写明起算点，已按方案印发日期起算")
+
+
+def _bare(text: str | None) -> str | None:
+    return text if text and not re.search(r"印发|发布|出台|之日|后|起", text) else None
 
 
 def best_match(reference: str, source: Draft, drafts: list[Draft]) -> Draft | None:
@@ -95,7 +123,10 @@ def task_warnings(tasks: list[ParsedTask]) -> list[str]:
         if task.ongoing:
             warnings.append(f"任务 {task.code}“{task.title}”：时限为“{task.deadline_text}”（长期任务，无固定完成日期）")
         elif task.deadline is None and task.relative_to is None:
-            if task.deadline_text:
+            if task.deadline_text and DEFERRED.search(fold(task.deadline_text)):
+                warnings.append(f"任务 {task.code}“{task.title}”：时限为“{task.deadline_text}”，无固定完成日期，"
+                                f"请在上级明确后补填")
+            elif task.deadline_text:
                 warnings.append(f"任务 {task.code}“{task.title}”：时限“{task.deadline_text}”缺少年份，无法换算为日期")
             else:
                 missing.append("完成时限")
