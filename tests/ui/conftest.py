@@ -28,15 +28,32 @@ def fresh_demo(tmp: Path) -> tuple[str, Engine]:
     return url, engine
 
 
+def _pointed_at(tmp: Path) -> Iterator[Engine]:
+    url, engine = fresh_demo(tmp)
+    previous = os.environ.get("REFORM_DATABASE_URL")
+    os.environ["REFORM_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    try:
+        yield engine
+    finally:
+        if previous is None:
+            os.environ.pop("REFORM_DATABASE_URL", None)
+        else:
+            os.environ["REFORM_DATABASE_URL"] = previous
+        get_settings.cache_clear()
+        engine.dispose()
+
+
 @pytest.fixture()
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A demo database the app itself uses (services called without an engine go to it)."""
-    url, engine = fresh_demo(tmp_path)
-    monkeypatch.setenv("REFORM_DATABASE_URL", url)
-    get_settings.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    os.environ.pop("REFORM_DATABASE_URL", None)
+def app_db(tmp_path: Path) -> Iterator[Engine]:
+    """A fresh demo database the app itself uses (services called without an engine go to it)."""
+    yield from _pointed_at(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One demo database for a module of tests that only read (logins and audit rows aside)."""
+    yield from _pointed_at(tmp_path_factory.mktemp("ui-shared"))
 
 
 def app() -> AppTest:
