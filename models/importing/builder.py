@@ -23,7 +23,7 @@ from models.importing.annotations import Annotation, extract_annotation
 from models.importing.deadlines import DeadlineParse, find_deadlines, parse_deadline, years_mentioned
 from models.importing.model import ParsedTask
 from models.importing.outline import Node, Outline
-from models.importing.textnorm import fold
+from models.importing.textnorm import cn_to_int, fold
 
 TASK_SECTION = re.compile(
     r"主要任务|重点任务|工作任务|改革任务|具体任务|主要内容|任务分工|重点工作|主要工作|工作措施|主要措施"
@@ -130,7 +130,7 @@ class _Context:
         paragraphs = draft.own_text.split("\n")
         annotated = [p for p in paragraphs[1:] if _annotated(p, self.first_is_lead)]
         if len(annotated) < 2:
-            return []
+            return self._enumerated(draft)
         children = []
         for number, paragraph in enumerate(annotated, start=1):
             child = self._draft(f"{draft.task.code}.{number}", paragraph, draft,
@@ -138,6 +138,18 @@ class _Context:
             children.append(child)
         draft.task.is_group = True
         draft.task.text = "\n".join(p for p in paragraphs if p not in annotated)
+        _clear_units(draft)
+        return children
+
+    def _enumerated(self, draft: Draft) -> list[Draft]:
+        """'一是…（X牵头，…）；二是…（Y牵头，…）': each clause with its own annotation is a task."""
+        clauses = enumerated_clauses(draft.own_text)
+        if sum(_annotated(c, self.first_is_lead) for c in clauses) < 2:
+            return []
+        children = [self._draft(f"{draft.task.code}.{number}", clause, draft, level=draft.task.level + 1,
+                                title_source=clause)
+                    for number, clause in enumerate(clauses, start=1)]
+        draft.task.is_group = True
         _clear_units(draft)
         return children
 
@@ -172,6 +184,24 @@ class _Context:
         draft.task.deadline, draft.task.deadline_text = last[1], last[2]
         draft.task.is_group = True
         return milestones
+
+
+_ENUMERATOR = re.compile(r"(?:^|(?<=[。；;，,：:\s]))([一二三四五六七八九十]{1,2})是(?=[^,，。;；\s])")
+
+
+def enumerated_clauses(text: str) -> list[str]:
+    """The clauses of a '一是…；二是…；三是…' paragraph, markers removed (consecutive from 一 only)."""
+    starts: list[tuple[int, int]] = []
+    for match in _ENUMERATOR.finditer(fold(text)):
+        if cn_to_int(match.group(1)) == len(starts) + 1:
+            starts.append((match.start(), match.end()))
+    if len(starts) < 2:
+        return []
+    clauses = []
+    for index, (_start, body_start) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        clauses.append(text[body_start:stop].strip().rstrip("；;，,"))
+    return clauses
 
 
 def make_title(heading: str, annotation: Annotation | None = None) -> str:

@@ -5,42 +5,131 @@ it is rendered from numbering.xml (format + level text + counters); without it t
 would lose every heading.  Table cells are read from the XML grid so that horizontally merged
 cells (gridSpan) and vertically merged cells (vMerge) give their value to every position they
 cover.  The XML was parsed by python-docx (entities not resolved) after filesafety refused DTDs.
+
+Word heading styles (标题 1/Heading 1, or any style with an outline level) often carry no
+number at all; the outline only understands numbered text, so such headings get a synthetic
+marker of the rank their level holds among the document's heading levels (一、 / （一） / 1. …).
+A heading level used once before all others is the document title and stays unnumbered.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from docx import Document
 from docx.oxml.ns import qn
 
+from models.importing.outline import detect_heading
 from models.importing.textnorm import int_to_cn
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+_HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
 @dataclass
 class DocxContent:
     lines: list[str] = field(default_factory=list)
     tables: list[list[list[str]]] = field(default_factory=list)
+    table_of_line: list[int | None] = field(default_factory=list)  # table index of each line, or None
 
 
 def read_docx(data: bytes) -> DocxContent:
     document = Document(io.BytesIO(data))
     numbering = _Numbering(document)
+    styles = _Styles(document)
     content = DocxContent()
+    headings: list[tuple[int, int]] = []  # (line index, outline level) of unnumbered heading paragraphs
     for element in document.element.body.iterchildren():
         if element.tag == qn("w:p"):
             text = _paragraph_text(element)
             prefix = numbering.prefix(element, document)
             if text.strip() or prefix:
+                level = styles.outline_level(element)
+                if level is not None and detect_heading((prefix + text).strip(), {}) is None:
+                    headings.append((len(content.lines), level))
                 content.lines.append(prefix + text)
+                content.table_of_line.append(None)
         elif element.tag == qn("w:tbl"):
             grid = _table_grid(element)
             content.tables.append(grid)
-            content.lines.extend("　".join(dict.fromkeys(c for c in row if c)) for row in grid if any(row))
+            rows = ["　".join(dict.fromkeys(c.replace("\n", "、") for c in row if c)) for row in grid if any(row)]
+            content.lines.extend(rows)
+            content.table_of_line.extend([len(content.tables) - 1] * len(rows))
+    _number_headings(content.lines, headings)
     return content
+
+
+def _number_headings(lines: list[str], headings: list[tuple[int, int]]) -> None:
+    """Give unnumbered heading paragraphs a marker of their level's rank (see module docstring)."""
+    if headings and sum(1 for _, level in headings if level == headings[0][1]) == 1 \
+            and headings[0][1] <= min(level for _, level in headings):
+        headings = headings[1:]  # the title
+    levels = sorted({level for _, level in headings})
+    counters = [0] * (len(levels) + 1)
+    for index, level in headings:
+        rank = levels.index(level)
+        counters[rank] += 1
+        for deeper in range(rank + 1, len(counters)):
+            counters[deeper] = 0
+        lines[index] = _marker(rank, counters[rank]) + lines[index].strip()
+
+
+def _marker(rank: int, number: int) -> str:
+    if rank == 0:
+        return f"{int_to_cn(number)}、"
+    if rank == 1:
+        return f"（{int_to_cn(number)}）"
+    if rank == 2:
+        return f"{number}．"
+    if rank == 3:
+        return f"（{number}）"
+    return _CIRCLED[number - 1] if 0 < number <= len(_CIRCLED) else f"{number}．"
+
+
+class _Styles:
+    """Outline level of a paragraph: its own w:outlineLvl, else its style's (following basedOn)."""
+
+    def __init__(self, document: object) -> None:
+        self.by_id: dict[str, Any] = {}
+        for style in document.styles.element.iterchildren(qn("w:style")):  # type: ignore[attr-defined]
+            self.by_id[style.get(qn("w:styleId"))] = style
+
+    def outline_level(self, paragraph: object) -> int | None:
+        properties = paragraph.find(qn("w:pPr"))  # type: ignore[attr-defined]
+        if properties is None:
+            return None
+        own = properties.find(qn("w:outlineLvl"))
+        if own is not None:
+            return _level(own.get(qn("w:val")))
+        style = properties.find(qn("w:pStyle"))
+        return self._style_level(style.get(qn("w:val")) if style is not None else None)
+
+    def _style_level(self, style_id: str | None) -> int | None:
+        for _ in range(10):  # basedOn chains are short; the bound guards against cycles
+            style = self.by_id.get(style_id or "")
+            if style is None:
+                return None
+            name = style.find(qn("w:name"))
+            match = _HEADING_NAME.match(name.get(qn("w:val"), "")) if name is not None else None
+            if match:
+                return int(match.group(1)) - 1
+            properties = style.find(qn("w:pPr"))
+            level = properties.find(qn("w:outlineLvl")) if properties is not None else None
+            if level is not None:
+                return _level(level.get(qn("w:val")))
+            based = style.find(qn("w:basedOn"))
+            style_id = based.get(qn("w:val")) if based is not None else None
+        return None
+
+
+def _level(value: str | None) -> int | None:
+    """w:outlineLvl 0-8 are heading levels; 9 is body text."""
+    return int(value) if value and value.isdigit() and int(value) < 9 else None
 
 
 def _paragraph_text(paragraph: object) -> str:
@@ -50,6 +139,8 @@ def _paragraph_text(paragraph: object) -> str:
             parts.append(node.text or "")
         elif node.tag == qn("w:tab"):
             parts.append(" ")
+        else:  # a manual line break separates names in a table cell ("县委编办↵县人社局")
+            parts.append("\n")
     return "".join(parts)
 
 
@@ -83,6 +174,7 @@ class _Numbering:
     def __init__(self, document: object) -> None:
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.counters: dict[str, list[int]] = {}
+        self.styles: dict[str | None, Any] | None = None
         try:
             root = document.part.numbering_part.element  # type: ignore[attr-defined]
         except (KeyError, NotImplementedError, AttributeError):
@@ -135,13 +227,22 @@ class _Numbering:
         return (num_id.get(qn("w:val")) if num_id is not None else None,
                 int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0)
 
-    @staticmethod
-    def _style_numbering(document: object, style_id: str | None) -> object | None:
-        styles = document.styles.element  # type: ignore[attr-defined]
-        for style in styles.iterchildren(qn("w:style")):
-            if style.get(qn("w:styleId")) == style_id:
-                properties = style.find(qn("w:pPr"))
-                return properties.find(qn("w:numPr")) if properties is not None else None
+    def _style_numbering(self, document: object, style_id: str | None) -> object | None:
+        """The numbering of the style or of the style it is based on (list styles inherit)."""
+        if self.styles is None:
+            self.styles = {s.get(qn("w:styleId")): s
+                           for s in document.styles.element.iterchildren(qn("w:style"))}  # type: ignore[attr-defined]
+        styles = self.styles
+        for _ in range(10):
+            style = styles.get(style_id)
+            if style is None:
+                return None
+            properties = style.find(qn("w:pPr"))
+            num_pr = properties.find(qn("w:numPr")) if properties is not None else None
+            if num_pr is not None:
+                return num_pr
+            based = style.find(qn("w:basedOn"))
+            style_id = based.get(qn("w:val")) if based is not None else None
         return None
 
 

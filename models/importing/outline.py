@@ -1,7 +1,7 @@
 """Heading hierarchy of a plan: lines -> a tree of numbered sections.
 
 Recognised markers, from outer to inner (the rank only orders them, a plan may skip ranks):
-第一部分 / 一、 / （一） / 1. / （1） / ①.  Real published texts lose characters, so "(一)" with
+第一部分 / 一、 (or 第一条) / （一） / 1. / （1） / ①.  Real published texts lose characters, so "(一)" with
 ASCII brackets, "一）" without its opening bracket, "1)" for "（1）" are accepted as the same
 ranks, and a bare "3解决…" (or "（三加强…") is accepted only when it continues the numbering of
 its siblings (the previous one was 2), which keeps dates and quantities from becoming headings.
@@ -20,12 +20,13 @@ _CN = "一二三四五六七八九十"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"^第([{_CN}]{{1,3}})(?:部分|章|篇)\s*")),
+    (1, re.compile(rf"^第([{_CN}]{{1,3}})条\s*")),
     (1, re.compile(rf"^([{_CN}]{{1,3}})\s*[、.]\s*")),
     (2, re.compile(rf"^\(\s*([{_CN}]{{1,3}})\s*\)\s*")),
     (2, re.compile(rf"^([{_CN}]{{1,3}})\)\s*")),
     (3, re.compile(r"^(\d{1,2})\s*[、.](?!\d)\s*")),
     (4, re.compile(r"^\(\s*(\d{1,2})\s*\)\s*")),
-    (4, re.compile(r"^(\d{1,2})\)\s*")),
+    (4, _HALF_PAREN := re.compile(r"^(\d{1,2})\)\s*")),
     (5, re.compile(rf"^([{_CIRCLED}])\s*")),
 ]
 _DAMAGED: list[tuple[int, re.Pattern[str]]] = [
@@ -104,7 +105,12 @@ def detect_heading(line: str, last_numbers: dict[int, int]) -> Heading | None:
     for rank, pattern in _MARKERS:
         match = pattern.match(folded)
         if match:
-            return _heading(rank, match.group(1), match.end())
+            if pattern is _HALF_PAREN:
+                rank = _half_paren_rank(_number(match.group(1)), last_numbers)
+            heading = _heading(rank, match.group(1), match.end())
+            if folded[:match.end()].rstrip().endswith("条"):  # 第一条: articles keep their own label
+                heading.label = f"第{match.group(1)}条"
+            return heading
     for rank, pattern in _DAMAGED:
         match = pattern.match(folded)
         if match:
@@ -112,6 +118,19 @@ def detect_heading(line: str, last_numbers: dict[int, int]) -> Heading | None:
             if last_numbers.get(rank) and number == last_numbers[rank] + 1:
                 return _heading(rank, match.group(1), match.end())
     return None
+
+
+def _half_paren_rank(number: int, last_numbers: dict[int, int]) -> int:
+    """'2)' continues '1.' when no '(1)' level is open; otherwise it is the '(1)' level.
+
+    Plans (and damaged extractions) write '1.' and '2)' as siblings; nesting them would make
+    every second task a child of the one before.
+    """
+    if last_numbers.get(4) == number - 1 and 4 in last_numbers:
+        return 4
+    if number > 1 and 4 not in last_numbers and last_numbers.get(3) == number - 1:
+        return 3
+    return 4
 
 
 def build_outline(lines: list[str]) -> Outline:

@@ -4,7 +4,9 @@ Shared by .xlsx sheets and tables inside .docx.  Header cells are matched by syn
 (改革任务/重点任务/工作任务/任务内容, 牵头单位/责任单位, 配合单位/参与单位, 完成时限/时间节点 …);
 the header may sit below a title row.  When two task columns exist (重点任务 + 具体任务) the
 first one groups the rows (a merged parent cell applies to every row it spans) and becomes the
-parent task.  A row whose cells all repeat one value (a merged band "一、机构改革") is a section.
+parent task; a category column (改革类别/领域/专项) groups the rows the same way.  A row whose
+cells all repeat one value (a merged band "一、机构改革") is a section.  A two-row header
+(责任单位 spanning 牵头单位 | 配合单位 below it) takes the roles of the lower row.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from models.importing.model import ParsedTask
 from models.importing.textnorm import cn_to_int, fold, int_to_cn
 
 Cell = object  # str | int | float | datetime | date | None
-SEQ, TASK, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE = (
-    "seq", "task", "lead", "responsible", "supporting", "deadline", "note")
+SEQ, TASK, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE, CATEGORY = (
+    "seq", "task", "lead", "responsible", "supporting", "deadline", "note", "category")
 _HEADER_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (SEQ, re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)),
     (LEAD, re.compile(r"牵头(?:单位|部门|领导)?$|主责(?:单位|部门)|主办单位")),
@@ -32,6 +34,7 @@ _HEADER_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (TASK, re.compile(r"改革任务|重点任务|工作任务|任务内容|具体任务|任务名称|主要任务|工作内容|改革事项|工作措施"
                       r"|具体措施|主要措施|任务事项|重点工作|工作事项|具体工作|任务$|事项$|内容$")),
     (NOTE, re.compile(r"备注|说明|工作要求|成果形式")),
+    (CATEGORY, re.compile(r"类别$|类型$|领域$|板块$|专项$|方面$|分类$")),
 ]
 HEADER_MESSAGE = "未找到表头：需要包含 任务/牵头单位/完成时限 等列"
 _SECTION_CELL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六七八九十]+部分)")
@@ -41,6 +44,11 @@ _SECTION_CELL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、
 class Header:
     row: int
     columns: dict[int, str]  # column index -> role
+    data_start: int = -1  # first data row (after a second header row); -1: the row after ``row``
+
+    def __post_init__(self) -> None:
+        if self.data_start < 0:
+            self.data_start = self.row + 1
 
     def first(self, role: str) -> int | None:
         return next((c for c, r in sorted(self.columns.items()) if r == role), None)
@@ -52,24 +60,51 @@ class Header:
 def find_header(rows: Sequence[Sequence[Cell]], *, search_rows: int = 30) -> Header | None:
     """The first row (of the first ``search_rows``) with a task column and a unit or time column."""
     for index, row in enumerate(rows[:search_rows]):
-        columns: dict[int, str] = {}
-        for column, value in enumerate(row):
-            label = re.sub(r"\s+", "", fold(str(value))) if value is not None else ""
-            if not label or len(label) > 12:
-                continue
-            role = next((r for r, pattern in _HEADER_WORDS if pattern.search(label)), None)
-            if role is not None and not (role == SEQ and SEQ in columns.values()):
-                columns[column] = role
+        columns = _header_roles(row)
         roles = set(columns.values())
         if TASK in roles and roles & {LEAD, RESPONSIBLE, DEADLINE}:
-            return Header(row=index, columns=columns)
+            header = Header(row=index, columns=columns)
+            if index + 1 < len(rows):
+                _merge_second_row(header, rows[index], rows[index + 1])
+            return header
     return None
+
+
+def _header_roles(row: Sequence[Cell]) -> dict[int, str]:
+    columns: dict[int, str] = {}
+    for column, value in enumerate(row):
+        label = re.sub(r"\s+", "", fold(str(value))) if value is not None else ""
+        if not label or len(label) > 12:
+            continue
+        role = next((r for r, pattern in _HEADER_WORDS if pattern.search(label)), None)
+        if role is not None and not (role == SEQ and SEQ in columns.values()):
+            columns[column] = role
+    return columns
+
+
+def _merge_second_row(header: Header, top: Sequence[Cell], below: Sequence[Cell]) -> None:
+    """'责任单位' over '牵头单位 | 配合单位': the lower labels decide, data starts a row later.
+
+    The lower row counts as a header only when every non-empty cell is either a header word or
+    the value merged down from the cell above it.
+    """
+    roles = _header_roles(below)
+    if not roles or set(roles.values()) <= {SEQ}:
+        return
+    for column, value in enumerate(below):
+        text = _text(value)
+        if text and column not in roles and (column >= len(top) or text != _text(top[column])):
+            return
+    for column, role in roles.items():
+        if column >= len(top) or _text(below[column]) != _text(top[column]):
+            header.columns[column] = role
+    header.data_start = header.row + 2
 
 
 def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_year: int | None) -> list[Draft]:
     """One task per data row; group cells and section bands become parent tasks."""
     task_columns = header.all(TASK)
-    group_column = task_columns[0] if len(task_columns) > 1 else None
+    group_column = task_columns[0] if len(task_columns) > 1 else header.first(CATEGORY)
     leaf_column = task_columns[-1]
     seq_column = header.first(SEQ)
     year = default_year
@@ -82,7 +117,7 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
     counters: dict[str | None, int] = {}
     groups_in: dict[str | None, int] = {}
     previous_seq: str | None = None
-    for row in rows[header.row + 1:]:
+    for row in rows[header.data_start:]:
         texts = [_text(v) for v in row]
         if not any(texts):
             continue
