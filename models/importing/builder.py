@@ -8,7 +8,9 @@ Rule (in this order):
    names units with a role or states a deadline.
 4. The ancestors of a task are tasks too (groups: ``is_group`` when they carry nothing themselves).
 Under a task, unnumbered paragraphs that each carry their own annotation become child tasks
-(plans that annotate item by item without numbers); two or more clauses that start with a
+(plans that annotate item by item without numbers) — but a line that is only a field
+("牵头单位：X" / "完成时限：…" under the item) annotates its item; clauses of "一是…；二是…"
+with their own annotations become children "{code}.1", "{code}.2"; two or more clauses that start with a
 deadline ("2017年3月底前，完成…；2017年6月底前，完成…") become milestone children.
 A task without its own units or deadline inherits those of its nearest annotated ancestor.
 """
@@ -35,6 +37,8 @@ _SENTENCE_END = re.compile(r"[。；;!！?？]")
 _PHASE_PREFIX = re.compile(r"^\s*(?:第[一二三四五六七八九十]+阶段)?\s*[(（]?\s*")
 _PROSE_ONGOING = re.compile(r"(?:^|[。；;，,(（])\s*(长期坚持|持续推进|长期推进|长期)\s*[)）]?\s*[。；;]?\s*$")
 TITLE_MAX = 60
+# "牵头单位：县编办" on a line of its own annotates the item above it; it is not an item itself
+_FIELD_LINE = re.compile(r"^\s*[【\[(]?\s*(?:牵头|责任|配合|协办|参与|主责|负责|完成|时限|时间)[^:：]{0,4}[:：]")
 
 
 @dataclass
@@ -128,7 +132,7 @@ class _Context:
         if draft.task.is_group:
             return []
         paragraphs = draft.own_text.split("\n")
-        annotated = [p for p in paragraphs[1:] if _annotated(p, self.first_is_lead)]
+        annotated = [p for p in paragraphs[1:] if _annotated(p, self.first_is_lead) and not _FIELD_LINE.match(fold(p))]
         if len(annotated) < 2:
             return self._enumerated(draft)
         children = []

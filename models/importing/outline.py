@@ -6,7 +6,7 @@ ASCII brackets, "一）" without its opening bracket, "1)" for "（1）" are acc
 ranks, and a bare "3解决…" (or "（三加强…") is accepted only when it continues the numbering of
 its siblings (the previous one was 2), which keeps dates and quantities from becoming headings.
 Lines before the first outermost heading are the preamble (通知, 主送, 前言); lines from an
-attachment/抄送 marker on are the tail; neither yields tasks.
+attachment/抄送 marker on, and a closing signature (issuer, date), are the tail; neither yields tasks.
 """
 
 from __future__ import annotations
@@ -152,9 +152,10 @@ def build_outline(lines: list[str]) -> Outline:
     roots: list[Node] = []
     stack: list[Node] = []
     tail: list[str] = []
+    signature = _signature_start(lines, headings, first)
     for index in range(first, len(lines)):
         line, heading = lines[index], headings[index]
-        if _TAIL.match(fold(line)) and heading is None:
+        if (_TAIL.match(fold(line)) and heading is None) or index == signature:
             tail = lines[index:]
             break
         if heading is None:
@@ -168,6 +169,26 @@ def build_outline(lines: list[str]) -> Outline:
         stack.append(node)
     _assign_codes(roots)
     return Outline(preamble=lines[:first], roots=roots, tail=tail)
+
+
+_DATE_LINE = re.compile(r"^\s*(?:20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|20\d{6,8})\s*$")
+
+
+def _signature_start(lines: list[str], headings: list[Heading | None], first: int) -> int | None:
+    """Index of a closing signature (issuer line, then a date line) before any attachment marker.
+
+    Without this the signature joins the last section's body, and its date makes that section
+    (工作要求, 保障措施) look like a dated task.
+    """
+    end = next((i for i in range(first, len(lines)) if headings[i] is None and _TAIL.match(fold(lines[i]))),
+               len(lines))
+    if end - 1 <= first or headings[end - 1] is not None or not _DATE_LINE.match(fold(lines[end - 1])):
+        return None
+    issuer = end - 2
+    if issuer > first and headings[issuer] is None and len(lines[issuer]) <= 40 \
+            and not re.search(r"[。，,；;：:]", fold(lines[issuer])):
+        return issuer
+    return end - 1
 
 
 def _assign_codes(roots: list[Node]) -> None:
