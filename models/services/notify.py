@@ -13,10 +13,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import apprise
+from sqlalchemy import Select, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -63,13 +64,16 @@ def expand_groups(session: Session, unit_ids: Iterable[int]) -> set[int]:
     return ids | {r.member_id for r in rows}
 
 
-def task_recipients(session: Session, task_ids: Iterable[int],
+def task_recipients(session: Session, task_ids: Iterable[int] | Select[Any],
                     roles: tuple[str, ...] = ("lead", "responsible")) -> dict[int, frozenset[int]]:
-    """Units answerable for each task (lead + responsible by default), groups expanded."""
-    ids = list(task_ids)
-    if not ids:
+    """Units answerable for each task (lead + responsible by default), groups expanded.
+
+    ``task_ids`` may be a SELECT of ids, so 100 000 alerts never become a giant ``IN (…)`` list.
+    """
+    ids = task_ids if isinstance(task_ids, Select) else list(task_ids)
+    if not isinstance(ids, Select) and not ids:
         return {}
-    rows = session.execute(sa_select(TaskUnit.task_id, TaskUnit.unit_id)  # type: ignore[call-overload]
+    rows = session.connection().execute(sa_select(TaskUnit.task_id, TaskUnit.unit_id)  # type: ignore[call-overload]
                            .where(TaskUnit.task_id.in_(ids), TaskUnit.role.in_(roles),  # type: ignore[attr-defined]
                                   TaskUnit.unit_id.is_not(None))).all()  # type: ignore[union-attr]
     direct: dict[int, set[int]] = {}

@@ -22,13 +22,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient, write_session
-from models.services import audit, notices
+from models.services import audit, notices, scheduling
 from models.services.actor import Actor
 from models.services.errors import ServiceError
 from models.services.notify import DeliveryStats, Message, deliver, task_recipients
-from models.services.scheduling import recompute
 from models.settings import get_settings
-from models.tables import Alert, OpsRun, Plan, Task
+from models.tables import Alert, OpsRun, Task
 
 LEVEL_LABELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
 UNFINISHED = ("not_started", "in_progress")
@@ -54,16 +53,12 @@ class Escalation:
 
 # ---------------------------------------------------------------- step 1: traffic lights
 def recompute_all(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None = None) -> dict[str, Any]:
-    """Recompute every plan; a plan that cannot be scheduled is reported, not fatal to the others."""
-    with read_session(engine) as session:
-        plan_ids = [p for p in session.exec(select(Plan.id)).all() if p is not None]
-    changed, errors = 0, []
-    for pid in plan_ids:
-        try:
-            changed += recompute(actor, plan_id=pid, today=today, engine=engine).changed
-        except ServiceError as exc:
-            errors.append(f"方案#{pid}：{exc.message}")
-    return {"plans": len(plan_ids), "changed": changed, "errors": errors}
+    """Recompute every plan in one pass; a plan that cannot be scheduled is reported, not fatal."""
+    try:
+        done = scheduling.recompute_all(actor, today=today, engine=engine)
+    except ServiceError as exc:
+        return {"tasks": 0, "changed": 0, "errors": [exc.message]}
+    return {"tasks": done.tasks, "changed": done.changed, "counts": done.counts, "errors": []}
 
 
 # ---------------------------------------------------------------- step 2: alerts
@@ -156,11 +151,11 @@ def _link(alert_id: int, notice_id: int, engine: Engine | None) -> None:
 def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message]:
     """Today's alerts as messages to the lead and responsible units (groups expanded)."""
     with read_session(engine) as session:
-        rows = session.execute(sa_select(Alert.id, Alert.task_id, Alert.level, Alert.message, Alert.notice_id,  # type: ignore[call-overload]
+        rows = session.connection().execute(sa_select(Alert.id, Alert.task_id, Alert.level, Alert.message, Alert.notice_id,  # type: ignore[call-overload]
                                          Task.code, Task.title, Task.deadline, Task.percent, Task.light_reason)
                                .join(Task, Task.id == Alert.task_id).where(Alert.day == today)
                                .order_by(Alert.id)).all()
-        recipients = task_recipients(session, {r.task_id for r in rows})
+        recipients = task_recipients(session, sa_select(Alert.task_id).where(Alert.day == today))
         numbers = _doc_numbers(session, [r.notice_id for r in rows if r.notice_id])
     messages = []
     for r in rows:

@@ -18,8 +18,10 @@ from models.tables import OpsRun
 from tests import factories
 from tests.conftest import TODAY
 from tests.integration.helpers_scan import add_channel, alerts, count, notices
-from tests.mailbox import Mailbox
-from tests.mailbox import mailbox_fixture  # noqa: F401 (pytest fixture "mailbox")
+from tests.mailbox import (
+    Mailbox,
+    mailbox_fixture,  # noqa: F401 (pytest fixture "mailbox")
+)
 
 
 def test_scan_runs_daily_at_0830_shanghai() -> None:
