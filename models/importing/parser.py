@@ -65,8 +65,9 @@ def _parse_document(lines: list[str], tables: list[list[list[str]]], fingerprint
     outline = build_outline(lines)
     meta = extract_metadata(outline.preamble or lines[:20], outline.tail)
     plan = _plan(meta, fingerprint)
-    tables_found = _table_drafts(tables, meta.year_hint)
-    body = build_tasks(outline, plan_year=meta.year_hint, first_is_lead=first_unit_is_lead("\n".join(lines)))
+    first_is_lead = first_unit_is_lead("\n".join(lines))
+    tables_found = _table_drafts(tables, meta.year_hint, first_is_lead)
+    body = build_tasks(outline, plan_year=meta.year_hint, first_is_lead=first_is_lead)
     drafts = _choose(body, tables_found, plan.warnings)
     _finish(plan, drafts, meta)
     if not plan.tasks:
@@ -80,13 +81,13 @@ def _finish(plan: ParsedPlan, drafts: list[Draft], meta: PlanMeta) -> None:
     plan.warnings.extend(task_warnings(plan.tasks))
 
 
-def _table_drafts(tables: list[list[list[str]]], year: int | None) -> list[list[Draft]]:
+def _table_drafts(tables: list[list[list[str]]], year: int | None, first_is_lead: bool) -> list[list[Draft]]:
     """The tasks of each table that has a task header."""
     found: list[list[Draft]] = []
     for grid in tables:
         header = find_header(grid)
         if header is not None:
-            drafts = tasks_from_table(grid, header, default_year=year)
+            drafts = tasks_from_table(grid, header, default_year=year, first_is_lead=first_is_lead)
             if drafts:
                 found.append(drafts)
     return found
@@ -173,7 +174,9 @@ def _parse_workbook(data: bytes, fingerprint: str) -> ParsedPlan:
             meta = sheet_meta
             meta.title = meta.title or sheet_title
         year = sheet_meta.year_hint or meta.year_hint
-        found.append((sheet_title, tasks_from_table(rows, header, default_year=year)))
+        notes = "\n".join(str(v) for row in rows for v in row if isinstance(v, str))
+        found.append((sheet_title, tasks_from_table(rows, header, default_year=year,
+                                                    first_is_lead=first_unit_is_lead(notes))))
     if meta is None:
         raise ImportRejected(HEADER_MESSAGE)
     plan = _plan(meta, fingerprint)

@@ -101,8 +101,13 @@ def _merge_second_row(header: Header, top: Sequence[Cell], below: Sequence[Cell]
     header.data_start = header.row + 2
 
 
-def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_year: int | None) -> list[Draft]:
-    """One task per data row; group cells and section bands become parent tasks."""
+def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_year: int | None,
+                     first_is_lead: bool = False) -> list[Draft]:
+    """One task per data row; group cells and section bands become parent tasks.
+
+    ``first_is_lead``: the plan says "排在第一位的为牵头单位", so without a 牵头 column or tag the
+    first responsible unit of a row leads.
+    """
     task_columns = header.all(TASK)
     group_column = task_columns[0] if len(task_columns) > 1 else header.first(CATEGORY)
     leaf_column = task_columns[-1]
@@ -153,6 +158,9 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
         previous_seq = seq or previous_seq
         code = _unique(f"{parent_code}.{seq_label}" if parent_code else seq_label, codes)
         draft = _row_task(code, leaf_text, texts, row, header, parent, year)
+        if first_is_lead and header.first(LEAD) is None and not draft.task.lead_units and draft.task.responsible_units:
+            draft.task.lead_units = draft.task.responsible_units[:1]
+            draft.task.responsible_units = draft.task.responsible_units[1:]
         if draft.task.deadline is not None:
             year = draft.task.deadline.year
         tasks.append(draft.task)
