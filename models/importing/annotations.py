@@ -3,7 +3,7 @@
 Explicit annotations win over prose: a bracket whose content carries a role marker
 ("（X牵头，Y、Z配合）", "（牵头单位：X；配合单位：Y）") or a labelled field ("牵头单位：X") is
 authoritative; only when a task has none is its running text searched for "由X牵头", "X负责",
-"Y配合", and then every candidate must look like an organisation name (``is_unit_name``).
+"Y配合", "由X会同Y负责" (X leads, Y supports), and then every candidate must look like an organisation name (``is_unit_name``).
 Names are returned exactly as written (slices of the original text).
 """
 
@@ -23,14 +23,15 @@ _LABELS = {
     "负责部门": RESPONSIBLE, "承办单位": RESPONSIBLE, "实施单位": RESPONSIBLE, "负责": RESPONSIBLE,
     "配合单位": SUPPORTING, "配合部门": SUPPORTING, "协办单位": SUPPORTING, "协助单位": SUPPORTING,
     "参与单位": SUPPORTING, "参与部门": SUPPORTING, "支持单位": SUPPORTING, "配合": SUPPORTING,
+    "协同单位": SUPPORTING, "协同部门": SUPPORTING, "协作单位": SUPPORTING,
     "完成时限": TIME, "完成时间": TIME, "时间节点": TIME, "时限要求": TIME, "完成期限": TIME,
     "时间要求": TIME, "时限": TIME, "时间": TIME,
 }
 _LABEL_RE = re.compile("(" + "|".join(sorted(_LABELS, key=len, reverse=True)) + r")\s*[:：]")
-_VERBS = {"牵头负责": LEAD, "牵头": LEAD, "负责落实": RESPONSIBLE, "具体负责": RESPONSIBLE,
+_VERBS = {"牵头负责": LEAD, "牵头抓总": LEAD, "牵头": LEAD, "会同": LEAD, "负责落实": RESPONSIBLE, "具体负责": RESPONSIBLE,
           "负责": RESPONSIBLE, "配合": SUPPORTING, "参与": SUPPORTING, "协助": SUPPORTING,
           "协办": SUPPORTING}
-_VERB_RE = re.compile(r"(牵头负责|牵头(?!抓总|单位|部门)|负责落实|具体负责|负责(?!人|同志|单位|部门)"
+_VERB_RE = re.compile(r"(牵头负责|牵头抓总|牵头(?!单位|部门)|会同|负责落实|具体负责|负责(?!人|同志|单位|部门)"
                       r"|配合(?!单位|部门)|参与(?!单位|部门)|协助(?!单位)|协办(?!单位))(?!\s*[:：])")
 _ROLE_TAG = re.compile(r"([^、,，;；:：()\s]{2,30})\((牵头|负责|配合|参与|协助)\)")
 _HARD_STOP = re.compile(r"[;；。:：\n]")
@@ -167,8 +168,12 @@ def _parse_verbs(text: str, folded: str, start: int, end: int, result: Annotatio
     """Suffix markers: the names just before '牵头'/'负责'/'配合' in [start, end)."""
     found = False
     previous_end = start
+    previous_verb = ""
     for verb in _VERB_RE.finditer(folded, start, end):
         role = _VERBS[verb.group(1)]
+        if previous_verb == "会同" and role != SUPPORTING:  # "由A会同B、C负责": B and C support A
+            role = SUPPORTING
+        previous_verb = verb.group(1)
         region_start = previous_end
         for stop in _HARD_STOP.finditer(folded, previous_end, verb.start()):
             region_start = stop.end()
