@@ -27,10 +27,12 @@ SEQ, TASK, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE, CATEGORY = (
     "seq", "task", "lead", "responsible", "supporting", "deadline", "note", "category")
 _HEADER_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (SEQ, re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)),
-    (LEAD, re.compile(r"牵头(?:单位|部门|领导)?$|主责(?:单位|部门)|主办单位")),
-    (SUPPORTING, re.compile(r"配合(?:单位|部门)|参与(?:单位|部门)|协办(?:单位|部门)|协助单位|支持单位")),
+    (NOTE, re.compile(r"领导$|责任人$|联系人$|联络员$")),  # people, not units: 牵头领导 must not fill leads
+    (LEAD, re.compile(r"牵头(?:责任)?(?:单位|部门)?$|主责(?:单位|部门)|主办单位")),
+    (SUPPORTING, re.compile(r"配合(?:单位|部门)|参与(?:单位|部门)|协办(?:单位|部门)|协助单位|支持单位|协同(?:单位|部门)")),
     (RESPONSIBLE, re.compile(r"责任(?:单位|部门)|负责(?:单位|部门)|承办单位|实施(?:单位|主体)")),
-    (DEADLINE, re.compile(r"完成时限|时间节点|完成时间|时限要求|时限|完成期限|截止时间|进度安排|时间安排|完成日期")),
+    (DEADLINE, re.compile(r"完成时限|时间节点|完成时间|时限要求|时限|完成期限|截止时间|进度安排|时间安排|完成日期"
+                          r"|时间进度|进度要求|截止日期|办结时间|完成节点")),
     (TASK, re.compile(r"改革任务|重点任务|工作任务|任务内容|具体任务|任务名称|主要任务|工作内容|改革事项|工作措施"
                       r"|具体措施|主要措施|任务事项|重点工作|工作事项|具体工作|任务$|事项$|内容$")),
     (NOTE, re.compile(r"备注|说明|工作要求|成果形式")),
@@ -76,10 +78,14 @@ def _header_roles(row: Sequence[Cell]) -> dict[int, str]:
         label = re.sub(r"\s+", "", fold(str(value))) if value is not None else ""
         if not label or len(label) > 12:
             continue
-        role = next((r for r, pattern in _HEADER_WORDS if pattern.search(label)), None)
+        role = _role(label) or _role(re.sub(r"\([^()]*\)", "", label))  # 牵头部门（单位）
         if role is not None and not (role == SEQ and SEQ in columns.values()):
             columns[column] = role
     return columns
+
+
+def _role(label: str) -> str | None:
+    return next((r for r, pattern in _HEADER_WORDS if pattern.search(label)), None) if label else None
 
 
 def _merge_second_row(header: Header, top: Sequence[Cell], below: Sequence[Cell]) -> None:

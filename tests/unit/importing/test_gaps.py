@@ -93,3 +93,14 @@ def test_table_restating_the_body_is_not_imported_twice() -> None:
     plan = parse_plan(make_docx(lines, tables=[table]), "a.docx")
     assert [t.code for t in plan.tasks] == ["1", "2"]
     assert any("重复" in w for w in plan.warnings)
+
+
+def test_header_variants_people_columns_and_bracketed_labels() -> None:
+    header = find_header([["序号", "工作任务", "牵头领导", "牵头部门（单位）", "协同单位", "时间进度"]])
+    assert header is not None
+    assert [header.columns.get(c) for c in range(2, 6)] == ["note", LEAD, SUPPORTING, "deadline"]
+
+
+def test_hui_tong_makes_the_first_unit_lead() -> None:
+    found = extract_annotation("由县人社局会同县委编办、县财政局负责，2020年底前完成。")
+    assert (found.lead, found.supporting) == (["县人社局"], ["县委编办", "县财政局"])
