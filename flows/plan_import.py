@@ -2,7 +2,8 @@
 
 Publishing is idempotent by the file's fingerprint (``plans.publish_plan``), so a retried run never
 creates the plan twice. A ``.json`` file holds a reviewed draft (the shape ``reform plan import
---dry-run --json`` prints); other files go through the importer's ``models.importing.parse_file``.
+--dry-run --json`` prints); other files go through the importer (``models.importing.parse_plan``), and
+their fingerprint is the file's own, so re-importing the same file is a no-op.
 """
 from __future__ import annotations
 
@@ -18,16 +19,24 @@ from models.services.actor import Actor
 from models.services.errors import Invalid
 
 
+def _fingerprint(draft: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(draft, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
 @task(name="parse-plan")
-def parse(path: str) -> dict[str, Any]:
+def parse(path: str) -> tuple[dict[str, Any], str]:
+    """(draft, fingerprint) from a reviewed .json draft or a .docx/.txt/.xlsx plan."""
+    from models.importing import ImportRejected, parse_plan
+
     file = Path(path)
     if file.suffix.lower() == ".json":
-        return dict(json.loads(file.read_text("utf-8")))
+        draft = dict(json.loads(file.read_text("utf-8")))
+        return draft, _fingerprint(draft)
     try:
-        from models.importing import parse_file  # type: ignore[attr-defined]
-    except ImportError:
-        raise Invalid("导入器尚未提供 parse_file，请先用 reform plan import --dry-run --json 生成草稿") from None
-    return dict(parse_file(file))
+        parsed = parse_plan(file.read_bytes(), file.name)
+    except ImportRejected as exc:
+        raise Invalid(exc.message) from None
+    return parsed.to_dict(), parsed.fingerprint
 
 
 @task(name="publish-plan", retries=2, retry_delay_seconds=[2, 10])
@@ -43,7 +52,7 @@ def plan_import(path: str | None = None, draft: dict[str, Any] | None = None) ->
     if draft is None:
         if not path:
             raise Invalid("请提供方案文件路径或草稿")
-        draft = parse(path)
-    fingerprint = hashlib.sha256(json.dumps(draft, ensure_ascii=False, sort_keys=True, default=str)
-                                 .encode("utf-8")).hexdigest()
+        draft, fingerprint = parse(path)
+    else:
+        fingerprint = _fingerprint(draft)
     return publish(draft, Path(path).name if path else None, fingerprint)

@@ -110,3 +110,15 @@ def test_client_runs_in_process_without_server(app_db: Engine) -> None:
     assert state["state"] == "Completed", state
     assert state["result"]["alerts"]["supervision"] > 0
     assert client.status("local-unknown")["state"] == "Unknown"
+
+
+def test_plan_import_flow_parses_a_file_and_is_idempotent(app_db: Engine) -> None:
+    from pathlib import Path
+
+    from flows.plan_import import plan_import
+
+    sample = next((Path(__file__).resolve().parents[2] / "data" / "sample_plans").glob("*.txt"))
+    first = plan_import(path=str(sample))
+    again = plan_import(path=str(sample))
+    assert first["created"] and first["tasks"] > 5
+    assert again["plan_id"] == first["plan_id"] and not again["created"]
