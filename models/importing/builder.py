@@ -61,7 +61,7 @@ def build_tasks(outline: Outline, *, plan_year: int | None, first_is_lead: bool)
     by_node: dict[int, Draft] = {}
     for node in outline.walk():
         if id(node) not in keep:
-            context.see(node.heading + "".join(node.body))
+            context.see_outside_tasks(node.heading + "".join(node.body))
             continue
         parent = by_node.get(id(node.parent)) if node.parent else None
         draft = context.draft_for(node, parent)
@@ -79,6 +79,11 @@ class _Context:
     def __init__(self, plan_year: int | None, first_is_lead: bool) -> None:
         self.year = plan_year
         self.first_is_lead = first_is_lead
+
+    def see_outside_tasks(self, text: str) -> None:
+        """Goals ("到2020年底，基本建立…") do not date the tasks of a plan whose year is known."""
+        if self.year is None:
+            self.see(text)
 
     def see(self, text: str) -> None:
         years = years_mentioned(text)

@@ -104,3 +104,10 @@ def test_header_variants_people_columns_and_bracketed_labels() -> None:
 def test_hui_tong_makes_the_first_unit_lead() -> None:
     found = extract_annotation("由县人社局会同县委编办、县财政局负责，2020年底前完成。")
     assert (found.lead, found.supporting) == (["县人社局"], ["县委编办", "县财政局"])
+
+
+def test_goal_years_do_not_date_year_less_task_deadlines() -> None:
+    lines = ["某县改革实施方案", "2019年3月1日", "一、工作目标", "到2020年底，全面建立新体制。", "二、主要任务",
+             "1.组建机构。（县编办牵头，6月底前完成）", "2.划转人员。（县人社局牵头，年底前完成）"]
+    plan = parse_plan("\n".join(lines).encode(), "a.txt")
+    assert [plan.task("二.1").deadline, plan.task("二.2").deadline] == [date(2019, 6, 30), date(2019, 12, 31)]
