@@ -19,18 +19,6 @@ import typer
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def prefect_env(home: Path, port: int) -> dict[str, str]:
-    prefect_home = (home / "prefect").resolve()
-    prefect_home.mkdir(parents=True, exist_ok=True)
-    return {
-        "PREFECT_HOME": str(prefect_home),
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}",
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "true",
-    }
-
-
 def wait_http(url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -78,10 +66,11 @@ def register(app: typer.Typer) -> None:
         procs: list[subprocess.Popen[bytes]] = []
         try:
             if prefect:
-                env.update(prefect_env(settings.home, prefect_port))
+                from flows.serve import server_command, server_env
+
+                env.update(server_env(prefect_port))
                 typer.echo(f"启动 Prefect 服务：http://127.0.0.1:{prefect_port}")
-                procs.append(subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
-                                               "127.0.0.1", "--port", str(prefect_port)], env=env, cwd=ROOT))
+                procs.append(subprocess.Popen([sys.executable, "-m", *server_command(prefect_port)], env=env, cwd=ROOT))
                 if not wait_http(f"http://127.0.0.1:{prefect_port}/api/health", 90):
                     raise typer.Exit(_fail("Prefect 服务未能在 90 秒内启动"))
                 procs.append(subprocess.Popen([sys.executable, "-m", "flows.serve"], env=env, cwd=ROOT))
