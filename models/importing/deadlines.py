@@ -5,7 +5,10 @@ Absolute forms map to the last day of the period ("9月底前" -> 09-30, "上半
 text, else from ``default_year`` (the caller passes the nearest preceding year in the document or
 the plan's year).  Damaged extractions where 年 was lost ("20179月底前") are read as year + month
 and flagged.  Relative forms ("调整到位后3个月内") return the reference phrase and a lag; the
-caller turns them into a dependency.  Every pattern is anchored on literal characters and bounded,
+caller turns them into a dependency.  Time fields without a calendar date are kept apart, since
+each needs the plan date: "即时" (due on the plan date), "每年12月底前" (recurring: its first
+occurrence on or after the plan date, flagged), a bare "3个月内" (counted from the plan's issue)
+and "按上级要求" (deferred on purpose: no date, no inheritance).  Every pattern is anchored on literal characters and bounded,
 so scanning is linear in the text length.
 """
 
@@ -56,7 +59,7 @@ _RECURRING = re.compile(
     r"(?:份|底|末)?|(?P<dm>3[01]|[12]\d|0?[1-9])\s*[日号]|(?P<end>年底|年末|底|末))?(?P<before>\s*(?:之前|以前|前))?")
 _BARE_LAG = re.compile(
     r"(?<![\d年月])(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)\s*(?:内|以内|之内)")
-_IMMEDIATE = re.compile(r"即时|立即|即日起|马上|立行立改|随时")
+_IMMEDIATE = re.compile(r"即时|立即|即日起|马上|立行立改")
 DEFERRED = re.compile(r"按(?:照)?上级(?:统一)?(?:要求|部署|安排|规定)|根据上级(?:要求|部署|安排)|另行(?:通知|明确)|视情况")
 PLAN_REFERENCE = "方案印发"
 _REF_LEAD = re.compile(r"^(?:并|且|要|应|须|需|在|于|自|从|待|到|由|按|各项)*")
