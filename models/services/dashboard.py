@@ -100,7 +100,8 @@ def phase_progress(plan_id: int | None, engine: Engine | None = None) -> list[Ro
         for r in rows:
             r["percent"] = round(float(r["percent"] or 0), 1)
             r["finished"] = int(r["finished"] or 0)
-        return rows
+        order = {p["name"]: i for i, p in enumerate(_phases(s, plan_id))}
+        return sorted(rows, key=lambda r: (order.get(r["phase"], len(order)), str(r["phase"])))
 
 
 def milestones(plan_id: int | None, *, limit: int = 200, engine: Engine | None = None) -> list[Row]:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from models.services import admin, notices
 from models.services.notices import Subject
+from models.services.scan import supervision_key
 from ui.components import tables
 from ui.components.actions import attempt, call, flash, show_flash, today
 from ui.components.fmt import when
@@ -76,7 +77,7 @@ else:
         issued: list[str] = []
         for n, task_id in enumerate(chosen, start=1):
             result = attempt(notices.issue, actor, "supervision", Subject(task_id=task_id), today=today(),
-                             idempotency_key=f"supervision:task:{task_id}:{today().isoformat()}")
+                             idempotency_key=supervision_key(task_id, today()))
             if hasattr(result, "doc_number"):
                 issued.append(result.doc_number)
             bar.progress(n / len(chosen), text=f"已处理 {n}/{len(chosen)}")

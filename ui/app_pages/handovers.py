@@ -11,7 +11,7 @@ from models.services.handover_items import totals
 from models.services.permissions import has
 from ui.components import tables
 from ui.components.actions import call, flash, show_flash
-from ui.components.fmt import when
+from ui.components.fmt import md, when
 from ui.components.handover_view import items_frame, parties, rows_from_frame, step_actions, totals_line
 from ui.components.labels import HANDOVER_KINDS, HANDOVER_STATUS
 from ui.components.reads import current_plan, read, unit_id_by_name
@@ -73,9 +73,10 @@ def documents(ho: dict[str, Any]) -> None:
 
 for ho in rows:
     status = HANDOVER_STATUS.get(ho["status"], ho["status"])
-    with st.expander(f"{HANDOVER_KINDS.get(ho['kind'], ho['kind'])}：{ho['title']}（{status}）",
+    with st.expander(f"{HANDOVER_KINDS.get(ho['kind'], ho['kind'])}：{md(ho['title'])}（{status}）",
                      expanded=ho["id"] in pending):
-        st.markdown(f"**移交方：** {ho['from_unit']}　**接收方：** {ho['to_unit']}　**关联任务：** {ho['task_code'] or '—'}")
+        st.markdown(f"**移交方：** {md(ho['from_unit'])}　**接收方：** {md(ho['to_unit'])}　"
+                    f"**关联任务：** {md(ho['task_code'] or '—')}")
         steps = parties(ho["id"], key=f"ho_{ho['id']}") if ho["status"] != "draft" else []
         items = read("handover_items", handover_id=ho["id"])
         editor(ho, items, steps)

@@ -7,6 +7,7 @@ import streamlit as st
 from models.services import tasks
 from ui.components import tables
 from ui.components.actions import call, flash, show_flash
+from ui.components.fmt import md
 from ui.components.handover_view import items_frame, step_actions, totals_line
 from ui.components.labels import HANDOVER_KINDS, STATUS_LABELS, TASK_ROLES, light
 from ui.components.reads import read, unit_name
@@ -17,7 +18,7 @@ unit_id = login.actor.unit_id
 if unit_id is None:
     st.error("您的账户未关联单位，请联系系统管理员。")
     st.stop()
-st.title(f"本单位：{unit_name(unit_id)}")
+st.title(f"本单位：{md(unit_name(unit_id))}", anchor=False)
 show_flash()
 
 mine = read("my_tasks", unit_id=unit_id)
@@ -26,7 +27,7 @@ support = [t for t in mine if t["role"] == "supporting"]
 cols = st.columns(4)
 cols[0].metric("牵头/负责任务", len(own))
 cols[1].metric("配合任务", len(support))
-cols[2].metric("🔴 红灯", sum(1 for t in own if t["light"] == "red"))
+cols[2].metric("红灯", sum(1 for t in own if t["light"] == "red"))
 cols[3].metric("待改革办审核", sum(1 for t in own if t["status"] == "pending_review"))
 
 COLUMNS = {"code": "编号", "title": "任务", "role": "本单位角色", "deadline": "截止日期", "deadline_text": "时限表述",
@@ -63,11 +64,13 @@ else:
         if call(tasks.report_progress, login.actor, task_id=task_id, expected_version=task["version"],
                 percent=int(percent), note=note, uploads=uploads) is not None:
             flash(f"已报告任务 {task['code']} 进展 {percent}%。")
+            st.session_state.pop("report_note", None)
             st.rerun()
     if done_col.button("报告完成（提交改革办审核）", key="report_done"):
         if call(tasks.report_done, login.actor, task_id=task_id, expected_version=task["version"], note=note,
                 uploads=uploads) is not None:
             flash(f"已报告任务 {task['code']} 完成，等待改革办审核。")
+            st.session_state.pop("report_note", None)
             st.rerun()
 
 st.subheader("待本单位确认的交接")
@@ -75,7 +78,7 @@ pending = read("pending_steps", unit_id=unit_id)
 if not pending:
     st.info("目前没有需要本单位确认的交接事项。")
 for p in pending:
-    with st.expander(f"{HANDOVER_KINDS.get(p['kind'], p['kind'])}：{p['title']}", expanded=True):
+    with st.expander(f"{HANDOVER_KINDS.get(p['kind'], p['kind'])}：{md(p['title'])}", expanded=True):
         items = read("handover_items", handover_id=p["handover_id"])
         tables.show(items_frame(p["kind"], items), key=f"my_items_{p['handover_id']}", file_name=p["title"][:40])
         totals_line(p["kind"], items, p["declared_total"])

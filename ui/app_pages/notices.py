@@ -11,7 +11,7 @@ from models.services import notices
 from models.services.notices import Subject
 from ui.components import tables
 from ui.components.actions import call, flash, show_flash, today
-from ui.components.fmt import when
+from ui.components.fmt import md, when
 from ui.components.preview import page_images, pdf_of
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
@@ -74,7 +74,7 @@ if subject is not None and issue_col.button("正式印发（分配文号）", ke
 
 if "doc_preview_data" in st.session_state:
     title, docx = st.session_state["doc_preview_data"]
-    st.markdown(f"**预览：** {title}（文号在正式印发时分配）")
+    st.markdown(f"**预览：** {md(title)}（文号在正式印发时分配）")
     st.download_button("下载预览稿（.docx）", data=docx, file_name=f"预览稿_{title[:40]}.docx", mime=DOCX,
                        key="doc_preview_docx", on_click="ignore")
     with st.spinner("正在生成版式预览……"):

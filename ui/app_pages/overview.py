@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.components import charts, tables
 from ui.components.actions import today
+from ui.components.fmt import md, when
 from ui.components.labels import ACTION_LABELS, ALERT_LEVELS, STATUS_LABELS, light
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
@@ -23,9 +24,9 @@ st.caption(f"{plan['title']}" + (f"（{plan['doc_number']}）" if plan["doc_numb
 
 counts = read("light_counts", plan_id=pid)
 cols = st.columns(7)
-for col, (label, value) in zip(cols, [("任务总数", counts["total"]), ("✅ 已完成", counts["done"]),
-                                      ("🟢 绿灯", counts["green"]), ("🟡 黄灯", counts["yellow"]),
-                                      ("🔴 红灯", counts["red"]), ("⚠️ 有延误风险", counts["at_risk"]),
+for col, (label, value) in zip(cols, [("任务总数", counts["total"]), ("已完成", counts["done"]),
+                                      ("绿灯", counts["green"]), ("黄灯", counts["yellow"]),
+                                      ("红灯", counts["red"]), ("有延误风险", counts["at_risk"]),
                                       ("待审核", counts["pending_review"])]):
     col.metric(label, value)
 
@@ -83,8 +84,12 @@ with alert_col:
 
 st.subheader("最新动态")
 activity = read("latest_activity", plan_id=pid, limit=10)
+for a in activity[:5]:
+    st.markdown(f"- {when(a['created_at'])} **{md(a['unit'] or a['user'] or '')}** "
+                f"{ACTION_LABELS.get(a['kind'], a['kind'])} {md(a['code'])} {md(a['title'])}：进度 {a['percent']}%"
+                + (f"，{md(a['note'][:60])}" if a["note"] else ""))
 tables.show(tables.frame([{**a, "kind": ACTION_LABELS.get(a["kind"], a["kind"]),
-                           "created_at": a["created_at"].strftime("%Y-%m-%d %H:%M") if a["created_at"] else ""}
+                           "created_at": when(a["created_at"])}
                           for a in activity],
                          {"created_at": "时间", "unit": "单位", "user": "填报人", "code": "编号", "title": "任务",
                           "kind": "事项", "percent": "进度%", "note": "说明"}),

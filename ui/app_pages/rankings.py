@@ -7,6 +7,7 @@ import streamlit as st
 from models.services.rankings import period_for
 from ui.components import charts, tables
 from ui.components.actions import today
+from ui.components.fmt import md
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
 
@@ -26,11 +27,11 @@ result = read("ranking", as_of=as_of, plan_id=plan["id"])
 
 red_col, black_col = st.columns(2)
 with red_col:
-    st.subheader("🏅 红榜")
-    st.markdown("\n".join(f"{i}. {name}" for i, name in enumerate(result["red"], 1)) or "（暂无）")
+    st.subheader("红榜")
+    st.markdown("\n".join(f"{i}. {md(name)}" for i, name in enumerate(result["red"], 1)) or "（暂无）")
 with black_col:
-    st.subheader("⚠️ 黑榜")
-    st.markdown("\n".join(f"{i}. {name}" for i, name in enumerate(result["black"], 1)) or "（暂无）")
+    st.subheader("黑榜")
+    st.markdown("\n".join(f"{i}. {md(name)}" for i, name in enumerate(result["black"], 1)) or "（暂无）")
 
 ranked = [u for u in result["units"] if u["rank"] is not None]
 if ranked:

@@ -10,7 +10,7 @@ from models.services import scheduling, tasks
 from models.services.permissions import has
 from ui.components import tables
 from ui.components.actions import call, show_flash, today
-from ui.components.fmt import day, snapshot, when
+from ui.components.fmt import day, md, snapshot, when
 from ui.components.labels import ACTION_LABELS, LIGHTS, OUTCOMES, RULES, STATUS_LABELS, TASK_ROLES, lag, light
 from ui.components.reads import current_plan, read, unit_id_by_name
 from ui.components.review import review_form
@@ -57,20 +57,20 @@ task_id = st.selectbox("选择任务", ids, index=default, format_func=choices._
 task: dict[str, Any] = read("task_detail", task_id=task_id)
 st.query_params["task"] = task["code"]
 
-st.subheader(f"{task['code']} {task['title']}")
-st.markdown(task["text"] or task["title"])
+st.subheader(f"{task['code']} {task['title']}", anchor=False)
+st.markdown(md(task["text"] or task["title"]))
 info, timing = st.columns(2)
 with info:
     for role in ("lead", "responsible", "supporting"):
         if task["units"][role]:
-            st.markdown(f"**{TASK_ROLES[role]}单位：** {'、'.join(task['units'][role])}")
+            st.markdown(f"**{TASK_ROLES[role]}单位：** {md('、'.join(task['units'][role]))}")
     st.markdown(f"**状态：** {STATUS_LABELS.get(task['status'], task['status'])}，进度 {task['percent']}%")
-    st.markdown(f"**灯色：** {light(task['light'])}" + ("（⚠️ 有延误风险）" if task["at_risk"] else "")
+    st.markdown(f"**灯色：** {light(task['light'])}" + ("（有延误风险）" if task["at_risk"] else "")
                 + ("（关键路径）" if task["critical"] else ""))
-    st.markdown(f"**原因：** {task['light_reason'] or '—'}")
+    st.markdown(f"**原因：** {md(task['light_reason'] or '—')}")
 with timing:
     st.markdown(f"**截止日期：** {day(task['deadline']) or '未规定'}" + ("（暂估）" if task["provisional"] else ""))
-    st.markdown(f"**方案原文时限：** {task['deadline_text'] or '—'}")
+    st.markdown(f"**方案原文时限：** {md(task['deadline_text'] or '—')}")
     st.markdown(f"**计算方式：** {RULES.get(task['deadline_rule'], task['deadline_rule'])}")
     st.markdown(f"**预计完成：** {day(task['forecast_finish']) or '—'}")
     if task["provisional"]:

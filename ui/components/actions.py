@@ -11,6 +11,7 @@ import streamlit as st
 
 from models.services.errors import ServiceError
 from models.settings import get_settings
+from ui.components.fmt import md
 
 T = TypeVar("T")
 FLASH = "flash_message"
@@ -28,11 +29,11 @@ def attempt(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | _Failed:
     try:
         return fn(*args, **kwargs)
     except ServiceError as exc:
-        st.error(exc.message)
+        st.error(md(exc.message))
     except Exception as exc:  # noqa: BLE001 - importer/documents raise their own message-bearing errors
         message = getattr(exc, "message", None)
         log.exception("unexpected error in %s", getattr(fn, "__name__", fn))
-        st.error(message if isinstance(message, str) else "操作失败，请稍后重试或联系系统管理员。")
+        st.error(md(message) if isinstance(message, str) else "操作失败，请稍后重试或联系系统管理员。")
     return FAILED
 
 
@@ -54,7 +55,7 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
-        st.success(message)
+        st.success(md(message))
 
 
 def today() -> date:

@@ -25,3 +25,11 @@ def day(d: date | None) -> str:
 
 def snapshot(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str) if value else ""
+
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$")
+
+
+def md(text: object) -> str:
+    """User text shown literally inside st.markdown (no links, images, HTML or emphasis from the data)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text or "")).replace("\n", "  \n")

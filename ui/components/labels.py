@@ -8,7 +8,6 @@ from models.services.tasks import ACTION_LABELS, STATUS_LABELS  # noqa: F401 - r
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
 LIGHT_COLORS = {"red": "#d62728", "yellow": "#f2b600", "green": "#2ca02c", "done": "#7f7f7f"}
-LIGHT_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "done": "✅"}
 TASK_ROLES = {"lead": "牵头", "responsible": "负责", "supporting": "配合"}
 ALERT_LEVELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
 STEP_STATUS = {"pending": "待确认", "confirmed": "已确认", "rejected": "已退回"}
@@ -19,7 +18,7 @@ OUTCOMES = {"success": "成功", "denied": "拒绝", "conflict": "冲突", "inva
 
 
 def light(code: str | None) -> str:
-    return f"{LIGHT_ICONS.get(code or '', '')} {LIGHTS.get(code or '', code or '')}".strip()
+    return LIGHTS.get(code or "", code or "")
 
 
 def lag(value: int, unit: str) -> str:

@@ -8,10 +8,11 @@ import streamlit as st
 from models.services import tasks
 from models.services.accounts import LoginResult
 from ui.components.actions import call, flash
+from ui.components.fmt import md
 
 
 def review_form(login: LoginResult, task: dict[str, Any], *, key: str) -> None:
-    st.markdown(f"**{task['code']} {task['title']}** 已上报完成，请审核：")
+    st.markdown(f"**{md(task['code'])} {md(task['title'])}** 已上报完成，请审核：")
     reason = st.text_input("退回原因（退回时必填）", key=f"{key}_reason")
     close_col, return_col = st.columns(2)
     if close_col.button("审核通过，办结", key=f"{key}_close", type="primary"):

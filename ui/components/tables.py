@@ -13,6 +13,9 @@ import streamlit as st
 def frame(rows: Sequence[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
     """Pick and rename columns (code name → Chinese header) in the given order."""
     df = pd.DataFrame(list(rows), columns=list(columns))
+    for col in df.columns:
+        if df[col].dtype == object:
+            df[col] = df[col].map(lambda v: "" if v is None else v)
     return df.rename(columns=columns)
 
 
@@ -30,6 +33,9 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "数据") -> bytes:
 
 
 def show(df: pd.DataFrame, *, key: str, file_name: str, height: int | str = "auto", **kwargs: Any) -> None:
+    if df.empty:
+        st.caption("（暂无数据）")
+        return
     st.dataframe(df, hide_index=True, height=height, key=f"{key}_table", **kwargs)
     st.download_button("导出 Excel", data=lambda: xlsx_bytes(df), file_name=f"{file_name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

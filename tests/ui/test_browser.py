@@ -1,0 +1,135 @@
+"""A real browser against ``streamlit run``: a department reports progress and confirms a handover step,
+then the office sees the change on 总览. Screenshots go to test-artifacts/screenshots/."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from models.services.demo import demo_password
+from tests.ui.conftest import fresh_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    home = tmp_path_factory.mktemp("browser-home")
+    url, engine = fresh_demo(home)
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "REFORM_DATABASE_URL": url, "REFORM_HOME": str(home)}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/app.py",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("streamlit did not start")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(base)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("口令").fill(demo_password())
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出").wait_for(timeout=20000)
+
+
+def _settle(page) -> None:
+    """Wait until the script run has finished (Streamlit shows a running indicator while it works)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30000)
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    _settle(page)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_department_reports_and_confirms_then_office_sees_it(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    started = time.monotonic()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 2600}, locale="zh-CN")
+        page.set_default_timeout(20000)
+        page.goto(server)
+        page.get_by_label("用户名").wait_for()
+        _shot(page, "01_login")
+
+        _login(page, server, "chengguan")
+        _shot(page, "02_department_tasks")
+        page.get_by_role("link", name="本单位").click()
+        expect(page.get_by_text("本单位：县城市管理局")).to_be_visible()
+        slider = page.get_by_role("slider", name="完成比例（%）")
+        start = int(slider.input_value())
+        slider.focus()
+        for _ in range(7):
+            page.keyboard.press("ArrowRight")
+        target = start + 7
+        expect(slider).to_have_value(str(target))
+        page.get_by_label("进展说明").fill("已完成阶段性工作，正在推进")
+        page.get_by_label("进展说明").press("Tab")
+        page.get_by_role("button", name="提交进展").click()
+        done = page.get_by_text(re.compile(rf"已报告任务 \S+ 进展 {target}%"))
+        expect(done).to_be_visible()
+        code = re.search(r"已报告任务 (\S+) 进展", done.inner_text()).group(1)  # type: ignore[union-attr]
+        page.get_by_role("button", name="确认无误").first.click()
+        expect(page.get_by_text("已确认。")).to_be_visible()
+        _shot(page, "03_department_my_unit")
+        page.get_by_role("link", name="交接").click()
+        expect(page.get_by_role("heading", name="交接")).to_be_visible()
+        _shot(page, "04_department_handovers")
+        page.get_by_role("button", name="退出").click()
+
+        _login(page, server, "gaiban")
+        expect(page.get_by_role("heading", name="总览")).to_be_visible()
+        expect(page.get_by_text(f"报告进展 {code}").first).to_be_visible()
+        expect(page.get_by_text(f"进度 {target}%").first).to_be_visible()
+        _shot(page, "05_office_overview")
+        for link, name in (("任务", "06_office_tasks"), ("交接", "07_office_handovers"),
+                           ("预警与督办", "08_office_alerts"), ("考核排名", "09_office_rankings"),
+                           ("公文", "10_office_notices"), ("导入", "11_office_import")):
+            page.get_by_role("link", name=link).click()
+            expect(page.get_by_role("heading", name=link if link != "导入" else "导入方案", exact=True)).to_be_visible()
+            _shot(page, name)
+        browser.close()
+    assert time.monotonic() - started < 90
