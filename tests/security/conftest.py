@@ -86,22 +86,24 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 _TEMPLATES: dict[str, str] = {}
 
 
-def _template(backend: str, tmp_root: Path) -> str:
-    """Build the demo database once per test session; tests get cheap copies of it."""
-    if backend not in _TEMPLATES:
+def _template(backend: str, tmp_root: Path, *, demo: bool = True) -> str:
+    """Build the (demo or empty) database once per test session; tests get cheap copies of it."""
+    key = backend if demo else f"{backend}-empty"
+    if key not in _TEMPLATES:
         from models.services.demo import load_demo
 
         eng, name = make_database(backend, tmp_root)
-        load_demo(today=TODAY, engine=eng)
+        if demo:
+            load_demo(today=TODAY, engine=eng)
         url = eng.url.render_as_string(hide_password=False)
         eng.dispose()
         engine_for.cache_clear()
-        _TEMPLATES[backend] = name if backend == "postgres" else url.removeprefix("sqlite:///")
-    return _TEMPLATES[backend]
+        _TEMPLATES[key] = name if backend == "postgres" else url.removeprefix("sqlite:///")
+    return _TEMPLATES[key]
 
 
-def clone_demo(backend: str, tmp: Path, tmp_root: Path) -> tuple[Engine, str | None]:
-    source = _template(backend, tmp_root)
+def clone_demo(backend: str, tmp: Path, tmp_root: Path, *, demo: bool = True) -> tuple[Engine, str | None]:
+    source = _template(backend, tmp_root, demo=demo)
     if backend == "postgres":
         admin_url = make_url(PG_URL)
         name = f"rt_{uuid.uuid4().hex[:10]}"
@@ -131,11 +133,23 @@ def demo(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytes
         _drop_postgres(name)
 
 
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Overrides the root fixture: an empty migrated database, cloned instead of migrated per test."""
+    eng, name = clone_demo(request.param, tmp_path, tmp_path_factory.getbasetemp(), demo=False)
+    yield eng
+    eng.dispose()
+    engine_for.cache_clear()
+    if name:
+        _drop_postgres(name)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_templates() -> Iterator[None]:
     yield
-    if "postgres" in _TEMPLATES:
-        _drop_postgres(_TEMPLATES["postgres"])
-    if "sqlite" in _TEMPLATES:
-        for suffix in ("", "-wal", "-shm"):
-            Path(_TEMPLATES["sqlite"] + suffix).unlink(missing_ok=True)
+    for key, value in _TEMPLATES.items():
+        if key.startswith("postgres"):
+            _drop_postgres(value)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(value + suffix).unlink(missing_ok=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -201,3 +202,51 @@ def test_anchor_cannot_be_moved_onto_young_rows_even_directly(engine: Engine) ->
         head.anchor_id = 2
         session.add(head)
         session.flush()
+
+
+# ---------------------------------------------------------------- production grants (PostgreSQL)
+def _grant_statements(app_role: str, audit_role: str) -> list[str]:
+    """The GRANT/REVOKE statements of docs/SECURITY.md §3, applied to scratch roles."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "SECURITY.md").read_text("utf-8")
+    block = doc.split("```sql", 1)[1].split("```", 1)[0]
+    statements = []
+    for raw in block.split(";"):
+        lines = [ln for ln in raw.splitlines() if ln.strip() and not ln.strip().startswith(("--", "\\"))]
+        sql = " ".join(ln.strip() for ln in lines)
+        if sql.startswith(("GRANT", "REVOKE")) and "SCHEMA public FROM PUBLIC" not in sql:
+            statements.append(sql.replace("reform_app", app_role).replace("reform_audit", audit_role))
+    return statements
+
+
+def test_app_role_cannot_change_audit_rows(engine: Engine) -> None:
+    """Grants are the second wall: even with the triggers gone, the application role is refused."""
+    if is_sqlite(engine):
+        pytest.skip("roles and grants are PostgreSQL features")
+    _append(engine, 3)
+    _drop_triggers(engine)
+    suffix = engine.url.database or "x"
+    app_role, audit_role = f"{suffix}_app", f"{suffix}_aud"
+    statements = _grant_statements(app_role, audit_role)
+    assert any("REVOKE UPDATE, DELETE, TRUNCATE ON auditevent" in s for s in statements)
+    _raw(engine, f'CREATE ROLE "{app_role}" NOLOGIN')
+    _raw(engine, f'CREATE ROLE "{audit_role}" NOLOGIN')
+    try:
+        for sql in statements:
+            _raw(engine, sql)
+        for sql in ("UPDATE auditevent SET outcome = 'x' WHERE id = 1", "DELETE FROM auditevent WHERE id = 1",
+                    "TRUNCATE auditevent", "DELETE FROM audithead"):
+            with pytest.raises(DBAPIError, match="permission denied"), engine.begin() as conn:
+                conn.execute(text(f'SET LOCAL ROLE "{app_role}"'))
+                conn.execute(text(sql))
+        with engine.begin() as conn:  # what the application does need still works
+            conn.execute(text(f'SET LOCAL ROLE "{app_role}"'))
+            assert conn.execute(text("SELECT count(*) FROM auditevent")).scalar() == 3
+            conn.execute(text("UPDATE audithead SET last_id = last_id"))
+        with pytest.raises(DBAPIError, match="permission denied"), engine.begin() as conn:
+            conn.execute(text(f'SET LOCAL ROLE "{audit_role}"'))
+            conn.execute(text("INSERT INTO unit (name, kind, is_group) VALUES ('x', 'department', false)"))
+        assert chain_ok(engine).ok
+    finally:
+        for role in (app_role, audit_role):
+            _raw(engine, f'DROP OWNED BY "{role}"')
+            _raw(engine, f'DROP ROLE "{role}"')
