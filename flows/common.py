@@ -1,6 +1,8 @@
 """Small helpers shared by the flow modules (parameters arrive as JSON, so dates come as strings)."""
 from __future__ import annotations
 
+import os
+import socket
 from datetime import date, datetime
 
 from prefect import get_run_logger
@@ -25,3 +27,8 @@ def warn_if_stale() -> str | None:
     if message:
         get_run_logger().warning(message)
     return message
+
+
+def runner_name() -> str:
+    """Which machine/worker ran this flow (REFORM_RUNNER_NAME on each worker host, else the host name)."""
+    return os.environ.get("REFORM_RUNNER_NAME") or socket.gethostname()

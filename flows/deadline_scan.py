@@ -11,7 +11,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.schedules import Cron
 
-from flows.common import today_of, warn_if_stale
+from flows.common import runner_name, today_of, warn_if_stale
 from models.services import scan
 
 SCHEDULE = Cron("30 8 * * *", timezone="Asia/Shanghai")
@@ -29,7 +29,7 @@ def deadline_scan(today: str | None = None) -> dict[str, Any]:
     day = today_of(today)
     stale = warn_if_stale()
     run_id = scan.start_run("scan")
-    stats: dict[str, Any] = {"today": day.isoformat(), "liveness": stale}
+    stats: dict[str, Any] = {"today": day.isoformat(), "liveness": stale, "runner": runner_name()}
     try:
         stats["recompute"] = recompute_lights(day)
         stats["alerts"] = create_alerts(day)

@@ -10,6 +10,8 @@ from typing import Any
 
 from prefect import flow, task
 
+from flows.common import runner_name
+
 from models.services import handover_automation as auto
 from models.services import handovers
 from models.services.actor import Actor
@@ -27,7 +29,7 @@ def advance_handover(handover_id: int) -> dict[str, Any]:
     confirmation_id = issue_confirmation(handover_id)
     stats = notify_parties(handover_id)
     return {"handover_id": handover_id, "list_notice_id": list_id, "confirmation_notice_id": confirmation_id,
-            "notify": stats.as_dict()}
+            "notify": stats.as_dict(), "runner": runner_name()}
 
 
 @flow(name="start-handover", log_prints=True)
