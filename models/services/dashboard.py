@@ -125,13 +125,16 @@ def burnup(plan_id: int | None, engine: Engine | None = None) -> dict[str, list[
         return {"planned": planned, "actual": actual}
 
 
-def focus_tasks(plan_id: int | None, *, cap: int = 120, engine: Engine | None = None) -> tuple[list[Row], int]:
-    """Tasks worth drawing: critical path, at risk, red and milestones (at most ``cap``), and how many qualify."""
+def focus_tasks(plan_id: int | None, *, cap: int = 120, path: tuple[int, ...] = (),
+                engine: Engine | None = None) -> tuple[list[Row], int]:
+    """Tasks worth drawing: the critical path (``path``, else tasks without float), at risk, red and
+    milestones — at most ``cap`` of them, path first — and how many qualify."""
     with read_session(engine) as s:
         plan = s.get(Plan, plan_id) if plan_id is not None else None
-        wanted = and_(_leaf(plan_id), or_(Task.critical, Task.at_risk, Task.is_milestone, Task.light == "red"))
+        on_path = Task.id.in_(path) if path else Task.critical  # type: ignore[union-attr]
+        wanted = and_(_leaf(plan_id), or_(on_path, Task.at_risk, Task.is_milestone, Task.light == "red"))
         total = int(s.execute(select(func.count()).where(wanted)).scalar_one())
-        rank = case((Task.critical, 0), (Task.at_risk, 1), (Task.light == "red", 2), else_=3)
+        rank = case((on_path, 0), (Task.at_risk, 1), (Task.light == "red", 2), else_=3)
         rows = _rows(s.execute(
             select(Task.id, Task.code, Task.title, Task.planned_start, Task.actual_start, Task.deadline,
                    Task.forecast_finish, Task.actual_finish, Task.status, Task.percent, Task.light, Task.at_risk,
@@ -141,6 +144,8 @@ def focus_tasks(plan_id: int | None, *, cap: int = 120, engine: Engine | None = 
         for r in rows:
             r["start"] = r["actual_start"] or r["planned_start"] or start
             r["end"] = r["actual_finish"] or r["forecast_finish"] or r["deadline"]
+            if path:
+                r["critical"] = r["id"] in path
         return rows, total
 
 

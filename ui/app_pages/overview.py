@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.components import charts, tables
+from ui.components.charts import CHART_CONFIG
 from ui.components.actions import today
 from ui.components.fmt import md, when
 from ui.components.labels import ACTION_LABELS, ALERT_LEVELS, STATUS_LABELS, light
-from ui.components.reads import current_plan, read
+from ui.components.reads import critical_path, current_plan, read
 from ui.components.session import guard
 
 GANTT_CAP = 120
@@ -33,16 +34,16 @@ for col, (label, value) in zip(cols, [("任务总数", counts["total"]), ("已�
 left, right = st.columns([1, 2])
 with left:
     st.subheader("红黄绿灯分布")
-    st.plotly_chart(charts.lights_donut(counts), key="lights_chart")
+    st.plotly_chart(charts.lights_donut(counts), key="lights_chart", config=CHART_CONFIG)
 with right:
     st.subheader("各阶段进度")
     phases = read("phase_progress", plan_id=pid)
     if phases:
-        st.plotly_chart(charts.phase_bars(phases), key="phase_chart")
+        st.plotly_chart(charts.phase_bars(phases), key="phase_chart", config=CHART_CONFIG)
 
 st.subheader("累计完成情况（计划与实际）")
 burn = read("burnup", plan_id=pid)
-st.plotly_chart(charts.burnup(burn["planned"], burn["actual"], today()), key="burnup_chart")
+st.plotly_chart(charts.burnup(burn["planned"], burn["actual"], today()), key="burnup_chart", config=CHART_CONFIG)
 
 st.subheader("里程碑")
 stones = read("milestones", plan_id=pid)
@@ -52,35 +53,33 @@ tables.show(tables.frame([{**m, "status": STATUS_LABELS.get(m["status"], m["stat
                           "status": "状态", "percent": "进度%", "light": "灯色"}),
             key="milestones", file_name="里程碑")
 
-focus, qualifying = read("focus_tasks", plan_id=pid, cap=GANTT_CAP)
+path = critical_path(pid) if pid is not None else ()
+focus, qualifying = read("focus_tasks", plan_id=pid, cap=GANTT_CAP, path=path)
 deps = read("dependencies_among", task_ids=[r["id"] for r in focus])
 st.subheader("甘特图：关键路径、风险任务与里程碑")
 if qualifying > len(focus):
     st.caption(f"为便于阅读，仅显示关键路径、有风险、红灯任务和里程碑中的前 {len(focus)} 项（共 {qualifying} 项）；"
                "完整清单请到“任务”页面筛选。")
 else:
-    st.caption("仅显示关键路径、有延误风险、红灯任务和里程碑；箭头表示前后依赖关系。")
+    st.caption("仅显示关键路径（决定方案最终完成日期的任务链）、有延误风险、红灯任务和里程碑；箭头表示前后依赖关系。")
 tab_gantt, tab_graph = st.tabs(["甘特图", "依赖关系图"])
 with tab_gantt:
-    st.plotly_chart(charts.gantt(focus, deps, today()), key="gantt_chart")
+    st.plotly_chart(charts.gantt(focus, deps, today()), key="gantt_chart", config=CHART_CONFIG)
 with tab_graph:
     st.graphviz_chart(charts.dependency_dot(focus, deps))
 
-risk_col, alert_col = st.columns(2)
-with risk_col:
-    st.subheader("风险与逾期任务")
-    risks = read("at_risk_list", plan_id=pid)
-    tables.show(tables.frame([{**r, "light": light(r["light"])} for r in risks],
-                             {"code": "编号", "title": "任务", "lead": "牵头单位", "deadline": "截止日期",
-                              "forecast_finish": "预计完成", "percent": "进度%", "light": "灯色",
-                              "light_reason": "原因"}),
-                key="at_risk", file_name="风险与逾期任务")
-with alert_col:
-    st.subheader("最新预警")
-    alerts = read("latest_alerts", limit=20)
-    tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"])} for a in alerts],
-                             {"day": "日期", "level": "级别", "code": "编号", "message": "内容"}),
-                key="alerts", file_name="最新预警")
+st.subheader("风险与逾期任务")
+risks = read("at_risk_list", plan_id=pid)
+tables.show(tables.frame([{**r, "light": light(r["light"])} for r in risks],
+                         {"code": "编号", "title": "任务", "lead": "牵头单位", "deadline": "截止日期",
+                          "forecast_finish": "预计完成", "percent": "进度%", "light": "灯色",
+                          "light_reason": "原因"}),
+            key="at_risk", file_name="风险与逾期任务")
+st.subheader("最新预警")
+alerts = read("latest_alerts", limit=20)
+tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"])} for a in alerts],
+                         {"day": "日期", "level": "级别", "code": "编号", "message": "内容"}),
+            key="alerts", file_name="最新预警")
 
 st.subheader("最新动态")
 activity = read("latest_activity", plan_id=pid, limit=10)

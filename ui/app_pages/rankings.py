@@ -6,6 +6,7 @@ import streamlit as st
 
 from models.services.rankings import period_for
 from ui.components import charts, tables
+from ui.components.charts import CHART_CONFIG
 from ui.components.actions import today
 from ui.components.fmt import md
 from ui.components.reads import current_plan, read
@@ -37,7 +38,7 @@ ranked = [u for u in result["units"] if u["rank"] is not None]
 if ranked:
     df = pd.DataFrame([{"单位": u["unit"], "按期完成率": round(100 * (u["on_time_rate"] or 0), 1)} for u in ranked])
     st.subheader("各单位按期完成率")
-    st.plotly_chart(charts.ranking_bars(df.head(40)), key="rank_chart")
+    st.plotly_chart(charts.ranking_bars(df.head(40)), key="rank_chart", config=CHART_CONFIG)
 st.subheader("排名明细")
 tables.show(tables.frame([{**u, "on_time_rate": None if u["on_time_rate"] is None else round(100 * u["on_time_rate"], 1)}
                           for u in result["units"]],

@@ -11,12 +11,13 @@ import plotly.graph_objects as go
 
 from ui.components.labels import LIGHT_COLORS, LIGHTS, lag
 
+CHART_CONFIG = {"displayModeBar": False, "locale": "zh-CN"}
 FONT = dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", size=13)
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
-                      legend=dict(orientation="h", y=1.08, x=0))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10), font=FONT, legend_title_text="",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return fig
 
 
@@ -50,7 +51,7 @@ def burnup(planned: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]], 
                             shape="hv"))
     fig.add_vline(x=today, line_color="#555", line_dash="dot")
     fig.add_annotation(x=today, y=1, yref="paper", text="今天", showarrow=False, yanchor="bottom")
-    fig.update_layout(yaxis_title="任务数（累计）")
+    fig.update_layout(yaxis_title="任务数（累计）", xaxis_tickformat="%Y-%m")
     return _layout(fig, 340)
 
 
@@ -92,6 +93,7 @@ def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today:
                                ayref="y", showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1,
                                arrowcolor="#555", opacity=0.6)
     fig.add_vline(x=today, line_color="#555", line_dash="dot")
+    fig.update_layout(xaxis_tickformat="%Y-%m")
     return _layout(fig, 120 + 26 * len(df))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from models.services import dashboard
+from models.services.errors import ServiceError
 from models.settings import get_settings
 
 
@@ -50,3 +51,20 @@ def current_plan(key: str = "plan", *, allow_all: bool = False) -> dict[str, Any
     if chosen == ALL_PLANS:
         return {"id": None, "title": labels[ALL_PLANS], "doc_number": None, "start_date": None, "phases": []}
     return next(p for p in plans if p["id"] == chosen)
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=50)
+def _critical_path(url: str, stamp: int, plan_id: int, today: Any) -> tuple[int, ...]:
+    from models.services.scheduling import preview
+
+    return tuple(preview(plan_id, today=today).critical_path)
+
+
+def critical_path(plan_id: int) -> tuple[int, ...]:
+    """The driving chain to the plan's end, from the scheduler (computed once per change of data)."""
+    from ui.components.actions import today
+
+    try:
+        return _critical_path(get_settings().url, dashboard.data_stamp(), plan_id, today())
+    except (ServiceError, ValueError):  # a plan the scheduler refuses still gets its overview
+        return ()
