@@ -104,8 +104,11 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
     """Verify credentials; lockout state lives in the database so a new browser does not reset it."""
     settings = settings or get_settings()
     now = datetime.now(UTC)
+    client_addr = client_addr[:64] if client_addr else None  # column width; never fail a login on it
     with write_session(engine) as session:
-        user = session.exec(select(User).where(User.username == username)).first()
+        # Lock the row: parallel guesses must count one by one (READ COMMITTED would lose increments
+        # and hand a brute-forcer with many connections far more than `lockout_threshold` tries).
+        user = session.exec(select(User).where(User.username == username).with_for_update()).first()
         ok = verify_password(user.password_hash if user else "", password) if password else False
         locked = bool(user and user.locked_until and _aware(user.locked_until) > now)  # type: ignore[operator]
         who = Actor(user.id if user else None, username, user.role if user else "", user.unit_id if user else None,
@@ -239,7 +242,8 @@ def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: En
         before = {k: getattr(user, k) for k in shown}
         for key, value in changes.items():
             setattr(user, key, value)
-        if action in {"user.set_role", "user.disable"}:
+        if action in {"user.set_role", "user.disable", "user.reset_password"}:
+            # a reset usually means the account may be compromised: end every existing session too
             user.sessions_valid_after = datetime.now(UTC)
         user.version += 1
         tx.session.add(user)

@@ -63,21 +63,24 @@ def record(
     outcome: str = "success",
 ) -> AuditEvent:
     head = _head(session)
+    # Clip to the column widths: attacker-chosen values (a 500-character user name at login, a long
+    # forwarded address) must never make the audit write fail — that would lose the record of the attempt
+    # and surface a database error instead of the refusal.
     event = AuditEvent(
         id=head.last_id + 1,
         ts=datetime.now(UTC).isoformat(timespec="microseconds"),
         actor_id=actor.user_id,
-        actor_name=actor.username,
-        actor_role=actor.role,
+        actor_name=actor.username[:60],
+        actor_role=actor.role[:20],
         unit_id=actor.unit_id,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
+        action=action[:60],
+        object_type=object_type[:30],
+        object_id=None if object_id is None else str(object_id)[:60],
         before=jsonable(before or {}),
         after=jsonable(after or {}),
         outcome=outcome,
-        client_addr=actor.client_addr,
-        session_id=actor.session_id,
+        client_addr=actor.client_addr[:64] if actor.client_addr else None,
+        session_id=actor.session_id[:64] if actor.session_id else None,
         prev_hash=head.last_hash,
         hash="",
     )
