@@ -130,6 +130,10 @@ def test_department_reports_and_confirms_then_office_sees_it(server: str) -> Non
                            ("公文", "10_office_notices"), ("导入", "11_office_import")):
             page.get_by_role("link", name=link).click()
             expect(page.get_by_role("heading", name=link if link != "导入" else "导入方案", exact=True)).to_be_visible()
+            if link == "公文":
+                page.get_by_role("button", name="预览").click()
+                expect(page.get_by_text("文号在正式印发时分配")).to_be_visible(timeout=60000)
+                page.get_by_text("第 1 页").wait_for(timeout=60000)
             _shot(page, name)
         browser.close()
     assert time.monotonic() - started < 90

@@ -186,3 +186,16 @@ def test_progress_is_visible_to_office_on_overview(app_db):
     assert "六.2" in set(activity["编号"]) and 90 in set(activity["进度%"])
     with read_session(app_db) as s:
         assert s.exec(select(ProgressReport).where(ProgressReport.task_id == task.id)).first()
+
+
+def test_office_previews_a_notice_before_issuing(app_db):
+    at = login("gaiban")
+    goto(at, "notices")
+    at.selectbox(key="doc_kind").set_value("urging").run()
+    at.text_area(key="doc_extra").input("请于3个工作日内书面报告整改情况。")
+    at.button(key="doc_preview").click().run()
+    assert not at.exception
+    page = texts(at)
+    assert "预览：" in page and "文号在正式印发时分配" in page
+    with read_session(app_db) as s:
+        assert s.exec(select(Notice)).first() is None  # a preview allocates no number

@@ -28,10 +28,11 @@ pid = plan["id"]
 units = unit_id_by_name()
 c_unit, c_light, c_phase, c_due = st.columns([2, 2, 2, 2])
 unit = c_unit.selectbox("责任单位", ["全部", *units], key="flt_unit")
-lights = c_light.multiselect("灯色", list(LIGHTS), format_func=LIGHTS.__getitem__, key="flt_light")
+lights = c_light.multiselect("灯色", list(LIGHTS), format_func=LIGHTS.__getitem__, key="flt_light",
+                             placeholder="全部")
 phase_names = [p["phase"] for p in read("phase_progress", plan_id=pid)]
 phase = c_phase.selectbox("阶段", ["全部", *phase_names], key="flt_phase")
-due = c_due.date_input("截止日期范围", value=(), key="flt_due")
+due = c_due.date_input("截止日期范围", value=(), key="flt_due", format="YYYY-MM-DD")
 due_from, due_to = (list(due) + [None, None])[:2] if isinstance(due, tuple | list) else (due, None)
 rows, total = read("task_table", plan_id=pid, unit_id=units.get(unit), lights=tuple(lights),
                    phase=None if phase == "全部" else phase, due_from=due_from, due_to=due_to)
@@ -49,7 +50,8 @@ st.header("任务详情")
 choices = {r["id"]: f"{r['code']} {r['title']}" for r in rows}
 wanted = st.query_params.get("task")
 ids = list(choices)
-default = next((i for i, r in enumerate(rows) if r["code"] == wanted), 0)
+default = next((i for i, r in enumerate(rows) if r["code"] == wanted),
+               next((i for i, r in enumerate(rows) if r["light"] == "red"), 0))
 if not ids:
     st.info("没有符合条件的任务。")
     st.stop()

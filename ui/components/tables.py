@@ -13,9 +13,9 @@ import streamlit as st
 def frame(rows: Sequence[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
     """Pick and rename columns (code name → Chinese header) in the given order."""
     df = pd.DataFrame(list(rows), columns=list(columns))
-    for col in df.columns:
-        if df[col].dtype == object:
-            df[col] = df[col].map(lambda v: "" if v is None else v)
+    for col in df.columns:  # pandas 3 infers "str" columns: empty cells must read "" rather than None/nan
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
+            df[col] = df[col].astype(object).where(df[col].notna(), "")
     return df.rename(columns=columns)
 
 
