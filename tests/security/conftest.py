@@ -17,8 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import func, select
 
-from models.db import read_session, write_session
-from models.db import engine_for
+from models.db import engine_for, read_session, write_session
 from models.services import audit, passwords
 from models.services.accounts import actor_for
 from models.services.actor import Actor

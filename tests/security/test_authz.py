@@ -78,7 +78,7 @@ def test_three_administrators_are_separate() -> None:
     assert not (sys_ | sec | aud) & BUSINESS_WRITE - {"holiday.manage"}  # calendar upkeep is configuration
     assert "user.roles" not in sys_ and "user.manage" not in sec     # creating users ≠ granting roles
     assert aud <= AUDIT_WRITE | READ_ONLY
-    assert ADMIN_ROLES == {"sysadmin", "secadmin", "auditor"}
+    assert {"sysadmin", "secadmin", "auditor"} == ADMIN_ROLES
 
 
 def test_role_matrix_by_behaviour(demo: Engine) -> None:
@@ -100,13 +100,13 @@ def test_role_matrix_by_behaviour(demo: Engine) -> None:
             except ServiceError:
                 return True  # permitted, refused for a business reason
 
-        business = attempt(lambda: tasks.report_progress(who, task_id=t.id or 0, expected_version=t.version,
+        business = attempt(lambda: tasks.report_progress(who, task_id=t.id or 0, expected_version=t.version,  # noqa: B023 - called at once
                                                          percent=61, engine=demo)) \
-            or attempt(lambda: handovers.create_handover(who, kind="function", title="职能划转", from_unit_id=1,
+            or attempt(lambda: handovers.create_handover(who, kind="function", title="职能划转", from_unit_id=1,  # noqa: B023 - called at once
                                                          to_unit_id=2, items=[{"name": "x"}], engine=demo))
-        users = attempt(lambda: accounts.create_user(who, username=f"made{n}", display_name="x", role="office",
+        users = attempt(lambda: accounts.create_user(who, username=f"made{n}", display_name="x", role="office",  # noqa: B023 - called at once
                                                      engine=demo)) \
-            or attempt(lambda: accounts.set_role(who, victim.user_id or 0, "leader", engine=demo))
+            or attempt(lambda: accounts.set_role(who, victim.user_id or 0, "leader", engine=demo))  # noqa: B023 - called at once
         with write_session(demo) as session:
             purge = attempt(lambda: audit.purge_expired(session, who, retention_days=184))  # noqa: B023
         results[role] = (business, users, purge)

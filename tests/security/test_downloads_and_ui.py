@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from models.db import read_session, write_session
+from models.db import write_session
 from models.services import files, notices
 from models.services.errors import NotFound, PermissionDenied
 from models.tables import Notice, Task
@@ -93,10 +93,11 @@ def html_sink_problems(source: str, filename: str = "<src>") -> list[str]:
             continue
         unsafe_kw = any(k.arg == "unsafe_allow_html" and not (isinstance(k.value, ast.Constant) and
                                                                k.value.value is False) for k in node.keywords)
-        is_sink = isinstance(node.func, ast.Attribute) and node.func.attr in SINK_FUNCS
+        is_sink = (isinstance(node.func, ast.Attribute) and node.func.attr in SINK_FUNCS) or \
+            (isinstance(node.func, ast.Name) and node.func.id in SINK_FUNCS)  # from …components.v1 import html
         if not (unsafe_kw or is_sink):
             continue
-        args = list(node.args) + [k.value for k in node.keywords if k.arg in {"body", "html"}]
+        args = list(node.args) + [k.value for k in node.keywords if k.arg in {"body", "html", "text"}]
         if not args or not all(_is_safe(a) for a in args[:1]):
             problems.append(f"{filename}:{node.lineno}: HTML sink with text that is not constant or html.escape()d")
     return problems
@@ -109,6 +110,8 @@ def test_the_sink_checker_itself() -> None:
         'components.html("<div>" + name + "</div>")',
         'st.markdown("<p>%s</p>" % title, unsafe_allow_html=True)',
         'st.write("<i>{}</i>".format(unit), unsafe_allow_html=True)',
+        'html(f"<div>{row[\'title\']}</div>", height=80)',
+        'st.markdown(body=text, unsafe_allow_html=True)',
     ]
     good = [
         'st.markdown("<hr/>", unsafe_allow_html=True)',

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from models.db import engine_for, read_session
@@ -111,11 +110,7 @@ class Machine(RuleBasedStateMachine):
             expected = "denied"
         elif stale:
             expected = "conflict"
-        elif (m.status, action) not in TRANSITIONS:
-            expected = "invalid"
-        elif action in {"return", "reopen"} and not reason.strip():
-            expected = "invalid"
-        elif action == "progress" and percent == 100:
+        elif (m.status, action) not in TRANSITIONS or action in {"return", "reopen"} and not reason.strip() or action == "progress" and percent == 100:
             expected = "invalid"
         else:
             expected = "ok"
@@ -145,9 +140,7 @@ class Machine(RuleBasedStateMachine):
         current = next((i for i, s in enumerate(m.steps) if s[3] != "confirmed"), None)
         if who.role not in {"department", "staffing"} or who.unit_id != unit_id:
             expected = "denied"
-        elif m.status != "in_progress" or current is None or m.steps[current][0] != step_id:
-            expected = "invalid"
-        elif reject and (not reason.strip() or party == "sender"):
+        elif m.status != "in_progress" or current is None or m.steps[current][0] != step_id or reject and (not reason.strip() or party == "sender"):
             expected = "invalid"
         elif stale:
             expected = "conflict"
