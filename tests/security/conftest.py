@@ -132,6 +132,15 @@ def demo(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytes
         _drop_postgres(name)
 
 
+@pytest.fixture
+def demo_sqlite(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The demo on SQLite only, for checks that do not depend on the database backend."""
+    eng, _ = clone_demo("sqlite", tmp_path, tmp_path_factory.getbasetemp())
+    yield eng
+    eng.dispose()
+    engine_for.cache_clear()
+
+
 @pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """Overrides the root fixture: an empty migrated database, cloned instead of migrated per test."""

@@ -187,3 +187,15 @@ def test_cli_backup_and_restore(demo: Engine, tmp_path: Path, monkeypatch: pytes
         assert failed.exit_code == 2 and "损坏" in failed.output and "Traceback" not in failed.output
     finally:
         get_settings.cache_clear()
+
+
+def test_restore_into_a_freshly_migrated_instance(demo: Engine, engine: Engine, tmp_path: Path) -> None:
+    """Operators often run `reform db upgrade` before restoring: an empty schema counts as empty.
+    A backup from the other backend is refused with a clear message instead of a half restore."""
+    archive = bk.backup(tmp_path / "out", url=_url(demo), files_dir=_source_files(tmp_path))
+    if demo.dialect.name != engine.dialect.name:
+        with pytest.raises(bk.BackupError, match="不能恢复到"):
+            bk.restore(archive, url=_url(engine), files_dir=tmp_path / "dst")
+        return
+    report = bk.restore(archive, url=_url(engine), files_dir=tmp_path / "dst")
+    assert report.tables == _counts(demo) and chain_ok(engine_for(_url(engine))).ok

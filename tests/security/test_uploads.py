@@ -100,8 +100,10 @@ def _task(engine: Engine) -> Task:
 
 
 @pytest.mark.parametrize("label, filename, make, message", MALICIOUS, ids=[m[0] for m in MALICIOUS])
-def test_malicious_upload_refused_and_nothing_stored(demo: Engine, label: str, filename: str, make: object,
+def test_malicious_upload_refused_and_nothing_stored(demo_sqlite: Engine, label: str, filename: str, make: object,
                                                      message: str | None) -> None:
+    """File checks do not depend on the backend; the rollback on PostgreSQL is covered just below."""
+    demo = demo_sqlite
     who, t = actor(demo, "chengguan"), _task(demo)
     data = make()  # type: ignore[operator]
     before = _evidence_state(demo)
@@ -124,6 +126,17 @@ def test_malicious_upload_refused_and_nothing_stored(demo: Engine, label: str, f
     after = _task(demo)
     assert (after.version, after.percent) == (t.version, t.percent)
     assert audit_rows(demo, action="task.progress", outcome="invalid")
+
+
+def test_refused_upload_rolls_back_on_every_backend(demo: Engine) -> None:
+    who, t = actor(demo, "chengguan"), _task(demo)
+    for name, data in (("材料.docx", zip_bomb()), ("会议纪要.pdf", renamed_executable())):
+        before = _evidence_state(demo)
+        with pytest.raises(Invalid):
+            tasks.report_progress(who, task_id=t.id or 0, expected_version=t.version, percent=70,
+                                  note="附件", uploads=[Upload(name, data)], engine=demo)
+        assert _evidence_state(demo) == before
+        assert (_task(demo).version, _task(demo).percent) == (t.version, t.percent)
 
 
 def test_oversized_upload_refused(demo: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
