@@ -79,10 +79,17 @@ def _prefect(env: dict[str, str], *args: str, timeout: float = 60, ok_if: str | 
     return proc.stdout
 
 
-def test_deployed_scan_runs_on_a_process_worker(prefect_server: dict[str, str], demo_engine: Engine,
-                                                tmp_path: Path) -> None:
+@pytest.fixture
+def sqlite_app(demo_engine: Engine) -> Engine:
+    """Skip before a Prefect server is started: one app backend is enough here (the scan runs on both)."""
     if demo_engine.dialect.name != "sqlite":
         pytest.skip("one app backend is enough here; the scan itself is tested on both")
+    return demo_engine
+
+
+def test_deployed_scan_runs_on_a_process_worker(sqlite_app: Engine, prefect_server: dict[str, str],
+                                                tmp_path: Path) -> None:
+    demo_engine = sqlite_app
     env = {**prefect_server, "REFORM_CODE_DIR": str(ROOT), "PYTHONPATH": str(ROOT),
            "REFORM_DATABASE_URL": demo_engine.url.render_as_string(hide_password=False),
            "REFORM_HOME": os.environ["REFORM_HOME"]}
