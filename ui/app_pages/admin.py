@@ -9,7 +9,7 @@ import streamlit as st
 from models.services import accounts, admin, units
 from models.services.permissions import has
 from ui.components import tables
-from ui.components.actions import call, flash, show_flash, succeeded
+from ui.components.actions import act, call, show_flash
 from ui.components.fmt import when
 from ui.components.labels import ROLE_LABELS
 from ui.components.reads import read, unit_id_by_name
@@ -24,9 +24,9 @@ show_flash()
 # ------------------------------------------------------------ users
 st.subheader("用户")
 users = read("users")
-tables.show(tables.frame([{**u, "role": ROLE_LABELS.get(u["role"], u["role"]), "is_active": "启用" if u["is_active"] else "停用",
-                           "locked_until": when(u["locked_until"]), "must_change_password": "是" if u["must_change_password"] else ""}
-                          for u in users],
+tables.show(tables.frame([{**u, "role": ROLE_LABELS.get(u["role"], u["role"]),
+                           "is_active": "启用" if u["is_active"] else "停用", "locked_until": when(u["locked_until"]),
+                           "must_change_password": "是" if u["must_change_password"] else ""} for u in users],
                          {"username": "用户名", "display_name": "姓名", "role": "角色", "unit": "单位", "is_active": "状态",
                           "locked_until": "锁定至", "must_change_password": "须改口令"}),
             key="users", file_name="用户清单")
@@ -37,13 +37,9 @@ user = by_id[picked]
 a1, a2, a3 = st.columns(3)
 if manage:
     if user["is_active"] and a1.button("停用账户", key="user_disable"):
-        if call(accounts.set_active, actor, picked, False) is not None:
-            flash(f"已停用 {user['username']}，其所有会话立即失效。")
-            st.rerun()
+        act(f"已停用 {user['username']}，其所有会话立即失效。", accounts.set_active, actor, picked, False)
     if not user["is_active"] and a1.button("启用账户", key="user_enable"):
-        if call(accounts.set_active, actor, picked, True) is not None:
-            flash(f"已启用 {user['username']}。")
-            st.rerun()
+        act(f"已启用 {user['username']}。", accounts.set_active, actor, picked, True)
     if a2.button("重置口令", key="user_reset"):
         plain = call(accounts.reset_password, actor, picked)
         if plain is not None:
@@ -53,13 +49,10 @@ if roles:
     new_role = a1.selectbox("角色", list(ROLE_LABELS), index=list(ROLE_LABELS).index(user["role"]),
                             format_func=ROLE_LABELS.__getitem__, key="user_role")
     if a2.button("修改角色", key="user_set_role", disabled=new_role == user["role"]):
-        if call(accounts.set_role, actor, picked, new_role) is not None:
-            flash(f"已将 {user['username']} 的角色改为 {ROLE_LABELS[new_role]}，其原有会话已失效。")
-            st.rerun()
+        act(f"已将 {user['username']} 的角色改为 {ROLE_LABELS[new_role]}，其原有会话已失效。",
+            accounts.set_role, actor, picked, new_role)
     if a3.button("解除锁定", key="user_unlock", disabled=not user["locked_until"] and not user["failed_attempts"]):
-        if call(accounts.unlock, actor, picked) is not None:
-            flash(f"已解除 {user['username']} 的锁定。")
-            st.rerun()
+        act(f"已解除 {user['username']} 的锁定。", accounts.unlock, actor, picked)
 
 if manage:
     with st.expander("新建用户"):
@@ -86,9 +79,7 @@ c1, c2, c3 = st.columns([2, 3, 1])
 alias = c1.text_input("简称", key="alias_name")
 alias_unit = c2.selectbox("对应单位", list(unit_id_by_name()), key="alias_unit")
 if c3.button("保存", key="alias_save"):
-    if succeeded(units.set_alias, actor, alias=alias, unit_name=alias_unit):
-        flash(f"已保存：{alias} → {alias_unit}")
-        st.rerun()
+    act(f"已保存：{alias} → {alias_unit}", units.set_alias, actor, alias=alias, unit_name=alias_unit)
 with st.expander("新增单位"):
     u1, u2 = st.columns(2)
     new_unit = u1.text_input("单位名称", key="unit_new_name")
@@ -96,9 +87,7 @@ with st.expander("新增单位"):
                             format_func={"department": "部门", "town": "乡镇", "office": "办公室", "group": "单位组",
                                          "other": "其他"}.__getitem__)
     if st.button("新增", key="unit_new_submit"):
-        if call(units.add_unit, actor, name=new_unit, kind=new_kind) is not None:
-            flash(f"已新增单位：{new_unit}")
-            st.rerun()
+        act(f"已新增单位：{new_unit}", units.add_unit, actor, name=new_unit, kind=new_kind)
 
 # ------------------------------------------------------------ channels
 st.subheader("通知渠道")
@@ -109,9 +98,7 @@ ch_unit = n1.selectbox("单位", list(unit_id_by_name()), key="channel_unit")
 ch_url = n2.text_input("地址（mailto://、dingtalk://、wecombot://、feishu://）", key="channel_url", type="password")
 ch_label = n3.text_input("名称", key="channel_label")
 if st.button("添加渠道", key="channel_add"):
-    if call(admin.add_channel, actor, unit_name=ch_unit, url=ch_url, label=ch_label) is not None:
-        flash("已添加通知渠道。")
-        st.rerun()
+    act("已添加通知渠道。", admin.add_channel, actor, unit_name=ch_unit, url=ch_url, label=ch_label)
 
 # ------------------------------------------------------------ thresholds
 st.subheader("预警阈值")
@@ -121,10 +108,8 @@ due_soon = t1.number_input("临期提醒天数（黄灯）", 0, 90, th["due_soon
 yellow = t2.number_input("进度落后点数（黄灯）", 1, 100, th["yellow_behind_points"], key="th_yellow")
 red = t3.number_input("进度落后点数（红灯）", 1, 100, th["red_behind_points"], key="th_red")
 if st.button("保存阈值", key="th_save"):
-    if call(admin.set_thresholds, actor, due_soon_days=int(due_soon), yellow_behind_points=int(yellow),
-            red_behind_points=int(red)) is not None:
-        flash("已保存预警阈值，下次扫描时生效。")
-        st.rerun()
+    act("已保存预警阈值，下次扫描时生效。", admin.set_thresholds, actor, due_soon_days=int(due_soon),
+        yellow_behind_points=int(yellow), red_behind_points=int(red))
 
 # ------------------------------------------------------------ holidays
 st.subheader("放假安排（调休）")
@@ -137,10 +122,6 @@ h_work = h2.radio("类型", ["放假", "调休上班"], horizontal=True, key="ho
 h_name = h3.text_input("名称（如 元旦、春节）", key="holiday_name")
 b1, b2 = st.columns(2)
 if b1.button("保存该日", key="holiday_save"):
-    if succeeded(admin.set_holiday, actor, day=h_day, is_workday=h_work == "调休上班", name=h_name):
-        flash(f"已保存 {h_day.isoformat()}。")
-        st.rerun()
+    act(f"已保存 {h_day.isoformat()}。", admin.set_holiday, actor, day=h_day, is_workday=h_work == "调休上班", name=h_name)
 if b2.button("删除该日", key="holiday_delete"):
-    if succeeded(admin.remove_holiday, actor, day=h_day):
-        flash(f"已删除 {h_day.isoformat()}。")
-        st.rerun()
+    act(f"已删除 {h_day.isoformat()}。", admin.remove_holiday, actor, day=h_day)

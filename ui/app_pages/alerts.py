@@ -27,7 +27,7 @@ pid = plan["id"]
 
 counts = read("alert_counts")
 cols = st.columns(len(ALERT_LEVELS) + 1)
-for col, (level, label) in zip(cols, ALERT_LEVELS.items()):
+for col, (level, label) in zip(cols, ALERT_LEVELS.items(), strict=False):
     col.metric(label, counts.get(level, 0))
 if cols[-1].button("立即扫描", key="scan_now", icon=":material/radar:"):
     with st.spinner("正在扫描截止日期、生成预警……"):
@@ -52,8 +52,8 @@ tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"]
 open_alerts = {a["id"]: a for a in rows if a["acknowledged_at"] is None}
 if open_alerts:
     picked = st.multiselect("选择要签收的预警", list(open_alerts), key="ack_pick",
-                            format_func=lambda i: f"{open_alerts[i]['code']} {ALERT_LEVELS.get(open_alerts[i]['level'])}"
-                                                  f"（{open_alerts[i]['day']}）")
+                            format_func=lambda i: f"{open_alerts[i]['code']} "
+                                                  f"{ALERT_LEVELS.get(open_alerts[i]['level'])}（{open_alerts[i]['day']}）")
     if st.button("签收", key="ack_submit", disabled=not picked):
         done = sum(1 for i in picked if call(admin.acknowledge_alert, actor, i) is not None)
         flash(f"已签收 {done} 条预警。")

@@ -18,7 +18,7 @@ f1, f2, f3, f4 = st.columns(4)
 action = f1.text_input("操作（包含）", key="audit_action", placeholder="如 task.、auth.login")
 actor = f2.text_input("操作人（用户名）", key="audit_actor")
 outcome = f3.selectbox("结果", ["全部", *OUTCOMES], format_func=lambda k: OUTCOMES.get(k, k), key="audit_outcome")
-span = f4.date_input("日期范围", value=(), key="audit_dates", format="YYYY-MM-DD")
+span = f4.date_input("日期范围", value=[], key="audit_dates", format="YYYY-MM-DD")
 since, until = (list(span) + [None, None])[:2] if isinstance(span, tuple | list) else (span, None)
 rows = read("audit_events", action=action.strip() or None, actor=actor.strip() or None,
             outcome=None if outcome == "全部" else outcome, since=since, until=until, limit=2000)

@@ -10,7 +10,7 @@ from models.services import handovers, notices
 from models.services.handover_items import totals
 from models.services.permissions import has
 from ui.components import tables
-from ui.components.actions import call, flash, show_flash
+from ui.components.actions import act, call, flash, show_flash
 from ui.components.fmt import md, when
 from ui.components.handover_view import items_frame, parties, rows_from_frame, step_actions, totals_line
 from ui.components.labels import HANDOVER_KINDS, HANDOVER_STATUS
@@ -83,11 +83,10 @@ for ho in rows:
         totals_line(ho["kind"], items, ho["declared_total"])
         if ho["id"] in pending:
             step_actions(login, pending[ho["id"]], key=f"ho_step_{ho['id']}")
-        if admin and ho["status"] == "draft":
-            if st.button("启动交接（冻结参与方并通知移交方确认）", key=f"start_{ho['id']}", type="primary"):
-                if call(handovers.start, actor, handover_id=ho["id"], expected_version=ho["version"]) is not None:
-                    flash(f"交接“{ho['title']}”已启动。")
-                    st.rerun()
+        if admin and ho["status"] == "draft" and st.button("启动交接（冻结参与方并通知移交方确认）",
+                                                           key=f"start_{ho['id']}", type="primary"):
+            act(f"交接“{ho['title']}”已启动。", handovers.start, actor, handover_id=ho["id"],
+                expected_version=ho["version"])
         st.markdown("**相关公文**")
         documents(ho)
 
@@ -95,7 +94,8 @@ if admin:
     st.subheader("新建交接事项")
     units = unit_id_by_name()
     plan = current_plan("ho_plan")
-    task_choices = {r["id"]: f"{r['code']} {r['title']}" for r in read("task_choices", plan_id=plan["id"])} if plan else {}
+    rows_for_choice = read("task_choices", plan_id=plan["id"]) if plan else []
+    task_choices = {r["id"]: f"{r['code']} {r['title']}" for r in rows_for_choice}
     with st.form("new_handover", clear_on_submit=True):
         kind = st.selectbox("类型", list(HANDOVER_KINDS), format_func=HANDOVER_KINDS.__getitem__, key="new_ho_kind")
         title = st.text_input("标题", key="new_ho_title")
@@ -105,7 +105,5 @@ if admin:
         task_id = st.selectbox("关联任务（可不选）", [None, *task_choices], key="new_ho_task",
                                format_func=lambda i: "不关联" if i is None else task_choices[i])
         if st.form_submit_button("创建（随后录入清单）", key="new_ho_submit"):
-            if call(handovers.create_handover, actor, kind=kind, title=title, from_unit_id=units[from_unit],
-                    to_unit_id=units[to_unit], task_id=task_id) is not None:
-                flash("交接事项已创建，请在列表中录入清单后启动。")
-                st.rerun()
+            act("交接事项已创建，请在列表中录入清单后启动。", handovers.create_handover, actor, kind=kind, title=title,
+                from_unit_id=units[from_unit], to_unit_id=units[to_unit], task_id=task_id)

@@ -14,6 +14,5 @@ with st.form("login_form"):
     username = st.text_input("用户名", key="login_username")
     password = st.text_input("口令", type="password", key="login_password")
     submitted = st.form_submit_button("登录", type="primary", key="login_submit")
-if submitted:
-    if call(sign_in, username, password) is not None:
-        st.rerun()
+if submitted and call(sign_in, username, password) is not None:
+    st.rerun()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from models.services import tasks
 from ui.components import tables
-from ui.components.actions import call, flash, show_flash
+from ui.components.actions import act, show_flash
 from ui.components.fmt import md
 from ui.components.handover_view import items_frame, step_actions, totals_line
 from ui.components.labels import HANDOVER_KINDS, STATUS_LABELS, TASK_ROLES, light
@@ -53,7 +53,8 @@ else:
     task_id = st.selectbox("任务", list(open_tasks), key="report_task",
                            format_func=lambda i: f"{open_tasks[i]['code']} {open_tasks[i]['title']}")
     task = open_tasks[task_id]
-    st.caption(f"当前进度 {task['percent']}%，截止 {task['deadline'] or task['deadline_text'] or '未规定'}，{light(task['light'])}")
+    due = task["deadline"] or task["deadline_text"] or "未规定"
+    st.caption(f"当前进度 {task['percent']}%，截止 {md(due)}，{light(task['light'])}")
     percent = st.slider("完成比例（%）", 0, 99, value=min(task["percent"], 99), key="report_percent")
     note = st.text_area("进展说明", key="report_note", placeholder="已完成的工作、存在的问题、下一步安排")
     files = st.file_uploader("佐证材料（PDF、Word、Excel、图片，单个不超过 20 MB）", accept_multiple_files=True,
@@ -61,17 +62,11 @@ else:
     uploads = [tasks.Upload(f.name, f.getvalue()) for f in files or []]
     progress_col, done_col = st.columns(2)
     if progress_col.button("提交进展", key="report_progress", type="primary"):
-        if call(tasks.report_progress, login.actor, task_id=task_id, expected_version=task["version"],
-                percent=int(percent), note=note, uploads=uploads) is not None:
-            flash(f"已报告任务 {task['code']} 进展 {percent}%。")
-            st.session_state.pop("report_note", None)
-            st.rerun()
+        act(f"已报告任务 {task['code']} 进展 {percent}%。", tasks.report_progress, login.actor, task_id=task_id,
+            expected_version=task["version"], percent=int(percent), note=note, uploads=uploads, clear=("report_note",))
     if done_col.button("报告完成（提交改革办审核）", key="report_done"):
-        if call(tasks.report_done, login.actor, task_id=task_id, expected_version=task["version"], note=note,
-                uploads=uploads) is not None:
-            flash(f"已报告任务 {task['code']} 完成，等待改革办审核。")
-            st.session_state.pop("report_note", None)
-            st.rerun()
+        act(f"已报告任务 {task['code']} 完成，等待改革办审核。", tasks.report_done, login.actor, task_id=task_id,
+            expected_version=task["version"], note=note, uploads=uploads, clear=("report_note",))
 
 st.subheader("待本单位确认的交接")
 pending = read("pending_steps", unit_id=unit_id)

@@ -10,7 +10,7 @@ from models.documents import KINDS
 from models.services import notices
 from models.services.notices import Subject
 from ui.components import tables
-from ui.components.actions import call, flash, show_flash, today
+from ui.components.actions import act, call, flash, show_flash, today
 from ui.components.fmt import md, when
 from ui.components.preview import page_images, pdf_of
 from ui.components.reads import current_plan, read
@@ -108,6 +108,4 @@ if register:
     if by_id[chosen]["status"] != "voided":
         reason = st.text_input("作废原因", key="void_reason")
         if st.button("作废此文号（文号不再使用）", key="void_submit"):
-            if call(notices.void, actor, chosen, reason=reason) is not None:
-                flash(f"已作废：{by_id[chosen]['doc_number']}")
-                st.rerun()
+            act(f"已作废：{by_id[chosen]['doc_number']}", notices.void, actor, chosen, reason=reason)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.components import charts, tables
-from ui.components.charts import CHART_CONFIG
 from ui.components.actions import today
+from ui.components.charts import CHART_CONFIG
 from ui.components.fmt import md, when
 from ui.components.labels import ACTION_LABELS, ALERT_LEVELS, STATUS_LABELS, light
 from ui.components.reads import critical_path, current_plan, read
@@ -28,7 +28,7 @@ cols = st.columns(7)
 for col, (label, value) in zip(cols, [("任务总数", counts["total"]), ("已完成", counts["done"]),
                                       ("绿灯", counts["green"]), ("黄灯", counts["yellow"]),
                                       ("红灯", counts["red"]), ("有延误风险", counts["at_risk"]),
-                                      ("待审核", counts["pending_review"])]):
+                                      ("待审核", counts["pending_review"])], strict=False):
     col.metric(label, value)
 
 left, right = st.columns([1, 2])

@@ -32,7 +32,7 @@ lights = c_light.multiselect("灯色", list(LIGHTS), format_func=LIGHTS.__getite
                              placeholder="全部")
 phase_names = [p["phase"] for p in read("phase_progress", plan_id=pid)]
 phase = c_phase.selectbox("阶段", ["全部", *phase_names], key="flt_phase")
-due = c_due.date_input("截止日期范围", value=(), key="flt_due", format="YYYY-MM-DD")
+due = c_due.date_input("截止日期范围", value=[], key="flt_due", format="YYYY-MM-DD")
 due_from, due_to = (list(due) + [None, None])[:2] if isinstance(due, tuple | list) else (due, None)
 rows, total = read("task_table", plan_id=pid, unit_id=units.get(unit), lights=tuple(lights),
                    phase=None if phase == "全部" else phase, due_from=due_from, due_to=due_to)

@@ -74,7 +74,7 @@ def _render_seconds(url: str, runs: int) -> tuple[float, float]:
 
         def floor() -> None:
             with read_session(engine_for(url)) as s:
-                s.execute(select(Task.light, func.count()).group_by(Task.light)).all()
+                s.execute(select(Task.light, func.count()).group_by(Task.light)).all()  # type: ignore[call-overload]
 
         return _median(cold, runs), _median(floor, runs)
     finally:

@@ -1,11 +1,10 @@
 """Calling a service from a page: service errors become ``st.error(message)``, never a stack trace."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
-
-import logging
 
 import streamlit as st
 
@@ -60,3 +59,13 @@ def show_flash() -> None:
 
 def today() -> date:
     return datetime.now(get_settings().tz).date()
+
+
+def act(message: str, fn: Callable[..., Any], *args: Any, clear: tuple[str, ...] = (), **kwargs: Any) -> None:
+    """Run a change through its service; on success show ``message`` after the rerun that follows (and
+    empty the input widgets named in ``clear``)."""
+    if succeeded(fn, *args, **kwargs):
+        flash(message)
+        for key in clear:
+            st.session_state.pop(key, None)
+        st.rerun()

@@ -112,7 +112,8 @@ def dependency_dot(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]
         label = _dot_text(r["code"]) + "\\n" + _dot_text(r["title"][:14])
         lines.append(f'n{int(r["id"])} [label="{label}", color="{color}", penwidth=2{shape}{fill}];')
     for d in deps:
-        lines.append(f'n{int(d["pred_id"])} -> n{int(d["succ_id"])} [label="{_dot_text(lag(d["lag_value"], d["lag_unit"]))}"];')
+        label = _dot_text(lag(d["lag_value"], d["lag_unit"]))
+        lines.append(f'n{int(d["pred_id"])} -> n{int(d["succ_id"])} [label="{label}"];')
     lines.append("}")
     return "\n".join(lines)
 

@@ -112,5 +112,6 @@ def split(draft: dict[str, Any], code: str) -> dict[str, Any]:
     for t in draft["tasks"]:
         tasks.append(t)
         if t["code"] == code:
-            tasks.append({**t, "code": new_code, "title": f"{t['title']}（拆分）", "depends_on": list(t.get("depends_on") or [])})
+            tasks.append({**t, "code": new_code, "title": f"{t['title']}（拆分）",
+                          "depends_on": list(t.get("depends_on") or [])})
     return {**draft, "tasks": tasks}

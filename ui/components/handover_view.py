@@ -10,7 +10,7 @@ from models.services import handovers
 from models.services.accounts import LoginResult
 from models.services.handover_items import totals
 from ui.components import tables
-from ui.components.actions import call, flash
+from ui.components.actions import act, call, flash
 from ui.components.fmt import when
 from ui.components.labels import PARTY_LABELS, STEP_STATUS
 from ui.components.reads import read
@@ -98,7 +98,5 @@ def step_actions(login: LoginResult, pending: dict[str, Any], *, key: str) -> No
     with reject_col:
         reason = st.text_input("退回原因", key=f"{key}_reason")
         if st.button("退回移交方", key=f"{key}_reject", icon=":material/undo:"):
-            if call(handovers.reject_step, login.actor, handover_id=pending["handover_id"], step_id=pending["step_id"],
-                    expected_version=pending["version"], reason=reason) is not None:
-                flash("已退回移交方。")
-                st.rerun()
+            act("已退回移交方。", handovers.reject_step, login.actor, handover_id=pending["handover_id"],
+                step_id=pending["step_id"], expected_version=pending["version"], reason=reason)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from models.services import tasks
 from models.services.accounts import LoginResult
-from ui.components.actions import call, flash
+from ui.components.actions import act
 from ui.components.fmt import md
 
 
@@ -16,11 +16,8 @@ def review_form(login: LoginResult, task: dict[str, Any], *, key: str) -> None:
     reason = st.text_input("退回原因（退回时必填）", key=f"{key}_reason")
     close_col, return_col = st.columns(2)
     if close_col.button("审核通过，办结", key=f"{key}_close", type="primary"):
-        if call(tasks.review, login.actor, task_id=task["id"], expected_version=task["version"], decision="close"):
-            flash(f"任务 {task['code']} 已办结。")
-            st.rerun()
+        act(f"任务 {task['code']} 已办结。", tasks.review, login.actor, task_id=task["id"],
+            expected_version=task["version"], decision="close")
     if return_col.button("退回重办", key=f"{key}_return"):
-        if call(tasks.review, login.actor, task_id=task["id"], expected_version=task["version"], decision="return",
-                reason=reason):
-            flash(f"任务 {task['code']} 已退回。")
-            st.rerun()
+        act(f"任务 {task['code']} 已退回。", tasks.review, login.actor, task_id=task["id"],
+            expected_version=task["version"], decision="return", reason=reason)

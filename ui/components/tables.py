@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -32,7 +32,8 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "数据") -> bytes:
     return out.getvalue()
 
 
-def show(df: pd.DataFrame, *, key: str, file_name: str, height: int | str = "auto", **kwargs: Any) -> None:
+def show(df: pd.DataFrame, *, key: str, file_name: str, height: int | Literal["auto", "stretch", "content"] = "auto",
+         **kwargs: Any) -> None:
     if df.empty:
         st.caption("（暂无数据）")
         return
