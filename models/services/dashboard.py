@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
 from models.db import read_session
+from models.services.errors import ServiceError
 from models.services.tasks import FINISHED
 from models.tables import (
     Alert,
@@ -223,8 +224,8 @@ def units_of(s: Any, task_ids: list[int]) -> dict[int, dict[str, list[str]]]:
     return out
 
 
-def task_table(plan_id: int | None, *, unit_id: int | None = None, lights: tuple[str, ...] = (), phase: str | None = None,
-               due_from: date | None = None, due_to: date | None = None, limit: int = 2000,
+def task_table(plan_id: int | None, *, unit_id: int | None = None, lights: tuple[str, ...] = (),
+               phase: str | None = None, due_from: date | None = None, due_to: date | None = None, limit: int = 2000,
                engine: Engine | None = None) -> tuple[list[Row], int]:
     """Filtered task list (leaf tasks), at most ``limit`` rows, plus the number of matches."""
     with read_session(engine) as s:
@@ -274,7 +275,8 @@ def neighbours(task_id: int, engine: Engine | None = None) -> dict[str, list[Row
             return _rows(s.execute(
                 select(Task.id, Task.code, Task.title, Task.status, Task.forecast_finish, Dependency.lag_value,
                        Dependency.lag_unit).join(Task, Task.id == other).where(mine == task_id).order_by(Task.id)))
-        return {"up": side(Dependency.succ_id, Dependency.pred_id), "down": side(Dependency.pred_id, Dependency.succ_id)}
+        return {"up": side(Dependency.succ_id, Dependency.pred_id),
+                "down": side(Dependency.pred_id, Dependency.succ_id)}
 
 
 def evidence_of(task_id: int, engine: Engine | None = None) -> list[Row]:
@@ -327,10 +329,16 @@ def handovers(*, unit_id: int | None = None, engine: Engine | None = None) -> li
         codes = {r.id: r.code for r in s.execute(select(Task.id, Task.code).where(
             Task.id.in_(select(Handover.task_id))))}
         out = []
-        for ho in s.execute(query).scalars():
+        for ho in s.execute(query).scalars().all():
+            steps = s.execute(select(HandoverStep).where(HandoverStep.handover_id == ho.id)
+                              .order_by(HandoverStep.seq)).scalars().all()
+            waiting = next((st for st in steps if st.status != "confirmed"), None)
             row = ho.model_dump()
             row.update(from_unit=names.get(ho.from_unit_id, ""), to_unit=names.get(ho.to_unit_id, ""),
-                       task_code=codes.get(ho.task_id))
+                       task_code=codes.get(ho.task_id),
+                       confirmed=f"{sum(st.status == 'confirmed' for st in steps)}/{len(steps)}" if steps else "",
+                       waiting_role=waiting.party_role if waiting and ho.status == "in_progress" else None,
+                       waiting_unit=names.get(waiting.unit_id, "") if waiting and ho.status == "in_progress" else "")
             out.append(row)
         return out
 
@@ -491,3 +499,21 @@ def unresolved_units(names: list[str], engine: Engine | None = None) -> list[str
 
     with read_session(engine) as s:
         return sorted(n for n, unit in resolve(s, names).items() if unit is None)
+
+
+def changes_against_published(draft: dict[str, Any], engine: Engine | None = None) -> dict[str, Any] | None:
+    """When a plan with the draft's title is already published: what the new file would change."""
+    from models.services.plans import plan_diff
+
+    title = (draft.get("plan") or {}).get("title")
+    if not title:
+        return None
+    with read_session(engine) as s:
+        plan = s.execute(select(Plan).where(Plan.title == title).order_by(Plan.id.desc())).scalars().first()
+        if plan is None:
+            return None
+        try:
+            diff = plan_diff(s, plan.id or 0, draft)
+        except ServiceError as exc:  # a bad date in the draft: the review table shows it
+            return {"plan_id": plan.id, "error": exc.message}
+        return {"plan_id": plan.id, "title": plan.title, **diff}

@@ -1,6 +1,8 @@
 """Every page for the roles that use it, through the real app (AppTest) against a demo database."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import select
 
 from models.db import read_session
@@ -199,3 +201,68 @@ def test_office_previews_a_notice_before_issuing(app_db):
     assert "预览：" in page and "文号在正式印发时分配" in page
     with read_session(app_db) as s:
         assert s.exec(select(Notice)).first() is None  # a preview allocates no number
+
+
+def _sysadmin_ready(app_db):
+    from models.db import write_session
+    from models.tables import User
+
+    with write_session(app_db) as s:
+        user = s.exec(select(User).where(User.username == "sysadmin")).one()
+        user.must_change_password = False
+        s.add(user)
+
+
+def test_sysadmin_configures_aliases_thresholds_and_holidays(app_db):
+    from models.services import admin
+    from models.tables import HolidayOverride, UnitAlias
+
+    _sysadmin_ready(app_db)
+    at = login("sysadmin")
+    goto(at, "admin")
+    at.text_input(key="alias_name").input("城管执法局")
+    at.selectbox(key="alias_unit").set_value("县综合行政执法局")
+    at.button(key="alias_save").click().run()
+    at.number_input(key="th_due").set_value(10)
+    at.button(key="th_save").click().run()
+    at.date_input(key="holiday_day").set_value(date(2027, 2, 7))
+    at.radio(key="holiday_kind").set_value("调休上班")
+    at.text_input(key="holiday_name").input("春节调休")
+    at.button(key="holiday_save").click().run()
+    assert not at.exception
+    with read_session(app_db) as s:
+        assert s.exec(select(UnitAlias).where(UnitAlias.alias == "城管执法局")).one()
+        assert s.get(HolidayOverride, date(2027, 2, 7)).is_workday
+    assert admin.thresholds(app_db)["due_soon_days"] == 10
+
+
+def test_secadmin_unlocks_a_locked_account(app_db):
+    for _ in range(5):
+        login("renshe", "wrong-password")
+    renshe = f.actor(app_db, "renshe")
+    at = login("anquan")
+    goto(at, "admin")
+    at.selectbox(key="user_pick").set_value(renshe.user_id).run()
+    at.button(key="user_unlock").click().run()
+    assert "已解除 renshe 的锁定" in texts(at)
+    after = login("renshe")
+    assert "auth_token" in after.session_state and any(t.value == "任务" for t in after.title)
+
+
+def test_department_sees_only_its_own_handovers(app_db):
+    at = login("caizheng")  # finance countersigns asset handovers only
+    goto(at, "handovers")
+    titles = set(next(df.value for df in at.dataframe if "交接事项" in df.value.columns)["交接事项"])
+    assert titles == {"县住建局城市管理相关国有资产移交县城市管理局"}
+
+
+def test_reimport_shows_what_would_change(app_db):
+    at = login("gaiban")
+    goto(at, "import_plan")
+    at.session_state["import_draft"] = {
+        "plan": {"title": "清河县城市管理体制改革实施方案"},
+        "tasks": [{"code": "一.1", "title": "成立城市管理体制改革工作领导小组", "lead_units": ["县政府办"]},
+                  {"code": "九.1", "title": "新增任务", "lead_units": ["县城管局"]}],
+        "warnings": [], "fingerprint": "e" * 64, "filename": "修订稿.docx"}
+    at.run()
+    assert "已发布过同名方案" in texts(at) and "新增 1 项" in texts(at)

@@ -13,7 +13,7 @@ from ui.components import tables
 from ui.components.actions import act, call, flash, show_flash
 from ui.components.fmt import md, when
 from ui.components.handover_view import items_frame, parties, rows_from_frame, step_actions, totals_line
-from ui.components.labels import HANDOVER_KINDS, HANDOVER_STATUS
+from ui.components.labels import HANDOVER_KINDS, HANDOVER_STATUS, PARTY_LABELS
 from ui.components.reads import current_plan, read, unit_id_by_name
 from ui.components.session import guard
 
@@ -26,9 +26,11 @@ show_flash()
 rows = read("handovers", unit_id=None if admin else actor.unit_id)
 tables.show(tables.frame([{**h, "kind": HANDOVER_KINDS.get(h["kind"], h["kind"]),
                            "status": HANDOVER_STATUS.get(h["status"], h["status"]),
+                           "waiting": f"{PARTY_LABELS.get(h['waiting_role'] or '', '')} {h['waiting_unit']}".strip(),
                            "started_at": when(h["started_at"]), "completed_at": when(h["completed_at"])} for h in rows],
                          {"title": "交接事项", "kind": "类型", "task_code": "任务", "from_unit": "移交方",
-                          "to_unit": "接收方", "status": "状态", "started_at": "启动时间", "completed_at": "完成时间"}),
+                          "to_unit": "接收方", "status": "状态", "confirmed": "已确认方", "waiting": "待确认",
+                          "started_at": "启动时间", "completed_at": "完成时间"}),
             key="handover_list", file_name="交接事项")
 pending = {p["handover_id"]: p for p in (read("pending_steps", unit_id=actor.unit_id) if actor.unit_id else [])}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from models.importing import parse_plan
-from models.services import plans, scheduling
+from models.services import dashboard, plans, scheduling
 from ui.components import draft as drafts
 from ui.components.actions import call, flash, show_flash, today
+from ui.components.fmt import md
 from ui.components.reads import read
 from ui.components.session import guard
 
@@ -69,6 +70,15 @@ with m2:
         st.session_state[DRAFT] = drafts.split(current, str(to_split))
         st.session_state["import_rev"] = revision + 1
         st.rerun()
+
+changes = dashboard.changes_against_published(current)
+if changes and "error" not in changes:
+    st.info(f"已发布过同名方案。与已发布版本相比：新增 {len(changes['added'])} 项、删除 {len(changes['removed'])} 项、"
+            f"变更 {len(changes['changed'])} 项任务。发布后将作为新方案保存。")
+    with st.expander("查看差异"):
+        for label, key in (("新增", "added"), ("删除", "removed"), ("变更", "changed")):
+            if changes[key]:
+                st.markdown(f"**{label}：** " + md("；".join(changes[key])))
 
 p1, p2 = st.columns(2)
 if p1.button("发布方案", key="import_publish", type="primary", icon=":material/publish:"):
