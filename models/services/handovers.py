@@ -150,7 +150,8 @@ def start(actor: Actor, *, handover_id: int, expected_version: int, engine: Engi
         return ho
 
 
-def _step_for_actor(session: Session, actor: Actor, ho: Handover, step_id: int) -> HandoverStep:
+def _step_for_actor(session: Session, actor: Actor, ho: Handover, step_id: int,
+                    expected_version: int) -> HandoverStep:
     require(actor, "handover.confirm")
     steps = steps_of(session, ho.id or 0)
     step = next((s for s in steps if s.id == step_id), None)
@@ -158,6 +159,8 @@ def _step_for_actor(session: Session, actor: Actor, ho: Handover, step_id: int) 
         raise NotFound("交接步骤不存在")
     if actor.unit_id != step.unit_id:
         raise PermissionDenied("只能确认本单位负责的交接步骤")
+    if ho.version != expected_version:  # before the turn check, so every backend reports a lost race alike
+        raise Conflict(f"交接事项“{ho.title}”已被他人处理，请刷新后重试")
     if ho.status != "in_progress":
         raise Invalid("该交接事项不在办理中")
     if current_step(steps) is not step:
@@ -189,7 +192,7 @@ def confirm_step(actor: Actor, *, handover_id: int, step_id: int, expected_versi
                  engine: Engine | None = None) -> StepOutcome:
     with transaction(actor, "handover.confirm", "handover", handover_id, engine=engine) as tx:
         ho = _load(tx.session, handover_id)
-        step = _step_for_actor(tx.session, actor, ho, step_id)
+        step = _step_for_actor(tx.session, actor, ho, step_id, expected_version)
         items = items_of(tx.session, handover_id)
         if ho.declared_total:
             check_declared(ho.kind, items, ho.declared_total)
@@ -216,7 +219,7 @@ def reject_step(actor: Actor, *, handover_id: int, step_id: int, expected_versio
     """Send the list back to the sender; every earlier confirmation is withdrawn."""
     with transaction(actor, "handover.reject", "handover", handover_id, engine=engine) as tx:
         ho = _load(tx.session, handover_id)
-        step = _step_for_actor(tx.session, actor, ho, step_id)
+        step = _step_for_actor(tx.session, actor, ho, step_id, expected_version)
         if not reason.strip():
             raise Invalid("退回必须填写原因")
         if step.party_role == "sender":

@@ -247,7 +247,10 @@ def download(actor: Actor, notice_id: int, *, engine: Engine | None = None) -> t
         if notice is None or notice.stored_name is None:
             raise NotFound("公文不存在")
         if not _may_read(session, actor, notice):
-            raise PermissionDenied("无权下载该公文")
+            from models.services.uow import audit_refusal
+
+            raise audit_refusal(actor, "notice.download", "notice", notice_id, PermissionDenied("无权下载该公文"),
+                                engine=engine)
         safe_title = "".join(ch for ch in notice.title if ch not in '\\/:*?"<>|\r\n\t')[:60]
         return f"{notice.doc_number}_{safe_title}.docx", files.read_stored("notices", notice.stored_name)
 

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from models.db import retry_transient
 from models.services import files
 from models.services.actor import Actor
-from models.services.errors import Conflict, Invalid, NotFound
-from models.services.permissions import require, require_task_actor
+from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
+from models.services.permissions import has, require, require_task_actor
 from models.services.uow import transaction
 from models.settings import get_settings
 from models.tables import Evidence, ProgressReport, Task
@@ -76,7 +76,8 @@ def _apply(session: Session, task: Task, expected_version: int, values: dict[str
 
 
 def _store_evidence(session: Session, actor: Actor, task: Task, report: ProgressReport,
-                    uploads: Sequence[Upload]) -> list[str]:
+                    uploads: Sequence[Upload], stored: list[str]) -> list[str]:
+    """Check and store each file; ``stored`` collects what was written so a rollback can remove it."""
     from models.filesafety import UploadRejected, check_upload
 
     names = []
@@ -86,8 +87,9 @@ def _store_evidence(session: Session, actor: Actor, task: Task, report: Progress
             kind = check_upload(up.data, up.filename, allowed=EVIDENCE_KINDS, max_bytes=limit)
         except UploadRejected as exc:
             raise Invalid(f"附件“{up.filename[:60]}”被拒绝：{exc.message}") from None
-        stored, digest = files.store_bytes("evidence", up.data, kind)
-        session.add(Evidence(task_id=task.id or 0, report_id=report.id, stored_name=stored,
+        name, digest = files.store_bytes("evidence", up.data, kind)
+        stored.append(name)
+        session.add(Evidence(task_id=task.id or 0, report_id=report.id, stored_name=name,
                              original_name=up.filename[:200], kind=kind, size=len(up.data), sha256=digest,
                              uploaded_by=actor.user_id))
         names.append(up.filename[:200])
@@ -96,6 +98,19 @@ def _store_evidence(session: Session, actor: Actor, task: Task, report: Progress
 
 def _transition(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
                 note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None) -> Task:
+    stored: list[str] = []
+    try:
+        return _transition_tx(actor, action, task_id=task_id, expected_version=expected_version, percent=percent,
+                              note=note, uploads=uploads, today=today, engine=engine, stored=stored)
+    except BaseException:
+        for name in stored:  # the transaction rolled back: no evidence row points at these files
+            files.remove_stored("evidence", name)
+        raise
+
+
+def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
+                   note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None,
+                   stored: list[str]) -> Task:
     with transaction(actor, f"task.{action}", "task", task_id, engine=engine) as tx:
         task = _load(tx.session, task_id)
         if action in {"progress", "report_done"}:
@@ -126,7 +141,7 @@ def _transition(actor: Actor, action: str, *, task_id: int, expected_version: in
                                 percent=task.percent, note=note.strip()[:2000])
         tx.session.add(report)
         tx.session.flush()
-        evidence = _store_evidence(tx.session, actor, task, report, uploads) if uploads else []
+        evidence = _store_evidence(tx.session, actor, task, report, uploads, stored) if uploads else []
         tx.audit(before=before, after={**snapshot(task), "note": note.strip()[:200], "evidence": evidence})
         return task
 
@@ -158,14 +173,22 @@ def evidence_for_download(actor: Actor, evidence_id: int, *, engine: Engine | No
     """Re-check access on every download; the name offered to the browser is built by the server."""
     from models.db import read_session
 
+    from models.services.permissions import UNIT_SCOPED_ROLES, actor_unit_ids, task_units
+    from models.services.uow import audit_refusal
+
     with read_session(engine) as session:
         ev = session.get(Evidence, evidence_id)
         if ev is None:
             raise NotFound("附件不存在")
-        require(actor, "task.view")
         task = _load(session, ev.task_id)
-        download = f"{task.code}_佐证材料_{ev.id}.{ev.kind}"
-        return download, files.read_stored("evidence", ev.stored_name)
+        allowed = has(actor, "task.view") and (
+            actor.role not in UNIT_SCOPED_ROLES
+            or bool(task_units(session, task.id or 0, ("lead", "responsible", "supporting")) & actor_unit_ids(session, actor)))
+        if allowed:
+            download = f"{task.code}_佐证材料_{ev.id}.{ev.kind}"
+            return download, files.read_stored("evidence", ev.stored_name)
+    raise audit_refusal(actor, "evidence.download", "evidence", evidence_id,
+                        PermissionDenied("无权下载其他单位任务的佐证材料"), engine=engine)
 
 
 def history(session: Session, task_id: int) -> list[ProgressReport]:

@@ -37,6 +37,15 @@ class Tx:
         self.events.append(ev.id or 0)
 
 
+def audit_refusal(actor: Actor, action: str, object_type: str, object_id: object, error: ServiceError,
+                  *, engine: Engine | None = None) -> ServiceError:
+    """Record a refused read (e.g. a download) in its own transaction; returns the error to raise."""
+    with write_session(engine) as session:
+        audit.record(session, actor, action, object_type, object_id, after={"message": error.message},
+                     outcome=error.outcome)
+    return error
+
+
 @contextmanager
 def transaction(actor: Actor, action: str, object_type: str, object_id: object = None,
                 *, engine: Engine | None = None) -> Iterator[Tx]:

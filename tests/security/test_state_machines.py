@@ -140,10 +140,10 @@ class Machine(RuleBasedStateMachine):
         current = next((i for i, s in enumerate(m.steps) if s[3] != "confirmed"), None)
         if who.role not in {"department", "staffing"} or who.unit_id != unit_id:
             expected = "denied"
+        elif stale:  # a stale view is reported as a conflict before any turn or state check
+            expected = "conflict"
         elif m.status != "in_progress" or current is None or m.steps[current][0] != step_id or reject and (not reason.strip() or party == "sender"):
             expected = "invalid"
-        elif stale:
-            expected = "conflict"
         else:
             expected = "ok"
         assert outcome == expected, (kind, user, index, reject, stale, m.status, m.steps, outcome)

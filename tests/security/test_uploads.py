@@ -168,8 +168,6 @@ def test_valid_upload_is_stored_under_a_server_name(demo: Engine) -> None:
     assert name == f"{t.code}_佐证材料_{ev.id}.docx"  # the offered name is built by the server
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT (models/services/tasks.py, not owned here): a good upload "
-                   "followed by a refused one leaves the good file on disk after the rollback")
 def test_mixed_batch_leaves_no_orphan_file(demo: Engine) -> None:
     who, t = actor(demo, "chengguan"), _task(demo)
     before = _evidence_state(demo)
@@ -180,8 +178,6 @@ def test_mixed_batch_leaves_no_orphan_file(demo: Engine) -> None:
     assert _evidence_state(demo) == before
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT (models/services/tasks.py, not owned here): "
-                   "evidence_for_download only checks task.view, so any department can fetch any unit's evidence")
 def test_department_cannot_download_another_units_evidence(demo: Engine) -> None:
     owner, t = actor(demo, "chengguan"), _task(demo)
     tasks.report_progress(owner, task_id=t.id or 0, expected_version=t.version, percent=70,
