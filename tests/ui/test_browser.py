@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
     home = tmp_path_factory.mktemp("browser-home")
@@ -54,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.25)
         else:
             pytest.fail("streamlit did not start")
-        yield base
+        yield base, url
     finally:
         proc.terminate()
         try:
@@ -83,9 +83,14 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_department_reports_and_confirms_then_office_sees_it(server: str) -> None:
+def test_department_reports_and_confirms_then_office_sees_it(server: tuple[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
+    from sqlmodel import select
 
+    from models.db import engine_for, read_session
+    from models.tables import Evidence, Task
+
+    server, url = server
     started = time.monotonic()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -108,6 +113,11 @@ def test_department_reports_and_confirms_then_office_sees_it(server: str) -> Non
         expect(slider).to_have_value(str(target))
         page.get_by_label("进展说明").fill("已完成阶段性工作，正在推进")
         page.get_by_label("进展说明").press("Tab")
+        _settle(page)  # the note change reruns the script; upload into the settled page
+        with page.expect_response(lambda r: "/_stcore/upload_file" in r.url and r.request.method == "PUT"):
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+                files=[{"name": "现场核查说明.txt", "mimeType": "text/plain", "buffer": "监督员已到岗。".encode()}])
+        _settle(page)  # the upload reruns the script; report only after it has finished
         page.get_by_role("button", name="提交进展").click()
         done = page.get_by_text(re.compile(rf"已报告任务 \S+ 进展 {target}%"))
         expect(done).to_be_visible()
@@ -125,6 +135,18 @@ def test_department_reports_and_confirms_then_office_sees_it(server: str) -> Non
         expect(page.get_by_text(f"报告进展 {code}").first).to_be_visible()
         expect(page.get_by_text(f"进度 {target}%").first).to_be_visible()
         _shot(page, "05_office_overview")
+        with read_session(engine_for(url)) as s:
+            evidence = s.exec(select(Evidence)).one()
+            task_code = s.get(Task, evidence.task_id).code  # type: ignore[union-attr]
+        assert evidence.original_name == "现场核查说明.txt" and task_code == code
+        page.get_by_role("link", name="任务").click()  # a typed URL would start a new session: navigate instead
+        picker = page.get_by_label("选择任务")
+        picker.click()
+        page.keyboard.type(f"{code} ")
+        page.keyboard.press("Enter")
+        _settle(page)
+        expect(page.get_by_role("button", name="现场核查说明.txt", exact=False)).to_be_visible()
+        _shot(page, "05b_office_task_detail")
         for link, name in (("任务", "06_office_tasks"), ("交接", "07_office_handovers"),
                            ("预警与督办", "08_office_alerts"), ("考核排名", "09_office_rankings"),
                            ("公文", "10_office_notices"), ("导入", "11_office_import")):

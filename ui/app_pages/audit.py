@@ -8,6 +8,7 @@ from models.services import audit
 from ui.components import tables
 from ui.components.fmt import snapshot, when
 from ui.components.labels import OUTCOMES, ROLE_LABELS
+from ui.components.labels import action as action_label
 from ui.components.reads import read
 from ui.components.session import guard
 
@@ -24,7 +25,8 @@ rows = read("audit_events", action=action.strip() or None, actor=actor.strip() o
             outcome=None if outcome == "全部" else outcome, since=since, until=until, limit=2000)
 st.caption(f"显示最近 {len(rows)} 条（最多 2000 条，请用筛选条件缩小范围）。")
 tables.show(tables.frame([{**r, "ts": when(r["ts"]), "actor_role": ROLE_LABELS.get(r["actor_role"], r["actor_role"]),
-                           "outcome": OUTCOMES.get(r["outcome"], r["outcome"]), "before": snapshot(r["before"]),
+                           "outcome": OUTCOMES.get(r["outcome"], r["outcome"]), "action": action_label(r["action"]),
+                           "before": snapshot(r["before"]),
                            "after": snapshot(r["after"])} for r in rows],
                          {"id": "序号", "ts": "时间", "actor_name": "操作人", "actor_role": "角色", "action": "操作",
                           "object_type": "对象", "object_id": "对象编号", "outcome": "结果", "before": "变更前",

@@ -7,7 +7,7 @@ from ui.components.actions import call
 from ui.components.session import NOTICE, sign_in
 
 st.title("改革任务督办系统")
-st.caption("县城市管理体制改革工作领导小组办公室")
+st.caption("请使用本单位分配的账户登录；连续输错口令将锁定账户。")
 if st.session_state.get(NOTICE):
     st.info(st.session_state[NOTICE])
 with st.form("login_form"):

@@ -11,7 +11,7 @@ from models.services.permissions import has
 from ui.components import tables
 from ui.components.actions import call, show_flash, today
 from ui.components.fmt import day, md, snapshot, when
-from ui.components.labels import ACTION_LABELS, LIGHTS, OUTCOMES, RULES, STATUS_LABELS, TASK_ROLES, lag, light
+from ui.components.labels import ACTION_LABELS, LIGHTS, OUTCOMES, RULES, STATUS_LABELS, TASK_ROLES, action, lag, light
 from ui.components.reads import current_plan, read, unit_id_by_name
 from ui.components.review import review_form
 from ui.components.session import guard
@@ -68,7 +68,7 @@ with info:
             st.markdown(f"**{TASK_ROLES[role]}单位：** {md('、'.join(task['units'][role]))}")
     st.markdown(f"**状态：** {STATUS_LABELS.get(task['status'], task['status'])}，进度 {task['percent']}%")
     st.markdown(f"**灯色：** {light(task['light'])}" + ("（有延误风险）" if task["at_risk"] else "")
-                + ("（关键路径）" if task["critical"] else ""))
+                + ("（关键任务，无机动时间）" if task["critical"] else ""))
     st.markdown(f"**原因：** {md(task['light_reason'] or '—')}")
 with timing:
     st.markdown(f"**截止日期：** {day(task['deadline']) or '未规定'}" + ("（暂估）" if task["provisional"] else ""))
@@ -136,6 +136,7 @@ for ev in evidence:
 st.subheader("操作记录（审计）")
 trail = read("task_audit", task_id=task_id)
 tables.show(tables.frame([{**a, "ts": when(a["ts"]), "outcome": OUTCOMES.get(a["outcome"], a["outcome"]),
+                           "action": action(a["action"]),
                            "after": snapshot(a["after"])} for a in trail],
                          {"ts": "时间", "actor_name": "操作人", "action": "操作", "outcome": "结果", "after": "内容"}),
             key="trail", file_name=f"{task['code']}_操作记录")

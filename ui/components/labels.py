@@ -23,3 +23,22 @@ def light(code: str | None) -> str:
 
 def lag(value: int, unit: str) -> str:
     return "紧接" if value == 0 else f"{value}{LAG_UNITS.get(unit, unit)}"
+AUDIT_ACTIONS = {
+    "task.progress": "报告进展", "task.report_done": "报告完成", "task.close": "审核办结", "task.return": "退回重办",
+    "task.reopen": "重新打开", "task.handover_milestone": "交接完成自动办结", "handover.create": "新建交接",
+    "handover.set_items": "修改交接清单", "handover.start": "启动交接", "handover.confirm": "确认交接",
+    "handover.reject": "退回交接", "notice.issue": "印发公文", "notice.issue_repeat": "重复印发（返回原文号）",
+    "notice.void": "作废文号", "plan.publish": "发布方案", "schedule.recompute": "重新计算进度",
+    "scan.alerts": "生成预警", "alert.acknowledge": "签收预警", "auth.login": "登录", "auth.logout": "退出",
+    "auth.lockout": "账户锁定", "user.create": "新建用户", "user.disable": "停用账户", "user.enable": "启用账户",
+    "user.set_role": "修改角色", "user.unlock": "解除锁定", "user.reset_password": "重置口令",
+    "user.change_password": "修改口令", "unit.alias": "单位简称对照", "unit.create": "新增单位",
+    "config.thresholds": "修改预警阈值", "config.channel_add": "添加通知渠道", "config.channel_enable": "启用通知渠道",
+    "config.channel_disable": "停用通知渠道", "calendar.set_day": "录入放假安排", "calendar.remove_day": "删除放假安排",
+    "audit.purge": "清理过期审计记录",
+}
+
+
+def action(code: str) -> str:
+    label = AUDIT_ACTIONS.get(code)
+    return f"{label}（{code}）" if label else code
