@@ -128,3 +128,12 @@ def test_no_user_text_reaches_raw_html():
     for path in UI.rglob("*.py"):
         body = path.read_text("utf-8")
         assert "unsafe_allow_html" not in body and "st.html(" not in body, path
+
+
+def test_server_configuration_hides_errors_and_keeps_xsrf():
+    import tomllib
+
+    config = tomllib.loads((UI.parent / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"]["enableXsrfProtection"] is True and config["server"]["headless"] is True
+    assert config["browser"]["gatherUsageStats"] is False

@@ -266,3 +266,36 @@ def test_reimport_shows_what_would_change(app_db):
         "warnings": [], "fingerprint": "e" * 64, "filename": "修订稿.docx"}
     at.run()
     assert "已发布过同名方案" in texts(at) and "新增 1 项" in texts(at)
+
+
+def test_office_runs_a_scan_and_acknowledges_an_alert(app_db):
+    from models.tables import Alert
+
+    at = login("gaiban")
+    goto(at, "alerts")
+    at.button(key="scan_now").click().run()
+    assert not at.exception
+    assert "扫描完成" in texts(at)
+    with read_session(app_db) as s:
+        alerts = s.exec(select(Alert)).all()
+    assert alerts
+    at.multiselect(key="ack_pick").set_value([alerts[0].id]).run()
+    at.button(key="ack_submit").click().run()
+    assert "已签收 1 条预警" in texts(at)
+    with read_session(app_db) as s:
+        assert s.get(Alert, alerts[0].id).acknowledged_at is not None
+
+
+def test_only_the_sender_or_office_edits_a_draft_list(app_db):
+    from models.tables import AuditEvent
+
+    archive = f.handover(app_db, "archive")
+    at = login("chengguan")  # the receiver reads the list
+    goto(at, "handovers")
+    assert not [b for b in at.button if b.key == f"save_items_{archive.id}"]
+    at = login("zhujian")  # the sender may correct it before confirming
+    goto(at, "handovers")
+    at.button(key=f"save_items_{archive.id}").click().run()
+    assert "清单已保存" in texts(at)
+    with read_session(app_db) as s:
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "handover.set_items")).first()

@@ -8,7 +8,7 @@ from models.services import admin, notices
 from models.services.notices import Subject
 from models.services.scan import supervision_key
 from ui.components import tables
-from ui.components.actions import attempt, call, flash, show_flash, today
+from ui.components.actions import attempt, call, flash, show_flash, succeeded, today
 from ui.components.fmt import when
 from ui.components.labels import ALERT_LEVELS, light
 from ui.components.reads import current_plan, read
@@ -55,7 +55,7 @@ if open_alerts:
                             format_func=lambda i: f"{open_alerts[i]['code']} "
                                                   f"{ALERT_LEVELS.get(open_alerts[i]['level'])}（{open_alerts[i]['day']}）")
     if st.button("签收", key="ack_submit", disabled=not picked):
-        done = sum(1 for i in picked if call(admin.acknowledge_alert, actor, i) is not None)
+        done = sum(1 for i in picked if succeeded(admin.acknowledge_alert, actor, i))
         flash(f"已签收 {done} 条预警。")
         st.rerun()
 
