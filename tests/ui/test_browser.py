@@ -159,3 +159,23 @@ def test_department_reports_and_confirms_then_office_sees_it(server: tuple[str, 
             _shot(page, name)
         browser.close()
     assert time.monotonic() - started < 90
+
+
+def test_security_and_audit_pages_in_the_browser(server: tuple[str, str]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, _ = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 2600}, locale="zh-CN")
+        page.set_default_timeout(20000)
+        _login(page, base, "anquan")
+        expect(page.get_by_role("heading", name="系统管理")).to_be_visible()
+        _shot(page, "12_secadmin_system")
+        page.get_by_role("button", name="退出").click()
+        _login(page, base, "shenji")
+        expect(page.get_by_role("heading", name="审计日志")).to_be_visible()
+        page.get_by_role("button", name="校验审计链").click()
+        expect(page.get_by_text("校验通过")).to_be_visible()
+        _shot(page, "13_auditor_audit")
+        browser.close()
