@@ -328,10 +328,16 @@ def handovers(*, unit_id: int | None = None, engine: Engine | None = None) -> li
         names = {r.id: r.name for r in s.execute(select(Unit.id, Unit.name))}
         codes = {r.id: r.code for r in s.execute(select(Task.id, Task.code).where(
             Task.id.in_(select(Handover.task_id))))}
+        rows = s.execute(query).scalars().all()
+        steps_by: dict[int, list[HandoverStep]] = defaultdict(list)
+        ids = [ho.id for ho in rows]
+        for i in range(0, len(ids), 900):
+            for st in s.execute(select(HandoverStep).where(HandoverStep.handover_id.in_(ids[i:i + 900]))
+                                .order_by(HandoverStep.handover_id, HandoverStep.seq)).scalars():
+                steps_by[st.handover_id].append(st)
         out = []
-        for ho in s.execute(query).scalars().all():
-            steps = s.execute(select(HandoverStep).where(HandoverStep.handover_id == ho.id)
-                              .order_by(HandoverStep.seq)).scalars().all()
+        for ho in rows:
+            steps = steps_by.get(ho.id or 0, [])
             waiting = next((st for st in steps if st.status != "confirmed"), None)
             row = ho.model_dump()
             row.update(from_unit=names.get(ho.from_unit_id, ""), to_unit=names.get(ho.to_unit_id, ""),
@@ -461,11 +467,17 @@ def pending_steps(unit_id: int, engine: Engine | None = None) -> list[Row]:
     """Handover steps that are the unit's turn now (the first unconfirmed step of a running handover)."""
     with read_session(engine) as s:
         mine = set(_unit_and_groups(s, unit_id))
-        running = s.execute(select(Handover).where(Handover.status == "in_progress").order_by(Handover.id)).scalars()
+        candidates = (select(HandoverStep.handover_id).join(Handover, Handover.id == HandoverStep.handover_id)
+                      .where(Handover.status == "in_progress", HandoverStep.unit_id.in_(mine),
+                             HandoverStep.status != "confirmed"))
+        running = s.execute(select(Handover).where(Handover.id.in_(candidates)).order_by(Handover.id)).scalars().all()
+        all_steps: dict[int, list[HandoverStep]] = defaultdict(list)
+        for st in s.execute(select(HandoverStep).where(HandoverStep.handover_id.in_([h.id for h in running]))
+                            .order_by(HandoverStep.handover_id, HandoverStep.seq)).scalars():
+            all_steps[st.handover_id].append(st)
         out = []
         for ho in running:
-            steps = s.execute(select(HandoverStep).where(HandoverStep.handover_id == ho.id)
-                              .order_by(HandoverStep.seq)).scalars().all()
+            steps = all_steps[ho.id or 0]
             step = next((st for st in steps if st.status != "confirmed"), None)
             if step is not None and step.unit_id in mine:
                 out.append({"handover_id": ho.id, "title": ho.title, "kind": ho.kind, "version": ho.version,

@@ -76,6 +76,7 @@ def test_receiver_rejection_needs_a_reason(app_db):
     at = login("chengguan")
     goto(at, "handovers")
     staff = f.handover(app_db, "staff")
+    assert at.selectbox(key="ho_pick").value == staff.id  # the step waiting for this unit comes first
     at.button(key=f"ho_step_{staff.id}_reject").click().run()
     assert "退回必须填写原因" in texts(at)
 
@@ -84,6 +85,7 @@ def test_office_starts_draft_handover_and_sees_items(app_db):
     at = login("gaiban")
     goto(at, "handovers")
     archive = f.handover(app_db, "archive")
+    at.selectbox(key="ho_pick").set_value(archive.id).run()
     assert "清单合计" in texts(at)
     at.button(key=f"start_{archive.id}").click().run()
     assert not at.exception
@@ -292,9 +294,11 @@ def test_only_the_sender_or_office_edits_a_draft_list(app_db):
     archive = f.handover(app_db, "archive")
     at = login("chengguan")  # the receiver reads the list
     goto(at, "handovers")
+    at.selectbox(key="ho_pick").set_value(archive.id).run()
     assert not [b for b in at.button if b.key == f"save_items_{archive.id}"]
     at = login("zhujian")  # the sender may correct it before confirming
     goto(at, "handovers")
+    at.selectbox(key="ho_pick").set_value(archive.id).run()
     at.button(key=f"save_items_{archive.id}").click().run()
     assert "清单已保存" in texts(at)
     with read_session(app_db) as s:

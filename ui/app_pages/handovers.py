@@ -73,24 +73,31 @@ def documents(ho: dict[str, Any]) -> None:
                                icon=":material/download:", on_click="ignore")
 
 
-for ho in rows:
-    status = HANDOVER_STATUS.get(ho["status"], ho["status"])
-    with st.expander(f"{HANDOVER_KINDS.get(ho['kind'], ho['kind'])}：{md(ho['title'])}（{status}）",
-                     expanded=ho["id"] in pending):
-        st.markdown(f"**移交方：** {md(ho['from_unit'])}　**接收方：** {md(ho['to_unit'])}　"
-                    f"**关联任务：** {md(ho['task_code'] or '—')}")
-        steps = parties(ho["id"], key=f"ho_{ho['id']}") if ho["status"] != "draft" else []
-        items = read("handover_items", handover_id=ho["id"])
-        editor(ho, items, steps)
-        totals_line(ho["kind"], items, ho["declared_total"])
-        if ho["id"] in pending:
-            step_actions(login, pending[ho["id"]], key=f"ho_step_{ho['id']}")
-        if admin and ho["status"] == "draft" and st.button("启动交接（冻结参与方并通知移交方确认）",
-                                                           key=f"start_{ho['id']}", type="primary"):
-            act(f"交接“{ho['title']}”已启动。", handovers.start, actor, handover_id=ho["id"],
-                expected_version=ho["version"])
-        st.markdown("**相关公文**")
-        documents(ho)
+st.subheader("交接详情")
+if not rows:
+    st.info("没有交接事项。")
+else:
+    by_id = {h["id"]: h for h in rows}
+    first = next((i for i, h in enumerate(rows) if h["id"] in pending), 0)
+    picked = st.selectbox("选择交接事项", list(by_id), index=first, key="ho_pick",
+                          format_func=lambda i: ("【待本单位确认】" if i in pending else "")
+                          + f"{HANDOVER_KINDS.get(by_id[i]['kind'], by_id[i]['kind'])}：{by_id[i]['title']}"
+                          + f"（{HANDOVER_STATUS.get(by_id[i]['status'], by_id[i]['status'])}）")
+    ho = by_id[picked]
+    st.markdown(f"**移交方：** {md(ho['from_unit'])}　**接收方：** {md(ho['to_unit'])}　"
+                f"**关联任务：** {md(ho['task_code'] or '—')}")
+    steps = parties(ho["id"], key=f"ho_{ho['id']}") if ho["status"] != "draft" else []
+    items = read("handover_items", handover_id=ho["id"])
+    editor(ho, items, steps)
+    totals_line(ho["kind"], items, ho["declared_total"])
+    if ho["id"] in pending:
+        step_actions(login, pending[ho["id"]], key=f"ho_step_{ho['id']}")
+    if admin and ho["status"] == "draft" and st.button("启动交接（冻结参与方并通知移交方确认）",
+                                                       key=f"start_{ho['id']}", type="primary"):
+        act(f"交接“{ho['title']}”已启动。", handovers.start, actor, handover_id=ho["id"],
+            expected_version=ho["version"])
+    st.markdown("**相关公文**")
+    documents(ho)
 
 if admin:
     st.subheader("新建交接事项")
