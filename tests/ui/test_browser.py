@@ -126,7 +126,7 @@ def test_department_reports_and_confirms_then_office_sees_it(server: tuple[str, 
         expect(page.get_by_text("已确认。")).to_be_visible()
         _shot(page, "03_department_my_unit")
         page.get_by_role("link", name="交接").click()
-        expect(page.get_by_role("heading", name="交接")).to_be_visible()
+        expect(page.get_by_role("heading", name="交接", exact=True)).to_be_visible()
         _shot(page, "04_department_handovers")
         page.get_by_role("button", name="退出").click()
 
