@@ -156,7 +156,15 @@ def test_department_reports_and_confirms_then_office_sees_it(server: tuple[str, 
                 page.get_by_role("button", name="预览").click()
                 expect(page.get_by_text("文号在正式印发时分配")).to_be_visible(timeout=60000)
                 page.get_by_text("第 1 页").wait_for(timeout=60000)
+            if link == "导入":
+                _settle(page)
+                with page.expect_response(lambda r: "/_stcore/upload_file" in r.url and r.request.method == "PUT"):
+                    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+                        str(ROOT / "data" / "sample_plans" / "qinghe_brackets.txt"))
+                expect(page.get_by_text("任务清单（21 项）")).to_be_visible(timeout=30000)
             _shot(page, name)
+        page.get_by_role("button", name="发布方案").click()
+        expect(page.get_by_text("已发布《清河县城市管理综合执法体制改革实施方案》")).to_be_visible(timeout=30000)
         browser.close()
     assert time.monotonic() - started < 90
 

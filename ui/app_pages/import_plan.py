@@ -45,8 +45,8 @@ unknown = read("unresolved_units", names=sorted({n for t in draft["tasks"] for k
                                                   for n in t.get(k) or []}))
 if unknown:
     warnings.append("以下单位名称未能对应到系统中的单位，请修改或由系统管理员补充简称对照：" + "、".join(unknown))
-for w in warnings:
-    st.warning(w)
+if warnings:
+    st.warning(f"请核对以下 {len(warnings)} 处：\n" + "\n".join(f"- {md(w)}" for w in warnings))
 
 st.subheader(f"任务清单（{len(draft['tasks'])} 项）")
 st.caption("可直接修改单元格；“依赖”填写“编号@间隔”，如“二.2@2 months；二.1@30 workdays”；可在表格末尾增加行，选中行后删除。")
