@@ -20,7 +20,7 @@ os.environ.setdefault("REFORM_HOME", str(_HOME))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy.engine import URL, Engine, make_url  # noqa: E402
 
 from models.db import engine_for  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
@@ -34,29 +34,32 @@ def _fresh_sqlite(tmp: Path) -> str:
     return f"sqlite:///{tmp / f'rt-{uuid.uuid4().hex[:8]}.db'}"
 
 
-def _fresh_postgres() -> tuple[str, str]:
-    admin_url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-                         if PG_URL.startswith("postgresql://") else PG_URL)
-    name = f"rt_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+def _admin_url() -> URL:
+    return make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                    if PG_URL.startswith("postgresql://") else PG_URL)
+
+
+def _admin_execute(sql: str) -> None:
+    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(sql))
     admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _create_postgres(template: str | None = None) -> tuple[str, str]:
+    """A new database (optionally a copy of ``template``); returns (url, name)."""
+    name = f"rt_{uuid.uuid4().hex[:10]}"
+    _admin_execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return _admin_url().set(database=name).render_as_string(hide_password=False), name
 
 
 def _drop_postgres(name: str) -> None:
-    admin_url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-                         if PG_URL.startswith("postgresql://") else PG_URL)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_database(backend: str, tmp: Path) -> tuple[Engine, str | None]:
     if backend == "postgres":
-        url, name = _fresh_postgres()
+        url, name = _create_postgres()
     else:
         url, name = _fresh_sqlite(tmp), None
     upgrade(url)
@@ -102,14 +105,8 @@ def _copy_template(backend: str, template: str, tmp: Path) -> tuple[str, str | N
         target = tmp / f"demo-{uuid.uuid4().hex[:8]}.db"
         shutil.copyfile(template, target)
         return f"sqlite:///{target}", None
-    admin_url = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-                         if PG_URL.startswith("postgresql://") else PG_URL)
-    name = f"rt_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False), name
+    url, name = _create_postgres(template)
+    return url, name
 
 
 @pytest.fixture(params=BACKENDS)

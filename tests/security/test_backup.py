@@ -24,7 +24,7 @@ from models.services import backup as bk
 from models.services import tasks
 from models.services.errors import Conflict
 from models.settings import get_settings
-from tests.conftest import _drop_postgres, _fresh_postgres
+from tests.conftest import _create_postgres, _drop_postgres
 from tests.factories import actor, task
 from tests.security.conftest import chain_ok
 
@@ -44,7 +44,7 @@ def empty_target(demo: Engine, tmp_path: Path) -> Iterator[str]:
     if is_sqlite(demo):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    url, name = _fresh_postgres()
+    url, name = _create_postgres()
     yield url
     engine_for(url).dispose()
     engine_for.cache_clear()
