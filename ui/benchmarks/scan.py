@@ -80,9 +80,12 @@ def _bare(engine: Engine) -> None:
         conn.execute(BARE_SQL, {"today": TODAY.isoformat()}).all()
 
 
-def bench(*, quick: bool = False) -> dict[str, float]:
-    """``quick`` uses 2k/10k tasks under the same keys (for CI smoke runs); the full run 10k/100k."""
+def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
+    """``quick`` uses 2k/10k tasks under the same keys (for CI smoke runs); the full run 10k/100k;
+    ``tasks`` replaces the large size (and a tenth of it the small one)."""
     small, big = (2_000, 10_000) if quick else (10_000, 100_000)
+    if tasks:
+        small, big = max(1, tasks // 10), tasks
     runs = 3 if quick else 5
     with tempfile.TemporaryDirectory(prefix="reform-bench-scan-") as tmp:
         eng_small = _database(Path(tmp), small)

@@ -25,11 +25,11 @@ def register(app: typer.Typer) -> None:
     def bench(as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
               quick: bool = typer.Option(False, "--quick", help="小规模快速检查"),
               only: list[str] = typer.Option(None, "--only", help="只运行某些基准：importing/schedule/scan/…"),
-              tasks: int = typer.Option(None, "--tasks", help="保留参数：规模由各基准固定为 1 万 / 10 万")) -> None:
+              tasks: int = typer.Option(None, "--tasks", min=100, help="大规模测试的任务数（默认 10 万；小规模取其十分之一）")) -> None:
         """Run the benchmarks (import, schedule, scan, notices, dashboard, confirmations); print medians and ratios."""
         from ui.benchmarks import run_all
 
-        results = run_all(quick=quick, only=only or None,
+        results = run_all(quick=quick, only=only or None, tasks=tasks,
                           progress=lambda name: None if as_json else typer.echo(f"… {name}", err=True))
         if as_json:
             echo_json({k: v for k, v in results.items() if not k.startswith("_")})
