@@ -15,9 +15,15 @@ from typing import Any
 ORDER = ("importing", "schedule", "scan", "notices", "dashboard", "confirmations")
 
 
-def median_time(fn: Callable[[], Any], repeat: int = 5) -> float:
+def median_time(fn: Callable[[], Any], repeat: int = 5, *, reset: Callable[[], Any] | None = None,
+                warm: bool = False) -> float:
+    """Median wall time of ``fn``; ``reset`` runs untimed before each call, ``warm`` calls once first."""
+    if warm:
+        fn()
     times = []
     for _ in range(repeat):
+        if reset:
+            reset()
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
@@ -32,8 +38,10 @@ def modules() -> list[str]:
 def run_all(*, quick: bool = False, only: list[str] | None = None, tasks: int | None = None,
             progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """``tasks`` replaces the large plan size (100k) where a benchmark has one; keys keep their names."""
-    results: dict[str, Any] = {"bench_tasks": tasks or 100_000, "machine": f"{platform.machine()} {platform.processor() or ''} "
+    results: dict[str, Any] = {"machine": f"{platform.machine()} {platform.processor() or ''} "
                                           f"python {platform.python_version()}".strip()}
+    if tasks:
+        results["bench_tasks"] = tasks
     for name in modules():
         if only and name not in only:
             continue

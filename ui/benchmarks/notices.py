@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import statistics
 import time
-from collections.abc import Callable
 from functools import partial
 
 import docx
@@ -18,16 +17,7 @@ import docx
 from models.documents import bulletin, load_template, render_notice
 from models.documents.chart import score_chart
 from models.documents.samples import sample_context
-
-
-def _median(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm caches (base package, templates, chart)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from ui.benchmarks import median_time
 
 
 def _blank() -> bytes:
@@ -39,7 +29,6 @@ def _blank() -> bytes:
 def supervision_batch(count: int) -> float:
     """Seconds to issue ``count`` 督办通知单 through the service (文号, file, audit each), on SQLite."""
     import tempfile
-    import time
     from datetime import date
     from pathlib import Path
 
@@ -75,13 +64,13 @@ def bench(*, quick: bool = False) -> dict[str, float]:
     kinds = ("supervision", "bulletin")
     templates = {k: load_template(k) for k in kinds}
     contexts = {k: sample_context(k, code=templates[k].code) for k in kinds}
-    blank = _median(_blank, repeat)
-    per_kind = {k: _median(partial(render_notice, k, contexts[k], templates[k]), repeat) for k in kinds}
+    blank = median_time(_blank, repeat, warm=True)
+    per_kind = {k: median_time(partial(render_notice, k, contexts[k], templates[k]), repeat, warm=True) for k in kinds}
     notice = statistics.mean(per_kind.values())
     chart = bulletin.chart(contexts["bulletin"].data)
     draw = score_chart.__wrapped__  # uncached: what the first render of a new period costs
     units = tuple((str(u["unit"]), float(u["score"])) for u in contexts["bulletin"].data["units"])
-    chart_s = _median(partial(draw, units, width_mm=chart.width_mm, height_mm=chart.height_mm), max(3, repeat // 10))
+    chart_s = median_time(partial(draw, units, width_mm=chart.width_mm, height_mm=chart.height_mm), max(3, repeat // 10))
     return {
         "notices_per_s": 1 / notice,
         "notice_s": notice,

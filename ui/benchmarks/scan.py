@@ -8,7 +8,6 @@ does the full work. The floor is one GROUP BY counting overdue tasks per respons
 """
 from __future__ import annotations
 
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from models.migrate import upgrade
 from models.services import scan, scheduling, synthetic
 from models.services.actor import Actor
 from models.tables import Alert
+from ui.benchmarks import median_time
 
 TODAY = date(2026, 11, 21)
 TASKS_PER_COUNTY = 62.5  # synthetic plans have 40–80 tasks
@@ -33,24 +33,13 @@ BARE_SQL = text("""
 """)
 
 
-def _median(fn: Callable[[], object], runs: int, reset: Callable[[], object] | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        if reset:
-            reset()
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def _recompute_times(engine: Engine, runs: int) -> tuple[float, float]:
     """The scan's first step on its own: (cold, with a fresh graph build; warm, structure cached)."""
     scheduling._GRAPHS.clear()
     started = time.perf_counter()
     scheduling.recompute_all(Actor.system("bench"), today=TODAY, engine=engine)
     cold = time.perf_counter() - started
-    warm = _median(lambda: scheduling.recompute_all(Actor.system("bench"), today=TODAY, engine=engine), runs)
+    warm = median_time(lambda: scheduling.recompute_all(Actor.system("bench"), today=TODAY, engine=engine), runs)
     return cold, warm
 
 
@@ -89,10 +78,10 @@ def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
     runs = 3 if quick else 5
     with tempfile.TemporaryDirectory(prefix="reform-bench-scan-") as tmp:
         eng_small = _database(Path(tmp), small)
-        scan_small = _median(lambda: _scan_db_work(eng_small), runs, _reset(eng_small))
+        scan_small = median_time(lambda: _scan_db_work(eng_small), runs, reset=_reset(eng_small))
         eng_big = _database(Path(tmp), big)
-        scan_big = _median(lambda: _scan_db_work(eng_big), runs, _reset(eng_big))
-        sql_big = _median(lambda: _bare(eng_big), runs)
+        scan_big = median_time(lambda: _scan_db_work(eng_big), runs, reset=_reset(eng_big))
+        sql_big = median_time(lambda: _bare(eng_big), runs)
         cold, warm = _recompute_times(eng_big, runs)
         eng_small.dispose()
         eng_big.dispose()

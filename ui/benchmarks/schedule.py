@@ -8,9 +8,6 @@ tasks have relative deadlines; states are a realistic mix of finished, open and 
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import networkx as nx
@@ -18,6 +15,7 @@ import numpy as np
 
 from models.schedule import DepInput, PlanGraph, TaskInput
 from models.workcalendar import Lag, WorkCalendar
+from ui.benchmarks import median_time
 
 TODAY = date(2026, 6, 1)
 PLAN_START = date(2025, 9, 1)
@@ -54,20 +52,11 @@ def synthetic_plan(n: int, deps_per_task: float = 1.5, seed: int = 7) -> tuple[l
     return tasks, deps
 
 
-def _median_seconds(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def _time_compute(plan: PlanGraph, calendar: WorkCalendar, runs: int) -> float:
     def recompute() -> None:
         result = plan.compute(today=TODAY, calendar=calendar, plan_start=PLAN_START)
         result.counts, result.critical_path  # noqa: B018 - forces the lazily computed parts
-    return _median_seconds(recompute, runs)
+    return median_time(recompute, runs)
 
 
 def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
@@ -82,7 +71,7 @@ def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
     plan_large = PlanGraph.build(*synthetic_plan(large))
     schedule_small = _time_compute(plan_small, calendar, runs)
     schedule_large = _time_compute(plan_large, calendar, runs)
-    toposort = _median_seconds(lambda: list(nx.topological_sort(plan_large.graph)), runs)
+    toposort = median_time(lambda: list(nx.topological_sort(plan_large.graph)), runs)
     return {
         "schedule_10k_s": schedule_small,
         "schedule_100k_s": schedule_large,
