@@ -303,3 +303,10 @@ def test_only_the_sender_or_office_edits_a_draft_list(app_db):
     assert "清单已保存" in texts(at)
     with read_session(app_db) as s:
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "handover.set_items")).first()
+
+
+def test_department_task_list_starts_with_its_own_tasks(app_db):
+    at = login("chengguan")
+    assert at.selectbox(key="flt_unit").value == "县城市管理局"
+    codes = set(next(df.value for df in at.dataframe if "灯色" in df.value.columns)["编号"])
+    assert "四.3" in codes and "一.1" not in codes

@@ -7,12 +7,12 @@ from typing import Any
 import streamlit as st
 
 from models.services import scheduling, tasks
-from models.services.permissions import has
+from models.services.permissions import UNIT_SCOPED_ROLES, has
 from ui.components import tables
 from ui.components.actions import call, show_flash, today
 from ui.components.fmt import day, md, snapshot, when
 from ui.components.labels import ACTION_LABELS, LIGHTS, OUTCOMES, RULES, STATUS_LABELS, TASK_ROLES, action, lag, light
-from ui.components.reads import current_plan, read, unit_id_by_name
+from ui.components.reads import current_plan, read, unit_id_by_name, unit_name
 from ui.components.review import review_form
 from ui.components.session import guard
 
@@ -27,7 +27,9 @@ pid = plan["id"]
 # ------------------------------------------------------------ filters and list
 units = unit_id_by_name()
 c_unit, c_light, c_phase, c_due = st.columns([2, 2, 2, 2])
-unit = c_unit.selectbox("责任单位", ["全部", *units], key="flt_unit")
+unit_options = ["全部", *units]
+own = unit_name(login.actor.unit_id) if login.actor.role in UNIT_SCOPED_ROLES else ""
+unit = c_unit.selectbox("责任单位", unit_options, index=unit_options.index(own) if own in units else 0, key="flt_unit")
 lights = c_light.multiselect("灯色", list(LIGHTS), format_func=LIGHTS.__getitem__, key="flt_light",
                              placeholder="全部")
 phase_names = [p["phase"] for p in read("phase_progress", plan_id=pid)]
@@ -39,9 +41,9 @@ rows, total = read("task_table", plan_id=pid, unit_id=units.get(unit), lights=tu
 st.caption(f"共 {total} 项任务" + (f"，显示前 {len(rows)} 项" if total > len(rows) else ""))
 tables.show(tables.frame([{**r, "status": STATUS_LABELS.get(r["status"], r["status"]), "light": light(r["light"]),
                            "at_risk": "是" if r["at_risk"] else ""} for r in rows],
-                         {"code": "编号", "title": "任务", "lead": "牵头/负责单位", "supporting": "配合单位",
-                          "deadline": "截止日期", "deadline_text": "时限表述", "forecast_finish": "预计完成",
-                          "status": "状态", "percent": "进度%", "light": "灯色", "at_risk": "延误风险"}),
+                         {"code": "编号", "title": "任务", "light": "灯色", "status": "状态", "percent": "进度%",
+                          "deadline": "截止日期", "forecast_finish": "预计完成", "at_risk": "延误风险",
+                          "lead": "牵头/负责单位", "supporting": "配合单位", "deadline_text": "时限表述"}),
             key="tasks", file_name="任务清单", height=360)
 
 # ------------------------------------------------------------ detail
