@@ -310,3 +310,34 @@ def test_department_task_list_starts_with_its_own_tasks(app_db):
     assert at.selectbox(key="flt_unit").value == "县城市管理局"
     codes = set(next(df.value for df in at.dataframe if "灯色" in df.value.columns)["编号"])
     assert "四.3" in codes and "一.1" not in codes
+
+
+def test_import_review_merges_tasks_before_publishing(app_db):
+    at = login("gaiban")
+    goto(at, "import_plan")
+    at.session_state["import_draft"] = {
+        "plan": {"title": "试点方案"}, "warnings": [], "fingerprint": "d" * 64, "filename": "试点.txt",
+        "tasks": [{"code": "1", "title": "甲", "lead_units": ["县城管局"], "deadline": "2026-12-31"},
+                  {"code": "2", "title": "乙", "lead_units": ["县财政局"], "deadline": "2027-01-31"}]}
+    at.run()
+    assert "任务清单（2 项）" in texts(at)
+    at.multiselect(key="import_merge").set_value(["1", "2"]).run()
+    at.button(key="import_merge_btn").click().run()
+    assert "任务清单（1 项）" in texts(at)
+    with read_session(app_db) as s:
+        assert s.exec(select(Plan).where(Plan.title == "试点方案")).first() is None  # nothing stored yet
+
+
+def test_sysadmin_adds_and_disables_a_notification_channel(app_db):
+    from models.services import admin
+
+    _sysadmin_ready(app_db)
+    at = login("sysadmin")
+    goto(at, "admin")
+    at.selectbox(key="channel_unit").set_value("县城市管理局")
+    at.text_input(key="channel_url").input("mailto://cgj@example.gov.cn")
+    at.text_input(key="channel_label").input("办公室邮箱")
+    at.button(key="channel_add").click().run()
+    assert "已添加通知渠道" in texts(at)
+    at.button(key="channel_toggle").click().run()
+    assert [c["enabled"] for c in admin.channels(app_db)] == [False]

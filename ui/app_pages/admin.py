@@ -100,6 +100,16 @@ ch_label = n3.text_input("名称", key="channel_label")
 if st.button("添加渠道", key="channel_add"):
     act("已添加通知渠道。", admin.add_channel, actor, unit_name=ch_unit, url=ch_url, label=ch_label)
 
+channels = {c["id"]: c for c in admin.channels()}
+if channels:
+    k1, k2 = st.columns([3, 1])
+    channel = k1.selectbox("选择渠道", list(channels), key="channel_pick",
+                           format_func=lambda i: f"{channels[i]['unit']} · {channels[i]['label'] or channels[i]['scheme']}"
+                                                 + ("" if channels[i]["enabled"] else "（已停用）"))
+    enable = not channels[channel]["enabled"]
+    if k2.button("启用" if enable else "停用", key="channel_toggle"):
+        act("已启用通知渠道。" if enable else "已停用通知渠道。", admin.set_channel_enabled, actor, channel, enable)
+
 # ------------------------------------------------------------ thresholds
 st.subheader("预警阈值")
 th = admin.thresholds()
