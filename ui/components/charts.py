@@ -86,12 +86,11 @@ def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today:
                       hover_data={"截止": True, "进度": True, "开始": True, "结束": True, "类别": False})
     fig.update_yaxes(autorange="reversed", title=None)
     pos = {d["id"]: d for d in data}
-    for dep in deps[:300]:
-        a, b = pos.get(dep["pred_id"]), pos.get(dep["succ_id"])
-        if a and b:
-            fig.add_annotation(x=b["开始"], y=b["任务"], ax=a["结束"], ay=a["任务"], xref="x", yref="y", axref="x",
-                               ayref="y", showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1,
-                               arrowcolor="#555", opacity=0.6)
+    arrows = [dict(x=b["开始"], y=b["任务"], ax=a["结束"], ay=a["任务"], xref="x", yref="y", axref="x", ayref="y",
+                   showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1, arrowcolor="#555", opacity=0.6)
+              for dep in deps[:300]
+              if (a := pos.get(dep["pred_id"])) and (b := pos.get(dep["succ_id"]))]
+    fig.update_layout(annotations=arrows)  # one update: adding 300 annotations one by one takes a second
     fig.add_vline(x=today, line_color="#555", line_dash="dot")
     fig.update_layout(xaxis_tickformat="%Y-%m")
     return _layout(fig, 120 + 26 * len(df))
