@@ -167,7 +167,9 @@ def test_sysadmin_must_change_password_first(app_db):
     assert not at.exception
     goto(at, "admin")
     page = texts(at)
-    assert "系统管理" in page and "单位简称对照" in page and "放假安排" in page
+    assert "系统管理" in page and "单位简称对照" in page and "预警阈值" in page
+    goto(at, "calendar")
+    assert "导入全年放假安排" in texts(at)
 
 
 def test_secadmin_unlocks_and_auditor_verifies_chain(app_db):
@@ -227,6 +229,7 @@ def test_sysadmin_configures_aliases_thresholds_and_holidays(app_db):
     at.button(key="alias_save").click().run()
     at.number_input(key="th_due").set_value(10)
     at.button(key="th_save").click().run()
+    goto(at, "calendar")
     at.date_input(key="holiday_day").set_value(date(2027, 2, 7))
     at.radio(key="holiday_kind").set_value("调休上班")
     at.text_input(key="holiday_name").input("春节调休")
@@ -341,3 +344,19 @@ def test_sysadmin_adds_and_disables_a_notification_channel(app_db):
     assert "已添加通知渠道" in texts(at)
     at.button(key="channel_toggle").click().run()
     assert [c["enabled"] for c in admin.channels(app_db)] == [False]
+
+
+def test_office_imports_a_years_holiday_arrangement(app_db):
+    from models.tables import HolidayOverride, OfficialYear
+
+    at = login("gaiban")
+    goto(at, "calendar")
+    at.number_input(key="arrangement_year").set_value(2027)
+    at.text_area(key="arrangement_text").input("一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n"
+                                               "二、春节：2月5日（周五）至11日（周四）放假调休，共7天。2月13日（周六）上班。")
+    at.button(key="arrangement_import").click().run()
+    assert not at.exception and not at.error
+    with read_session(app_db) as s:
+        assert s.get(OfficialYear, 2027) is not None
+        assert s.get(HolidayOverride, date(2027, 2, 13)).is_workday
+        assert not s.get(HolidayOverride, date(2027, 2, 8)).is_workday

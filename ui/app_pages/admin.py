@@ -1,8 +1,6 @@
 """系统: users and roles (sysadmin creates, disables, resets passwords; secadmin sets roles and unlocks),
-unit aliases, notification channels, thresholds and 放假安排."""
+unit aliases, notification channels and thresholds (放假安排 are on the 工作日历 page)."""
 from __future__ import annotations
-
-from datetime import date
 
 import streamlit as st
 
@@ -120,18 +118,3 @@ red = t3.number_input("进度落后点数（红灯）", 1, 100, th["red_behind_p
 if st.button("保存阈值", key="th_save"):
     act("已保存预警阈值，下次扫描时生效。", admin.set_thresholds, actor, due_soon_days=int(due_soon),
         yellow_behind_points=int(yellow), red_behind_points=int(red))
-
-# ------------------------------------------------------------ holidays
-st.subheader("放假安排（调休）")
-st.caption("录入国务院办公厅公布的当年放假安排：放假日（含周末以外的休息日）和调休上班日。未录入年份的日期按周一至周五暂估。")
-tables.show(tables.frame([{**h, "is_workday": "调休上班" if h["is_workday"] else "放假"} for h in admin.holidays()],
-                         {"day": "日期", "is_workday": "类型", "name": "名称"}), key="holidays", file_name="放假安排")
-h1, h2, h3 = st.columns(3)
-h_day = h1.date_input("日期", value=date(date.today().year + 1, 1, 1), key="holiday_day")
-h_work = h2.radio("类型", ["放假", "调休上班"], horizontal=True, key="holiday_kind")
-h_name = h3.text_input("名称（如 元旦、春节）", key="holiday_name")
-b1, b2 = st.columns(2)
-if b1.button("保存该日", key="holiday_save"):
-    act(f"已保存 {h_day.isoformat()}。", admin.set_holiday, actor, day=h_day, is_workday=h_work == "调休上班", name=h_name)
-if b2.button("删除该日", key="holiday_delete"):
-    act(f"已删除 {h_day.isoformat()}。", admin.remove_holiday, actor, day=h_day)
