@@ -11,7 +11,6 @@ from typing import Any
 from prefect import flow, task
 
 from flows.common import runner_name
-
 from models.services import handover_automation as auto
 from models.services import handovers
 from models.services.actor import Actor

@@ -172,7 +172,6 @@ def review(actor: Actor, *, task_id: int, expected_version: int, decision: str, 
 def evidence_for_download(actor: Actor, evidence_id: int, *, engine: Engine | None = None) -> tuple[str, bytes]:
     """Re-check access on every download; the name offered to the browser is built by the server."""
     from models.db import read_session
-
     from models.services.permissions import UNIT_SCOPED_ROLES, actor_unit_ids, task_units
     from models.services.uow import audit_refusal
 

@@ -7,8 +7,11 @@ from models.services import scan
 from models.services.notify import deliveries
 from tests.conftest import TODAY
 from tests.integration.helpers_scan import add_channel, alerts
-from tests.mailbox import Mailbox, free_port
-from tests.mailbox import mailbox_fixture  # noqa: F401 (pytest fixture "mailbox")
+from tests.mailbox import (
+    Mailbox,
+    free_port,
+    mailbox_fixture,  # noqa: F401 (pytest fixture "mailbox")
+)
 
 
 def test_units_receive_alert_email_with_task_code(demo_engine: Engine, mailbox: Mailbox) -> None:

@@ -37,7 +37,7 @@ def _setup(url: str, count: int) -> tuple[Engine, list[int]]:
     load_demo(today=TODAY, engine=engine)
     system = Actor.system("bench")
     with read_session(engine) as s:
-        units = {u.name: u.id for u in s.exec(select(Unit)).all()}
+        units = {u.name: u.id or 0 for u in s.exec(select(Unit)).all()}
     ids = []
     for i in range(count):
         ho = handovers.create_handover(system, kind="asset", title=f"资产移交{i}", from_unit_id=units["县住房和城乡建设局"],

@@ -71,7 +71,7 @@ def _store(draft: dict, fingerprint: str, filename: str, *, update: bool, as_jso
     if same_file:
         typer.echo(f"该文件已导入（方案 #{same_file.id}），未做任何更改")
         return
-    if diff is not None and not update:
+    if earlier is not None and diff is not None and not update:
         typer.echo(f"方案“{earlier.title}”已存在（#{earlier.id}），新文件与之相比：")
         typer.echo(f"  新增任务：{'、'.join(diff['added']) or '无'}")
         typer.echo(f"  删除任务：{'、'.join(diff['removed']) or '无'}")
