@@ -57,24 +57,47 @@ def status(run_id: str) -> dict[str, Any]:
     return _remote_status(run_id)
 
 
+def _api(path: str, body: dict[str, Any]) -> Any:
+    """POST to the Prefect REST API. The 3.8.8 Python client sends unset nested filters as null, which
+    the same version's server refuses (422), so filters are sent as plain JSON."""
+    import httpx
+
+    response = httpx.post(f"{os.environ['PREFECT_API_URL'].rstrip('/')}{path}", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
 def _remote_status(run_id: str) -> dict[str, Any]:
     from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(uuid.UUID(run_id))
         state = run.state
-        progress = None
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
-        for art in artifacts:
-            if art.type == "progress" and art.data is not None:
-                progress = float(art.data)  # type: ignore[arg-type]
         result = None
         if state is not None and state.is_completed():
             try:
                 result = state.result(raise_on_failure=False)
             except Exception:  # results may not be persisted on the server: the state is still useful
                 result = None
-            progress = 100.0
+    artifacts = _api("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run_id]}}, "limit": 20,
+                                           "offset": 0, "sort": "CREATED_DESC"})
+    progress = next((float(a["data"]) for a in artifacts if a.get("type") == "progress" and a.get("data") is not None),
+                    None)
+    if state is not None and state.is_completed():
+        progress = 100.0
     return {"state": state.name if state else "Unknown", "progress": progress, "result": result}
+
+
+def recent(flow_names: list[str], limit: int = 8) -> list[dict[str, Any]]:
+    """The latest runs of these flows, read from the server, so a page reload still shows background work."""
+    if not server_mode():
+        with _lock:
+            return [{"id": k, "flow": "", **v} for k, v in list(_local.items())[-limit:]][::-1]
+    flows = _api("/flows/filter", {"flows": {"name": {"any_": flow_names}}, "limit": len(flow_names), "offset": 0})
+    names = {f["id"]: f["name"] for f in flows}
+    runs = _api("/flow_runs/filter", {"flows": {"name": {"any_": flow_names}}, "limit": limit, "offset": 0,
+                                      "sort": "EXPECTED_START_TIME_DESC",
+                                      "flow_runs": {"state": {"type": {"not_any_": ["SCHEDULED"]}}}})
+    return [{"id": r["id"], "flow": names.get(r["flow_id"], ""), "state": r["state_name"] or "Unknown",
+             "started": r.get("start_time") or r.get("expected_start_time"), "parameters": r.get("parameters")}
+            for r in runs]

@@ -18,9 +18,9 @@ from models.services.scan import supervision_key
 
 
 @task(name="issue-notices", retries=2, retry_delay_seconds=[2, 10])
-def issue_all(task_ids: list[int], day: str, kind: str) -> list[int]:
+def issue_all(task_ids: list[int], day: str, kind: str, requested_by: str | None = None) -> list[int]:
     today = today_of(day)
-    actor = Actor.system("notices")
+    actor = Actor.system(f"notices:{requested_by}" if requested_by else "notices")  # the audit names the requester
     progress = create_progress_artifact(0.0, key="notice-batch", description="督办通知单印发进度")
     ids: list[int] = []
     for i, task_id in enumerate(task_ids, start=1):
@@ -32,8 +32,9 @@ def issue_all(task_ids: list[int], day: str, kind: str) -> list[int]:
 
 
 @flow(name="issue-notices", log_prints=True)
-def issue_notices(task_ids: list[int], today: str | None = None, kind: str = "supervision") -> dict[str, Any]:
+def issue_notices(task_ids: list[int], today: str | None = None, kind: str = "supervision",
+                  requested_by: str | None = None) -> dict[str, Any]:
     """Issue one notice per task; returns the notice ids in task order."""
     day = today_of(today).isoformat()
-    ids = issue_all(task_ids, day, kind)
+    ids = issue_all(task_ids, day, kind, requested_by)
     return {"notice_ids": ids, "count": len(ids)}

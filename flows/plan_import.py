@@ -14,7 +14,7 @@ from typing import Any
 
 from prefect import flow, task
 
-from models.services import plans
+from models.services import plans, scheduling
 from models.services.actor import Actor
 from models.services.errors import Invalid
 
@@ -46,13 +46,20 @@ def publish(draft: dict[str, Any], source_filename: str | None, fingerprint: str
     return {"plan_id": result.plan.id, "created": result.created, "tasks": result.tasks, "warnings": result.warnings}
 
 
+@task(name="schedule-plan")
+def schedule(plan_id: int) -> dict[str, Any]:
+    return scheduling.recompute(Actor.system("import"), plan_id=plan_id).counts
+
+
 @flow(name="plan-import", log_prints=True)
-def plan_import(path: str | None = None, draft: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Parse (when given a file) and publish a plan; returns the plan id and warnings."""
+def plan_import(path: str | None = None, draft: dict[str, Any] | None = None, fingerprint: str | None = None,
+                source_filename: str | None = None) -> dict[str, Any]:
+    """Parse (when given a file) or take a reviewed draft, publish it and compute its schedule."""
     if draft is None:
         if not path:
             raise Invalid("请提供方案文件路径或草稿")
         draft, fingerprint = parse(path)
-    else:
-        fingerprint = _fingerprint(draft)
-    return publish(draft, Path(path).name if path else None, fingerprint)
+    result = publish(draft, source_filename or (Path(path).name if path else None), fingerprint or _fingerprint(draft))
+    if result["created"]:
+        result["lights"] = schedule(result["plan_id"])
+    return result

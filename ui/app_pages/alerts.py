@@ -7,7 +7,7 @@ import streamlit as st
 from models.services import admin, notices
 from models.services.notices import Subject
 from models.services.scan import supervision_key
-from ui.components import tables
+from ui.components import jobs, tables
 from ui.components.actions import attempt, call, flash, show_flash, succeeded, today
 from ui.components.fmt import when
 from ui.components.labels import ALERT_LEVELS, light
@@ -72,7 +72,14 @@ else:
     chosen = st.multiselect("选择任务（每项任务每天最多一份，重复印发会返回已有文号）", list(by_id),
                             default=list(by_id), key="sup_pick",
                             format_func=lambda i: f"{by_id[i]['code']} {by_id[i]['title']}")
-    if st.button("批量印发督办通知单", key="sup_issue", type="primary", disabled=not chosen):
+    batch = st.button("批量印发督办通知单", key="sup_issue", type="primary", disabled=not chosen)
+    if batch and jobs.server_mode():
+        # with a Prefect server the batch runs as the issue-notices flow: it survives a page reload
+        if call(jobs.submit, "issue-notices", {"task_ids": chosen, "today": today().isoformat(),
+                                               "requested_by": actor.username}) is not None:
+            flash(f"已提交后台印发 {len(chosen)} 份督办通知单，可在下方“后台任务”查看进度。")
+            st.rerun()
+    elif batch:
         bar = st.progress(0.0, text="正在印发……")
         issued: list[str] = []
         for n, task_id in enumerate(chosen, start=1):
@@ -83,6 +90,8 @@ else:
             bar.progress(n / len(chosen), text=f"已处理 {n}/{len(chosen)}")
         flash(f"已印发督办通知单 {len(issued)} 份：{'、'.join(issued)}")
         st.rerun()
+
+jobs.panel(["issue-notices", "deadline-scan"], key="alert_jobs")
 
 st.subheader("待审核的完成报告")
 pending = read("tasks_with_status", plan_id=pid, status="pending_review")

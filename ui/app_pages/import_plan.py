@@ -7,6 +7,7 @@ import streamlit as st
 from models.importing import parse_plan
 from models.services import dashboard, plans, scheduling
 from ui.components import draft as drafts
+from ui.components import jobs
 from ui.components.actions import call, flash, show_flash, today
 from ui.components.fmt import md
 from ui.components.reads import read
@@ -81,7 +82,18 @@ if changes and "error" not in changes:
                 st.markdown(f"**{label}：** " + md("；".join(changes[key])))
 
 p1, p2 = st.columns(2)
-if p1.button("发布方案", key="import_publish", type="primary", icon=":material/publish:"):
+publish = p1.button("发布方案", key="import_publish", type="primary", icon=":material/publish:")
+if publish and jobs.server_mode():
+    # with a Prefect server, publishing runs as the plan-import flow: it goes on if this page is reloaded
+    run = call(jobs.submit, "plan-import", {"draft": {"plan": meta, "tasks": current["tasks"]},
+                                            "fingerprint": draft.get("fingerprint"),
+                                            "source_filename": draft.get("filename")})
+    if run is not None:
+        for key in (DRAFT, "import_source"):
+            st.session_state.pop(key, None)
+        flash("已提交发布，可在下方“后台任务”查看进度。")
+        st.rerun()
+elif publish:
     draft_to_publish = {"plan": meta, "tasks": current["tasks"]}
     with st.spinner("正在发布……"):
         result = call(plans.publish_plan, login.actor, draft_to_publish, source_filename=draft.get("filename"),
@@ -100,3 +112,5 @@ if p2.button("放弃本次导入", key="import_discard"):
     for key in (DRAFT, "import_source"):
         st.session_state.pop(key, None)
     st.rerun()
+
+jobs.panel(["plan-import"], key="import_jobs")
