@@ -31,6 +31,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_streamlit(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """``streamlit run ui/app.py`` on a free port; returns once its health check answers."""
+    port = _free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/app.py",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(160):
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).status == 200:
+                return proc, base
+        except OSError:
+            time.sleep(0.25)
+    stop(proc)
+    pytest.fail(f"streamlit did not start at {base}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     if not Path(CHROMIUM).exists():
@@ -38,29 +64,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     home = tmp_path_factory.mktemp("browser-home")
     url, engine = fresh_demo(home)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "REFORM_DATABASE_URL": url, "REFORM_HOME": str(home)}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/app.py",
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_streamlit({**os.environ, "REFORM_DATABASE_URL": url, "REFORM_HOME": str(home)})
     try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("streamlit did not start")
         yield base, url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def _login(page, base: str, username: str) -> None:

@@ -4,17 +4,13 @@ through the database ends on whichever instance the browser is using."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.ui.test_browser import ARGS, CHROMIUM, ROOT, _free_port, _login, _settle
+from tests.ui.test_browser import ARGS, CHROMIUM, _login, _settle, start_streamlit, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,33 +28,12 @@ def two_instances(pg_demo: Engine, tmp_path: Path) -> Iterator[tuple[str, str]]:
         pytest.skip("Debian chromium is not installed")
     env = {**os.environ, "REFORM_DATABASE_URL": pg_demo.url.render_as_string(hide_password=False),
            "REFORM_HOME": str(tmp_path)}
-    procs, bases = [], []
-    for _ in range(2):
-        port = _free_port()
-        procs.append(subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/app.py",
-                                       "--server.port", str(port), "--server.headless", "true",
-                                       "--browser.gatherUsageStats", "false"],
-                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        bases.append(f"http://127.0.0.1:{port}")
+    first, second = start_streamlit(env), start_streamlit(env)
     try:
-        for base in bases:
-            for _ in range(160):
-                try:
-                    if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.25)
-            else:
-                pytest.fail(f"streamlit did not start at {base}")
-        yield bases[0], bases[1]
+        yield first[1], second[1]
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(first[0])
+        stop(second[0])
 
 
 def test_change_on_one_instance_is_seen_on_the_other(two_instances: tuple[str, str], pg_demo: Engine) -> None:
