@@ -62,6 +62,7 @@ def register(app: typer.Typer) -> None:
         if demo:
             plan = load_demo(today=today_in_tz())
             typer.echo(f"演示方案：{plan.title}（账号口令 {demo_password()}）")
+            _first_scan()
         env = {**os.environ, "REFORM_HOME": str(settings.home.resolve()), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
         procs: list[subprocess.Popen[bytes]] = []
         try:
@@ -88,6 +89,23 @@ def register(app: typer.Typer) -> None:
             typer.echo("正在停止…")
         finally:
             _stop(procs)
+
+
+def _first_scan() -> None:
+    """A product that has never scanned shows no alerts until 08:30 tomorrow: scan once at first start."""
+    from sqlmodel import select
+
+    from models.db import read_session
+    from models.services.scan import run_scan
+    from models.tables import OpsRun
+    from ui.cli import today_in_tz
+
+    with read_session() as session:
+        scanned = session.exec(select(OpsRun).where(OpsRun.kind == "scan")).first()
+    if scanned is None:
+        stats = run_scan(today_in_tz())
+        alerts = stats.get("alerts") or {}
+        typer.echo(f"首次督办扫描完成：预警 {sum(alerts.values()) if isinstance(alerts, dict) else 0} 条")
 
 
 def _fail(message: str) -> int:
