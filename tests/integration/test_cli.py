@@ -112,3 +112,18 @@ def test_bad_configuration_is_refused_with_the_variable_name(monkeypatch: pytest
     monkeypatch.setenv("REFORM_DATABASE_URL", "mysql://x")
     with pytest.raises(SettingsError, match="REFORM_DATABASE_URL"):
         load_settings()
+
+
+def test_first_start_scans_once_so_the_demo_shows_alerts(cli) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from models.db import read_session
+    from models.tables import Alert, OpsRun
+    from ui.commands.run import _first_scan
+
+    cli("demo", "load")
+    _first_scan()
+    _first_scan()  # a second start does not scan again (the 08:30 deployment takes over)
+    with read_session() as session:
+        assert len(session.exec(select(OpsRun)).all()) == 1
+        assert {a.level for a in session.exec(select(Alert)).all()} >= {"reminder", "urging"}
