@@ -45,18 +45,24 @@ def make_docx(lines: Sequence[str | tuple[str, str]], *, tables: Sequence[Sequen
     return buffer.getvalue()
 
 
-def make_xlsx(rows: Sequence[Sequence[object]], *, merges: Sequence[str] = (), title: str = "任务分工") -> bytes:
-    """A one-sheet .xlsx; ``merges`` are ranges like "B4:B6" (value of the top-left cell kept)."""
+def make_workbook(sheets: Sequence[tuple[str, Sequence[Sequence[object]], Sequence[str]]]) -> bytes:
+    """A workbook with one worksheet per (title, rows, merged ranges like "B4:B6")."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(list(row))
-    for cell_range in merges:
-        sheet.merge_cells(cell_range)
+    workbook.remove(workbook.active)
+    for title, rows, merges in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+        for cell_range in merges:
+            sheet.merge_cells(cell_range)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def make_xlsx(rows: Sequence[Sequence[object]], *, merges: Sequence[str] = (), title: str = "任务分工") -> bytes:
+    """A one-sheet .xlsx; the value of a merged range's top-left cell is kept."""
+    return make_workbook([(title, rows, merges)])
 
 
 def plan_lines(target_chars: int) -> list[str]:
