@@ -7,10 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -19,23 +16,10 @@ from sqlmodel import select
 from models.db import read_session
 from models.tables import Notice
 from tests.conftest import TODAY
-from tests.factories import task
+from tests.factories import stop, task
 from tests.flows.test_production import ROOT, prefect_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
-
-
-@contextmanager
-def _stopping(proc: subprocess.Popen[bytes], log: IO[bytes]) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture
@@ -63,26 +47,29 @@ def test_trigger_runs_on_the_served_deployment_and_status_is_read_back(
 
     settings = temporary_settings(updates={PREFECT_API_URL: prefect_server["PREFECT_API_URL"]})
     last_error: Exception | None = None
-    with settings, _stopping(serve, log):
-        task_ids = [task(sqlite_app, code).id for code in ("四.4", "六.1")]
-        run_id = None
-        deadline = time.time() + 60
-        while run_id is None and time.time() < deadline:  # the serve process registers the deployments first
-            try:
-                run_id = client.trigger("issue-notices", {"task_ids": task_ids, "today": TODAY.isoformat(),
-                                                          "requested_by": "gaiban"})
-            except Exception as exc:  # noqa: BLE001 - deployment not registered yet
-                last_error = exc
+    with settings, log:
+        try:
+            task_ids = [task(sqlite_app, code).id for code in ("四.4", "六.1")]
+            run_id = None
+            deadline = time.time() + 60
+            while run_id is None and time.time() < deadline:  # the serve process registers the deployments first
+                try:
+                    run_id = client.trigger("issue-notices", {"task_ids": task_ids, "today": TODAY.isoformat(),
+                                                              "requested_by": "gaiban"})
+                except Exception as exc:  # noqa: BLE001 - deployment not registered yet
+                    last_error = exc
+                    time.sleep(1)
+            assert run_id is not None, (repr(last_error), (tmp_path / "serve.log").read_text()[-1500:])
+            state = {}
+            while time.time() < deadline + 60:
+                state = client.status(run_id)
+                if state["state"] in {"Completed", "Failed", "Crashed"}:
+                    break
                 time.sleep(1)
-        assert run_id is not None, (repr(last_error), (tmp_path / "serve.log").read_text()[-1500:])
-        state = {}
-        while time.time() < deadline + 60:
-            state = client.status(run_id)
-            if state["state"] in {"Completed", "Failed", "Crashed"}:
-                break
-            time.sleep(1)
-        assert state["state"] == "Completed", (state, (tmp_path / "serve.log").read_text()[-1500:])
-        assert any(r["id"] == run_id and r["state"] == "Completed" for r in client.recent(["issue-notices"]))
+            assert state["state"] == "Completed", (state, (tmp_path / "serve.log").read_text()[-1500:])
+            assert any(r["id"] == run_id and r["state"] == "Completed" for r in client.recent(["issue-notices"]))
+        finally:
+            stop(serve)
     with read_session(sqlite_app) as s:
         issued = s.exec(select(Notice).where(Notice.kind == "supervision")).all()
     assert sorted(n.task_id for n in issued) == sorted(task_ids)

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from tests.conftest import PG_URL, TODAY
+from tests.factories import stop
 from tests.integration.helpers_scan import alerts, count
 from tests.mailbox import free_port
 
@@ -62,11 +63,7 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
             pytest.skip(f"Prefect server did not start: {(tmp_path / 'server.log').read_text()[-800:]}")
         yield env
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
         with _admin().connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

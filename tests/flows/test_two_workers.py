@@ -21,6 +21,7 @@ from sqlmodel import select
 from models.db import read_session
 from models.tables import Notice, OpsRun
 from tests.conftest import TODAY
+from tests.factories import stop
 from tests.flows.test_production import ROOT, _prefect, prefect_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
@@ -72,13 +73,7 @@ def test_two_workers_share_scan_and_handover_runs(pg_app: Engine, prefect_server
                 break
             time.sleep(2)
     finally:
-        for w in workers:
-            w.terminate()
-        for w in workers:
-            try:
-                w.wait(20)
-            except subprocess.TimeoutExpired:
-                w.kill()
+        stop(*workers)
         for log in logs:
             log.close()
     detail = "".join((tmp_path / f"w{i}.log").read_text()[-1500:] for i in (1, 2))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from models.services.demo import demo_password
+from tests.factories import stop
 from tests.ui.conftest import fresh_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -47,14 +48,6 @@ def start_streamlit(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.25)
     stop(proc)
     pytest.fail(f"streamlit did not start at {base}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(scope="module")

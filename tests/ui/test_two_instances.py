@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.ui.test_browser import ARGS, CHROMIUM, _login, _settle, start_streamlit, stop
+from tests.factories import stop
+from tests.ui.test_browser import ARGS, CHROMIUM, _login, _settle, start_streamlit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,8 +33,7 @@ def two_instances(pg_demo: Engine, tmp_path: Path) -> Iterator[tuple[str, str]]:
     try:
         yield first[1], second[1]
     finally:
-        stop(first[0])
-        stop(second[0])
+        stop(first[0], second[0])
 
 
 def test_change_on_one_instance_is_seen_on_the_other(two_instances: tuple[str, str], pg_demo: Engine) -> None:
