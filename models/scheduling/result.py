@@ -53,10 +53,14 @@ def traffic_lights(state: State, fw: Forward, today: int, th: Thresholds, pace_s
     overdue = dated & (today > deadline)
     soon = dated & (deadline >= today) & (deadline - today <= th.due_soon_days)
     paced = dated & known(pace_start)
-    planned = np.clip((today - pace_start) / np.maximum(deadline - pace_start, 1) * 100.0, 0.0, 100.0)
-    behind = np.where(paced, planned - state.percent, 0.0)
-    red = overdue | (paced & (behind >= th.red_behind_points))
-    yellow = dated & ~red & (soon | (behind >= th.yellow_behind_points))
+    # Exact integer comparison: points behind = 100·elapsed/span − percent, so "behind ≥ T" is
+    # 100·elapsed − percent·span ≥ T·span. Floating point would make 57% elapsed vs 47% done fall short of 10.
+    span = np.maximum(deadline.astype(np.int64) - pace_start, 1)
+    elapsed = np.clip(today - pace_start.astype(np.int64), 0, span)
+    gap = 100 * elapsed - np.rint(state.percent).astype(np.int64) * span
+    behind = np.where(paced, gap / span, 0.0)
+    red = overdue | (paced & (gap >= th.red_behind_points * span))
+    yellow = dated & ~red & (soon | (paced & (gap >= th.yellow_behind_points * span)))
     code = np.select([~open_, red, yellow], [DONE, RED, YELLOW], GREEN).astype(np.int8)
     return Lights(code, dated & ~overdue & (fw.finish > deadline), behind)
 
@@ -221,7 +225,7 @@ class ScheduleResult:
             return "已上报完成，待审核" if self.state.pending[i] else "已完成"
         parts = self._deadline_reasons(i)
         behind = float(self.lights.behind[i])
-        if behind >= self.thresholds.yellow_behind_points:
+        if behind >= self.thresholds.yellow_behind_points - 1e-9:  # the light compares exactly (integers)
             parts.append(f"进度落后计划{round(behind)}个百分点")
         if self.lights.at_risk[i]:
             parts.append(f"前置任务延误，预计晚于截止日期{int(self.fw.finish[i] - self.fw.deadline[i])}天")
