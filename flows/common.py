@@ -1,32 +1,49 @@
-"""Small helpers shared by the flow modules (parameters arrive as JSON, so dates come as strings)."""
+"""The Prefect side of the use cases: each service step runs as a Prefect task, and the run is recorded
+under its flow-run id, so the flow shows its steps while the use case itself lives in the service layer."""
 from __future__ import annotations
 
 import os
 import socket
-from datetime import date, datetime
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
-from prefect import get_run_logger
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 
-from models.db import read_session
-from models.settings import get_settings
-
-
-def today_of(value: str | date | None) -> date:
-    """``None`` means today in the configured time zone (Asia/Shanghai), not the worker's UTC clock."""
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value) if value else datetime.now(get_settings().tz).date()
+from models.services.errors import ServiceError
+from models.services.steps import spec_of
 
 
-def warn_if_stale() -> str | None:
-    """Surface the 26-hour liveness alert in every scan's log (Prefect may drop late runs silently)."""
-    from models.services.scan import liveness
+def _worth_retrying(_task: Any, _run: Any, state: Any) -> bool:
+    """Refusals (bad input, permission, conflicts) fail the same way every time: retry only the rest."""
+    try:
+        state.result()
+    except ServiceError:
+        return False
+    except BaseException:  # noqa: BLE001 - anything else may be transient (database, SMTP, LibreOffice)
+        return True
+    return False
 
-    with read_session() as session:
-        message = liveness(session, datetime.now(get_settings().tz))
-    if message:
-        get_run_logger().warning(message)
-    return message
+
+@cache
+def _as_task(fn: Callable[..., Any]) -> Any:
+    spec = spec_of(fn)
+    return task(fn, name=spec.name, retries=spec.retries, retry_delay_seconds=list(spec.retry_delays) or None,
+                retry_condition_fn=_worth_retrying if spec.retries else None, cache_policy=NO_CACHE)
+
+
+def prefect_runner(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The runner a flow passes to its use case: every step becomes a Prefect task run."""
+    return _as_task(fn)(*args, **kwargs)
+
+
+def flow_ref() -> str | None:
+    """The current flow run's id (recorded in OpsRun, so a waiting client finds the outcome)."""
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else None
 
 
 def runner_name() -> str:

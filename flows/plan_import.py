@@ -1,65 +1,21 @@
 """Plan import as a flow, so the web app can start it and poll its state by flow-run id.
 
-Publishing is idempotent by the file's fingerprint (``plans.publish_plan``), so a retried run never
-creates the plan twice. A ``.json`` file holds a reviewed draft (the shape ``reform plan import
---dry-run --json`` prints); other files go through the importer (``models.importing.parse_plan``), and
-their fingerprint is the file's own, so re-importing the same file is a no-op.
+The use case is ``models.services.plan_imports.run_import``; this flow runs its steps as Prefect tasks.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow
 
-from models.services import plans, scheduling
-from models.services.actor import Actor
-from models.services.errors import Invalid
-
-
-def _fingerprint(draft: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(draft, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-
-
-@task(name="parse-plan")
-def parse(path: str) -> tuple[dict[str, Any], str]:
-    """(draft, fingerprint) from a reviewed .json draft or a .docx/.txt/.xlsx plan."""
-    from models.importing import ImportRejected, parse_plan
-
-    file = Path(path)
-    if file.suffix.lower() == ".json":
-        draft = dict(json.loads(file.read_text("utf-8")))
-        return draft, _fingerprint(draft)
-    try:
-        parsed = parse_plan(file.read_bytes(), file.name)
-    except ImportRejected as exc:
-        raise Invalid(exc.message) from None
-    return parsed.to_dict(), parsed.fingerprint
-
-
-@task(name="publish-plan", retries=2, retry_delay_seconds=[2, 10])
-def publish(draft: dict[str, Any], source_filename: str | None, fingerprint: str | None) -> dict[str, Any]:
-    result = plans.publish_plan(Actor.system("import"), draft, source_filename=source_filename,
-                                fingerprint=fingerprint)
-    return {"plan_id": result.plan.id, "created": result.created, "tasks": result.tasks, "warnings": result.warnings}
-
-
-@task(name="schedule-plan")
-def schedule(plan_id: int) -> dict[str, Any]:
-    return scheduling.recompute(Actor.system("import"), plan_id=plan_id).counts
+from flows.common import flow_ref, prefect_runner
+from models.services import plan_imports
 
 
 @flow(name="plan-import", log_prints=True)
 def plan_import(path: str | None = None, draft: dict[str, Any] | None = None, fingerprint: str | None = None,
-                source_filename: str | None = None) -> dict[str, Any]:
+                source_filename: str | None = None, update: bool = False, today: str | None = None,
+                requested_by: str | None = None) -> dict[str, Any]:
     """Parse (when given a file) or take a reviewed draft, publish it and compute its schedule."""
-    if draft is None:
-        if not path:
-            raise Invalid("请提供方案文件路径或草稿")
-        draft, fingerprint = parse(path)
-    result = publish(draft, source_filename or (Path(path).name if path else None), fingerprint or _fingerprint(draft))
-    if result["created"]:
-        result["lights"] = schedule(result["plan_id"])
-    return result
+    return plan_imports.run_import(path, draft, fingerprint, source_filename, update, today, requested_by,
+                                   runner=prefect_runner, ref=flow_ref())

@@ -5,6 +5,7 @@ obscure database or scheduling error.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +31,11 @@ class Settings(BaseSettings):
     red_behind_points: int = Field(default=30, ge=1, le=100)
     supervision_after_red_days: int = Field(default=3, ge=1, le=60)
     interview_after_red_days: int = Field(default=10, ge=2, le=120)
+    escalation_day_basis: str = Field(default="workdays", pattern="^(workdays|days)$",
+                                      description="red days toward 督办/约谈 count working days or calendar days")
+
+    # a fixed "today" for demonstrations, training and acceptance tests (empty: the office's real date)
+    today_override: date | None = Field(default=None, alias="REFORM_TODAY")
 
     # accounts and sessions (issue 8)
     password_min_length: int = Field(default=12, ge=8, le=128)
@@ -85,6 +91,10 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def today(self) -> date:
+        """Today in the office's time zone (never the machine's UTC date), or ``REFORM_TODAY``."""
+        return self.today_override or datetime.now(self.tz).date()
+
 
 def load_settings() -> Settings:
     """Build settings from the environment, turning validation errors into one readable message."""
@@ -93,7 +103,8 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = "REFORM_" + "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else "REFORM_*"
+            name = "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else "*"
+            name = name if name.startswith("REFORM_") else "REFORM_" + name
             lines.append(f"{name}: {err['msg']}")
         raise SettingsError("配置错误 (invalid configuration):\n" + "\n".join(lines)) from None
 

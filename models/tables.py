@@ -268,7 +268,8 @@ class Delivery(SQLModel, table=True):
 
 
 class OpsRun(SQLModel, table=True):
-    """Outcome of automated runs (scan, bulletins), for the 26-hour liveness check."""
+    """Outcome of automated runs (scan, bulletins, handovers, imports, notice batches): the 26-hour
+    liveness check and the failures the office sees on 总览."""
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=30, index=True)
@@ -276,6 +277,7 @@ class OpsRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
     status: str = Field(default="running", max_length=10)  # running|success|failed
     stats: dict[str, Any] = _json({})
+    ref: str | None = Field(default=None, max_length=64, index=True)  # the Prefect flow run, when there is one
 
 
 class HolidayOverride(SQLModel, table=True):

@@ -57,11 +57,10 @@ def parse_day(value: str | None) -> date | None:
 
 
 def today_in_tz() -> date:
-    from datetime import datetime
 
     from models.settings import get_settings
 
-    return datetime.now(get_settings().tz).date()
+    return get_settings().today()
 
 
 def echo_json(data: Any) -> None:

@@ -44,6 +44,7 @@ def set_thresholds(actor: Actor, *, due_soon_days: int, yellow_behind_points: in
         before = get_value(tx.session, "thresholds")
         tx.session.merge(AppSetting(key="thresholds", value=value))
         tx.audit(before=before, after=value)
+        tx.reschedule(None)  # every light depends on the thresholds
         return value
 
 
@@ -88,6 +89,7 @@ def set_holiday(actor: Actor, *, day: date, is_workday: bool, name: str = "", en
         before = {"is_workday": row.is_workday, "name": row.name} if row else {}
         tx.session.merge(HolidayOverride(day=day, is_workday=is_workday, name=name.strip()[:40] or None))
         tx.audit(before=before, after={"is_workday": is_workday, "name": name.strip()[:40]})
+        tx.reschedule(None)  # working-day deadlines of every plan may move
 
 
 @retry_transient
@@ -100,6 +102,7 @@ def remove_holiday(actor: Actor, *, day: date, engine: Engine | None = None) -> 
         before = {"is_workday": row.is_workday, "name": row.name}
         tx.session.delete(row)
         tx.audit(before=before, after={})
+        tx.reschedule(None)
 
 
 @retry_transient

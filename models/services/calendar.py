@@ -40,4 +40,5 @@ def import_arrangement(actor: Actor, *, year: int, text: str, engine: Engine | N
         tx.session.merge(OfficialYear(year=year, source=text.strip()[:20000]))
         tx.audit(after={"year": year, "holidays": sum(not w for w in days.values()),
                         "workdays": sum(days.values())})
+        tx.reschedule(None)  # provisional dates in that year become official
     return len(days)

@@ -68,7 +68,10 @@ def _actor(session: Any, unit_id: int) -> Actor:
     return accounts.actor_for(user)
 
 
-def _seed_handovers(spec: dict[str, Any], plan_id: int, engine: Engine | None) -> None:
+def _seed_handovers(spec: dict[str, Any], plan_id: int, today: date, engine: Engine | None) -> None:
+    """The demo's handovers as the parties would have left them, with what the automation issued after
+    each change (item lists, 交接确认书 of the completed ones)."""
+    from models.services.handover_automation import advance
     from models.tables import Task
 
     system = Actor.system("demo")
@@ -88,7 +91,8 @@ def _seed_handovers(spec: dict[str, Any], plan_id: int, engine: Engine | None) -
                 assert step is not None
                 actor = _actor(session, step.unit_id)
             ho = handovers.confirm_step(actor, handover_id=ho.id or 0, step_id=step.id or 0,
-                                        expected_version=ho.version, engine=engine).handover
+                                        expected_version=ho.version, today=today, engine=engine).handover
+        advance(ho.id or 0, today=today, engine=engine)
 
 
 def load_demo(*, today: date, engine: Engine | None = None, path: Path = DEMO_FILE) -> Plan:
@@ -100,9 +104,6 @@ def load_demo(*, today: date, engine: Engine | None = None, path: Path = DEMO_FI
         return existing
     _seed_units_and_users(spec, engine)
     result = plans.publish_plan(Actor.system("demo"), _draft(spec, today), source_filename="demo.toml",
-                                engine=engine)
-    _seed_handovers(spec, result.plan.id or 0, engine)
-    from models.services.scheduling import recompute
-
-    recompute(Actor.system("demo"), plan_id=result.plan.id, today=today, engine=engine)
+                                today=today, engine=engine)
+    _seed_handovers(spec, result.plan.id or 0, today, engine)
     return result.plan

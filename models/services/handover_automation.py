@@ -1,25 +1,26 @@
-"""What is due for a handover, derived from database state alone.
+"""What is due for a handover, derived from database state alone — the handover use case.
 
-The web app confirms steps through ``handovers.confirm_step``; afterwards it triggers the
-``advance-handover`` flow, which calls these functions. Nothing here waits for people: each call
-looks at the rows and does whatever is missing (list document, next party's notice, 交接确认书,
-release notices), keyed so that doing it twice changes nothing — notices by idempotency key,
-notifications by (topic, channel).
+Every change to a handover (start, confirm, reject, from the web app, the CLI or a flow) is followed
+by :func:`advance`, started through ``flows.client`` (a deployment run with a Prefect server, in-process
+without one). Nothing here waits for people: each call looks at the rows and does whatever is missing
+(list document, next party's notice, 交接确认书, release notices), keyed so that doing it twice changes
+nothing — notices by idempotency key, notifications by (topic, channel).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import read_session
-from models.services import notices
+from models.services import handovers, notices
 from models.services.actor import Actor
-from models.services.errors import NotFound
+from models.services.errors import Invalid, NotFound
 from models.services.handovers import PARTY_LABELS, current_step, steps_of
 from models.services.notify import DeliveryStats, Message, deliver, task_recipients
+from models.services.steps import Runner, direct, parse_day, recorded, step
 from models.settings import get_settings
 from models.tables import Dependency, Handover, Notice, Task, Unit
 
@@ -47,7 +48,7 @@ def _load(session: Session, handover_id: int) -> Handover:
 
 
 def _today() -> date:
-    return datetime.now(get_settings().tz).date()
+    return get_settings().today()
 
 
 def _issue(kind: str, handover_id: int, key: str, today: date | None, engine: Engine | None) -> Notice:
@@ -56,6 +57,7 @@ def _issue(kind: str, handover_id: int, key: str, today: date | None, engine: En
         today=today or _today(), engine=engine)
 
 
+@step("issue-item-list", "生成交接清单", retries=3, retry_delays=(2, 10, 30))
 def issue_list(handover_id: int, *, today: date | None = None, engine: Engine | None = None) -> int | None:
     """The signed item list (花名册/资产清单/档案移交清单) once the handover has started."""
     with read_session(engine) as session:
@@ -65,6 +67,7 @@ def issue_list(handover_id: int, *, today: date | None = None, engine: Engine | 
     return _issue(LIST_KINDS[ho.kind], handover_id, list_key(handover_id), today, engine).id
 
 
+@step("issue-confirmation", "生成交接确认书", retries=3, retry_delays=(2, 10, 30))
 def issue_confirmation(handover_id: int, *, today: date | None = None, engine: Engine | None = None) -> int | None:
     """The 交接确认书 once every party has confirmed."""
     with read_session(engine) as session:
@@ -140,17 +143,43 @@ def _release_messages(session: Session, ho: Handover) -> list[Message]:
     return out
 
 
+@step("notify-parties", "通知交接各方", retries=2, retry_delays=(5, 30))
 def notify(handover_id: int, *, engine: Engine | None = None, retries: int | None = None,
            backoff_s: float | None = None) -> DeliveryStats:
     kwargs: dict[str, Any] = {} if backoff_s is None else {"backoff_s": backoff_s}
     return deliver(due_messages(handover_id, engine=engine), engine=engine, retries=retries, **kwargs)
 
 
-def advance(handover_id: int, *, today: date | None = None, engine: Engine | None = None,
+def _handover_id(value: int | str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"交接事项编号不正确：{str(value)[:20]}") from None
+
+
+@step("start-handover", "启动交接")
+def start_as_system(handover_id: int, expected_version: int, *, engine: Engine | None = None) -> None:
+    handovers.start(HANDOVER_ACTOR, handover_id=handover_id, expected_version=expected_version, engine=engine)
+
+
+def advance(handover_id: int | str, *, start_version: int | str | None = None, today: str | date | None = None,
+            runner: Runner = direct, ref: str | None = None, engine: Engine | None = None,
             retries: int | None = None, backoff_s: float | None = None) -> dict[str, Any]:
-    """Do whatever is due now (the flow runs the same three steps as Prefect tasks)."""
-    list_id = issue_list(handover_id, today=today, engine=engine)
-    confirmation_id = issue_confirmation(handover_id, today=today, engine=engine)
-    stats = notify(handover_id, engine=engine, retries=retries, backoff_s=backoff_s)
-    return {"handover_id": handover_id, "list_notice_id": list_id, "confirmation_notice_id": confirmation_id,
-            "notify": stats.as_dict()}
+    """Do whatever is due now: the list document, the next party's notice, the 交接确认书, the release
+    of dependent tasks. The one implementation behind the web app, ``reform handover advance`` and the
+    ``advance-handover`` / ``start-handover`` flows (``start_version``: start the handover first, as the
+    system, for scripted runs; the web app starts it as the signed-in office user)."""
+    params = {"handover_id": handover_id, "start_version": start_version,
+              "today": today.isoformat() if isinstance(today, date) else today}
+    with recorded("handover", params, runner=runner, ref=ref, engine=engine) as run:
+        hid, day = _handover_id(handover_id), parse_day(today)
+        with read_session(engine) as session:
+            _load(session, hid)
+        if start_version is not None:
+            run(start_as_system, hid, _handover_id(start_version), engine=engine)
+        kwargs: dict[str, Any] = {} if backoff_s is None else {"backoff_s": backoff_s}
+        run.stats.update(handover_id=hid,
+                         list_notice_id=run(issue_list, hid, today=day, engine=engine),
+                         confirmation_notice_id=run(issue_confirmation, hid, today=day, engine=engine),
+                         notify=run(notify, hid, engine=engine, retries=retries, **kwargs).as_dict())
+        return run.stats

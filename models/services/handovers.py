@@ -8,7 +8,7 @@ released. Waiting for people is rows in ``handoverstep``, never a paused flow.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -106,7 +106,11 @@ def _may_edit(session: Session, actor: Actor, ho: Handover) -> None:
 @retry_transient
 def set_items(actor: Actor, *, handover_id: int, expected_version: int, items: list[dict[str, Any]],
               declared_total: dict[str, Any] | None = None, engine: Engine | None = None) -> Handover:
-    """Edit the list before the sender confirms it (a rejection reopens editing)."""
+    """Edit the list before the sender confirms it (a rejection reopens editing).
+
+    Before the start the declared total (申报合计) is set with the list (``None`` clears it). Once the
+    handover has started it is fixed: the edited list must add up to it, and only the office changes it,
+    with a reason (:func:`set_declared_total`)."""
     with transaction(actor, "handover.set_items", "handover", handover_id, engine=engine) as tx:
         ho = _load(tx.session, handover_id)
         _may_edit(tx.session, actor, ho)
@@ -114,6 +118,10 @@ def set_items(actor: Actor, *, handover_id: int, expected_version: int, items: l
         if ho.status == "completed" or any(s.party_role == "sender" and s.status == "confirmed" for s in steps):
             raise Invalid("移交方已确认清单，不能再修改；如需修改请由后续方退回")
         clean = normalise_items(ho.kind, items)
+        if ho.status != "draft":
+            if declared_total is not None and dict(declared_total) != dict(ho.declared_total or {}):
+                raise PermissionDenied("交接已启动，申报合计不能随清单修改；如确需调整，请由改革办填写原因后调整")
+            declared_total = dict(ho.declared_total or {})
         if declared_total:
             check_declared(ho.kind, clean, declared_total)
         before = {"items": len(items_of(tx.session, handover_id)), "declared_total": ho.declared_total}
@@ -121,6 +129,25 @@ def set_items(actor: Actor, *, handover_id: int, expected_version: int, items: l
         _bump(tx.session, ho, expected_version, declared_total=dict(declared_total or {}))
         tx.audit(before=before, after={"items": len(clean), "declared_total": ho.declared_total,
                                        "totals": totals(ho.kind, clean)})
+        return ho
+
+
+@retry_transient
+def set_declared_total(actor: Actor, *, handover_id: int, expected_version: int, declared_total: dict[str, Any],
+                       reason: str, engine: Engine | None = None) -> Handover:
+    """The office corrects the declared total of a started handover, with a reason (audited)."""
+    with transaction(actor, "handover.set_declared", "handover", handover_id, engine=engine) as tx:
+        require(actor, "handover.admin")
+        ho = _load(tx.session, handover_id)
+        if not reason.strip():
+            raise Invalid("调整申报合计必须填写原因")
+        if ho.status == "completed":
+            raise Invalid("交接已完成，申报合计不能再调整")
+        if not declared_total:
+            raise Invalid("申报合计不能为空")
+        before = {"declared_total": ho.declared_total}
+        _bump(tx.session, ho, expected_version, declared_total=dict(declared_total))
+        tx.audit(before=before, after={"declared_total": ho.declared_total, "reason": reason.strip()[:500]})
         return ho
 
 
@@ -177,6 +204,7 @@ def _complete_task_if_done(tx: Tx, ho: Handover, today: Any) -> tuple[bool, list
     task = tx.session.get(Task, ho.task_id)
     if task is None or task.status == "done":
         return False, []
+    tx.reschedule(task.plan_id, today=today)
     before = {"status": task.status, "percent": task.percent}
     task.status, task.percent, task.actual_finish = "done", 100, today
     task.version += 1
@@ -189,7 +217,7 @@ def _complete_task_if_done(tx: Tx, ho: Handover, today: Any) -> tuple[bool, list
 
 @retry_transient
 def confirm_step(actor: Actor, *, handover_id: int, step_id: int, expected_version: int,
-                 engine: Engine | None = None) -> StepOutcome:
+                 today: date | None = None, engine: Engine | None = None) -> StepOutcome:
     with transaction(actor, "handover.confirm", "handover", handover_id, engine=engine) as tx:
         ho = _load(tx.session, handover_id)
         step = _step_for_actor(tx.session, actor, ho, step_id, expected_version)
@@ -209,7 +237,7 @@ def confirm_step(actor: Actor, *, handover_id: int, step_id: int, expected_versi
         outcome = StepOutcome(ho, completed=done)
         if done:
             outcome.task_completed, outcome.released_task_ids = _complete_task_if_done(
-                tx, ho, datetime.now(get_settings().tz).date())
+                tx, ho, today or get_settings().today())
         return outcome
 
 

@@ -8,7 +8,7 @@ already issued instead of allocating a second number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import update
@@ -142,7 +142,7 @@ def preview(actor: Actor, kind: str, subject: Subject = Subject(), *, data: dict
             engine: Engine | None = None) -> tuple[str, bytes]:
     """Render without allocating a number; returns (title, docx bytes)."""
     _check_issue(actor, kind)
-    today = today or datetime.now(get_settings().tz).date()
+    today = today or get_settings().today()
     with read_session(engine) as session:
         data = data if data is not None else subject_data(session, kind, subject, today)
     docx, title, _, _ = _render(kind, None, today, data, overrides or {})
@@ -192,7 +192,7 @@ def _issue_once(actor: Actor, kind: str, subject: Subject, data: dict[str, Any] 
 def issue(actor: Actor, kind: str, subject: Subject = Subject(), *, data: dict[str, Any] | None = None,
           overrides: dict[str, Any] | None = None, idempotency_key: str | None = None, today: date | None = None,
           engine: Engine | None = None) -> Notice:
-    today = today or datetime.now(get_settings().tz).date()
+    today = today or get_settings().today()
     try:
         return _issue_once(actor, kind, subject, data, overrides or {}, idempotency_key, today, engine)
     except IntegrityError:

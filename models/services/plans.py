@@ -124,7 +124,9 @@ def _create_tasks(session: Session, plan: Plan, tasks: list[dict[str, Any]]) -> 
 
 @retry_transient
 def publish_plan(actor: Actor, draft: dict[str, Any], *, source_filename: str | None = None,
-                 fingerprint: str | None = None, engine: Engine | None = None) -> PublishResult:
+                 fingerprint: str | None = None, today: date | None = None,
+                 engine: Engine | None = None) -> PublishResult:
+    """Store a reviewed draft as a plan and compute its schedule (forecasts, lights) before the commit."""
     with transaction(actor, "plan.publish", "plan", engine=engine) as tx:
         require(actor, "plan.import")
         if fingerprint:
@@ -142,6 +144,7 @@ def publish_plan(actor: Actor, draft: dict[str, Any], *, source_filename: str | 
         tx.session.flush()
         warnings = _create_tasks(tx.session, plan, draft["tasks"])
         tx.object_id = plan.id
+        tx.reschedule(plan.id, today=today)
         tx.audit(after={"title": plan.title, "tasks": len(draft["tasks"]), "fingerprint": fingerprint,
                         "warnings": len(warnings)})
         return PublishResult(plan, created=True, tasks=len(draft["tasks"]), warnings=warnings)

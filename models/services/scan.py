@@ -25,9 +25,12 @@ from models.db import read_session, retry_transient, write_session
 from models.services import audit, notices, scheduling
 from models.services.actor import Actor
 from models.services.errors import ServiceError
+from models.services.notice_batches import batch_key
 from models.services.notify import DeliveryStats, Message, deliver, task_recipients
+from models.services.steps import Runner, direct, parse_day, recorded, step
 from models.settings import get_settings
 from models.tables import Alert, OpsRun, Task
+from models.workcalendar import Lag, WorkCalendar
 
 LEVEL_LABELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
 UNFINISHED = ("not_started", "in_progress")
@@ -40,18 +43,31 @@ SCAN_ACTOR = Actor.system("scan")
 
 @dataclass(frozen=True)
 class Escalation:
-    """Days a task must have been red (counted from ``red_since``) before each formal step."""
+    """Days a task must have been red (counted from ``red_since``) before each formal step: working days
+    of the office calendar by default (``REFORM_ESCALATION_DAY_BASIS=days`` counts calendar days)."""
 
     supervision_after: int
     interview_after: int
+    basis: str = "workdays"
 
     @classmethod
     def from_settings(cls) -> Escalation:
         s = get_settings()
-        return cls(s.supervision_after_red_days, s.interview_after_red_days)
+        return cls(s.supervision_after_red_days, s.interview_after_red_days, s.escalation_day_basis)
+
+    def red_since_at_most(self, today: date, days: int, calendar: WorkCalendar) -> date:
+        """The latest first-red day that has been red for ``days`` (working) days by ``today``."""
+        if self.basis == "days":
+            return today - timedelta(days=days)
+        return calendar.sub_lag(today, Lag(days, "workdays"))
+
+    @property
+    def unit_label(self) -> str:
+        return "个工作日" if self.basis == "workdays" else "天"
 
 
 # ---------------------------------------------------------------- step 1: traffic lights
+@step("recompute-lights", "重新计算红黄绿灯")
 def recompute_all(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None = None) -> dict[str, Any]:
     """Recompute every plan in one pass; a plan that cannot be scheduled is reported, not fatal."""
     try:
@@ -71,40 +87,44 @@ def _no_alert_since(level: str, since: Any) -> Any:
     return ~exists().where(Alert.task_id == Task.id, Alert.level == level, Alert.day >= since)
 
 
-def _conditions(today: date, esc: Escalation) -> dict[str, Any]:
+def _conditions(today: date, esc: Escalation, calendar: WorkCalendar) -> dict[str, Any]:
+    """Per level, which tasks get an alert today. Formal steps (督办通知单, 约谈) happen on working days
+    only, so no notice is dated on a weekend or holiday; they follow on the next working day."""
     red_since = func.coalesce(Task.red_since, literal(today, Date))
     red = and_(Task.light == "red", _leaf_unfinished())
-    return {
+    levels = {
         "reminder": and_(Task.light == "yellow", _leaf_unfinished(),
                          _no_alert_since("reminder", literal(today - timedelta(days=REMINDER_EVERY_DAYS - 1), Date))),
         "urging": and_(red, _no_alert_since("urging", red_since)),
-        "supervision": and_(red, red_since <= literal(today - timedelta(days=esc.supervision_after), Date),
-                            _no_alert_since("supervision", red_since)),
-        "interview": and_(red, red_since <= literal(today - timedelta(days=esc.interview_after), Date),
-                          _no_alert_since("interview", red_since)),
     }
+    if esc.basis == "days" or calendar.is_workday(today):
+        for level, after in (("supervision", esc.supervision_after), ("interview", esc.interview_after)):
+            cutoff = literal(esc.red_since_at_most(today, after, calendar), Date)
+            levels[level] = and_(red, red_since <= cutoff, _no_alert_since(level, red_since))
+    return levels
 
 
 def _message(level: str, esc: Escalation) -> Any:
     title = func.substr(Task.title, 1, 200)
     tail = {"reminder": "”即将到期或进度滞后，请抓紧推进。",
             "urging": "”已亮红灯（逾期或进度严重滞后），请立即办理并报告进展。",
-            "supervision": f"”红灯已持续{esc.supervision_after}天以上，已印发督办通知单，请限期办结。",
-            "interview": f"”红灯已持续{esc.interview_after}天以上，列入约谈名单。"}[level]
+            "supervision": f"”红灯已持续{esc.supervision_after}{esc.unit_label}以上，已印发督办通知单，请限期办结。",
+            "interview": f"”红灯已持续{esc.interview_after}{esc.unit_label}以上，列入约谈名单。"}[level]
     return (literal(f"【{LEVEL_LABELS[level]}】任务", String) + Task.code + literal("“", String) + title
             + literal(tail, String))
 
 
+@step("create-alerts", "生成预警")
 @retry_transient
 def create_alerts(today: date, *, actor: Actor = SCAN_ACTOR, escalation: Escalation | None = None,
                   engine: Engine | None = None) -> dict[str, int]:
     """One INSERT … SELECT … ON CONFLICT DO NOTHING per level; one audit event when anything is new."""
     esc = escalation or Escalation.from_settings()
     now = datetime.now(UTC)
-    created: dict[str, int] = {}
+    created = dict.fromkeys(LEVEL_LABELS, 0)  # a level not due today (督办 on a weekend) reports 0
     with write_session(engine) as session:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        for level, condition in _conditions(today, esc).items():
+        for level, condition in _conditions(today, esc, scheduling.load_calendar(session)).items():
             source = sa_select(Task.id, literal(level, String), literal(today, Date), _message(level, esc),
                                literal(now, DateTime(timezone=True))).where(condition)
             stmt = insert(Alert).from_select(["task_id", "level", "day", "message", "created_at"], source)
@@ -117,9 +137,10 @@ def create_alerts(today: date, *, actor: Actor = SCAN_ACTOR, escalation: Escalat
 
 # ---------------------------------------------------------------- step 3: 督办通知单
 def supervision_key(task_id: int, day: date) -> str:
-    return f"supervision:task:{task_id}:{day.isoformat()}"
+    return batch_key("supervision", task_id, day)
 
 
+@step("issue-supervision-notices", "印发督办通知单", retries=3, retry_delays=(2, 10, 30))
 def issue_supervision(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None = None) -> list[int]:
     """Issue a 督办通知单 for each supervision alert still without one; returns the notice ids.
 
@@ -183,27 +204,14 @@ def _doc_numbers(session: Session, notice_ids: list[int]) -> dict[int, str]:
     return {r.id: r.doc_number for r in rows}
 
 
+@step("notify-units", "通知责任单位", retries=2, retry_delays=(5, 30))
 def notify_alerts(today: date, *, engine: Engine | None = None, retries: int | None = None,
                   backoff_s: float | None = None) -> DeliveryStats:
     kwargs: dict[str, Any] = {} if backoff_s is None else {"backoff_s": backoff_s}
     return deliver(alert_messages(today, engine=engine), engine=engine, retries=retries, **kwargs)
 
 
-# ---------------------------------------------------------------- operations record
-def start_run(kind: str, *, engine: Engine | None = None) -> int:
-    with write_session(engine) as session:
-        run = OpsRun(kind=kind)
-        session.add(run)
-        session.flush()
-        return run.id or 0
-
-
-def finish_run(run_id: int, status: str, stats: dict[str, Any], *, engine: Engine | None = None) -> None:
-    with write_session(engine) as session:
-        session.execute(update(OpsRun).where(OpsRun.id == run_id).values(  # type: ignore[arg-type]
-            status=status, finished_at=datetime.now(UTC), stats=audit.jsonable(stats)))
-
-
+# ---------------------------------------------------------------- the use case
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -222,22 +230,26 @@ def liveness(session: Session, now: datetime, *, kind: str = "scan") -> str | No
             "请检查 Prefect 服务与工作进程。")
 
 
-def run_scan(today: date, *, engine: Engine | None = None, retries: int | None = None,
+def check_liveness(*, engine: Engine | None = None) -> str | None:
+    with read_session(engine) as session:
+        return liveness(session, datetime.now(get_settings().tz))
+
+
+def run_scan(today: str | date | None = None, *, runner: Runner = direct, ref: str | None = None,
+             engine: Engine | None = None, retries: int | None = None,
              backoff_s: float | None = None) -> dict[str, Any]:
-    """The whole scan without Prefect (CLI fallback, benchmarks, tests); the flow calls the same steps."""
-    run_id = start_run("scan", engine=engine)
-    stats: dict[str, Any] = {"today": today.isoformat()}
-    try:
-        stats["recompute"] = recompute_all(today, engine=engine)
-        stats["alerts"] = create_alerts(today, engine=engine)
-        stats["notices"] = issue_supervision(today, engine=engine)
-        stats["notify"] = notify_alerts(today, engine=engine, retries=retries, backoff_s=backoff_s).as_dict()
-    except BaseException as exc:
-        stats["error"] = f"{type(exc).__name__}: {exc}"[:500]
-        finish_run(run_id, "failed", stats, engine=engine)
-        raise
-    finish_run(run_id, "success", stats, engine=engine)
-    return stats
+    """The daily deadline scan — the one implementation: the CLI, the web app's 立即扫描 and the
+    ``deadline-scan`` flow all run these steps (the flow passes a runner that makes each a Prefect task)."""
+    params = {"today": today.isoformat() if isinstance(today, date) else today}
+    with recorded("scan", params, runner=runner, ref=ref, engine=engine) as run:
+        day = parse_day(today)
+        run.stats.update(today=day.isoformat(), liveness=check_liveness(engine=engine))
+        run.stats["recompute"] = run(recompute_all, day, engine=engine)
+        run.stats["alerts"] = run(create_alerts, day, engine=engine)
+        run.stats["notices"] = run(issue_supervision, day, engine=engine)
+        kwargs: dict[str, Any] = {} if backoff_s is None else {"backoff_s": backoff_s}
+        run.stats["notify"] = run(notify_alerts, day, engine=engine, retries=retries, **kwargs).as_dict()
+        return run.stats
 
 
 def open_alerts(session: Session, *, day: date | None = None) -> list[Alert]:
@@ -248,5 +260,5 @@ def open_alerts(session: Session, *, day: date | None = None) -> list[Alert]:
     return list(session.exec(query.order_by(Alert.id.desc())).all())  # type: ignore[union-attr]
 
 
-__all__ = ["Escalation", "LEVEL_LABELS", "alert_messages", "create_alerts", "finish_run", "issue_supervision",
-           "liveness", "notify_alerts", "recompute_all", "run_scan", "start_run", "supervision_key"]
+__all__ = ["Escalation", "LEVEL_LABELS", "alert_messages", "check_liveness", "create_alerts", "issue_supervision",
+           "liveness", "notify_alerts", "parse_day", "recompute_all", "run_scan", "supervision_key"]

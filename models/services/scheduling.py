@@ -227,15 +227,37 @@ def _recompute(tx_session: Session, plan_id: int | None, today: date) -> Recompu
     return Recomputed(plan_id, result, len(rows), len(changes), leaf_counts(rows, fields))
 
 
+def lock_plans(session: Session, plan_id: int | None) -> None:
+    """Row locks on the plan (``None``: every plan, in id order) for the rest of the transaction. Every
+    recompute takes them before it writes task rows, so concurrent recomputes of a plan are serialised
+    (SQLite serialises writers anyway with BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    query = sa_select(Plan.id).order_by(Plan.id).with_for_update()  # type: ignore[call-overload]
+    if plan_id is not None:
+        query = query.where(Plan.id == plan_id)
+    session.execute(query).all()
+
+
+def recompute_in(session: Session, plan_ids: set[int | None], *, today: date | None = None) -> list[Recomputed]:
+    """Recompute inside the caller's transaction (``None`` in ``plan_ids``: every plan at once).
+
+    A graph that can no longer be scheduled (a new dependency closing a cycle) refuses the write."""
+    day = today or get_settings().today()
+    targets: list[int | None] = [None] if None in plan_ids else sorted(p for p in plan_ids if p is not None)
+    return [_recompute(session, pid, day) for pid in targets]
+
+
 @retry_transient
 def recompute(actor: Actor, *, plan_id: int | None = None, today: date | None = None,
               engine: Engine | None = None) -> Recomputed:
     """Recompute one plan (default: the latest)."""
-    today = today or date.today()
+    today = today or get_settings().today()
     with transaction(actor, "schedule.recompute", "plan", plan_id, engine=engine) as tx:
         require(actor, "schedule.run")
         pid = plan_id or default_plan_id(tx.session)
         tx.object_id = pid
+        lock_plans(tx.session, pid)
         done = _recompute(tx.session, pid, today)
         tx.audit(after={"today": today, "changed": done.changed, "counts": done.counts})
         return done
@@ -244,9 +266,10 @@ def recompute(actor: Actor, *, plan_id: int | None = None, today: date | None = 
 @retry_transient
 def recompute_all(actor: Actor, *, today: date | None = None, engine: Engine | None = None) -> Recomputed:
     """Recompute every plan in one pass (plans are disjoint components of one graph)."""
-    today = today or date.today()
+    today = today or get_settings().today()
     with transaction(actor, "schedule.recompute_all", "plan", "*", engine=engine) as tx:
         require(actor, "schedule.run")
+        lock_plans(tx.session, None)
         done = _recompute(tx.session, None, today)
         tx.audit(after={"today": today, "tasks": done.tasks, "changed": done.changed, "counts": done.counts})
         return done

@@ -122,7 +122,8 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
         new_status = next_status(task.status, action)
         if action in {"return", "reopen"} and not note.strip():
             raise Invalid("退回或重新打开必须填写原因")
-        today = today or datetime.now(get_settings().tz).date()
+        today = today or get_settings().today()
+        tx.reschedule(task.plan_id, today=today)  # lights, forecasts and dependants move with this change
         before = snapshot(task)
         values: dict[str, Any] = {"status": new_status}
         if action == "progress":

@@ -2,12 +2,17 @@
 
 Refusals (permission, conflict, invalid input) roll the change back and are audited in their own
 small transaction, so a forged request leaves a trace without leaving a change.
+
+A write that changes what the scheduler reads calls ``tx.reschedule(plan_id)``: before the commit the
+plan's forecasts, lights, at-risk flags and critical path are recomputed in the same transaction, so
+when the service returns, every page already shows the consequences (GUIDE §2 rule 7).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -28,6 +33,20 @@ class Tx:
     object_id: object = None
     audited: int = 0
     events: list[int] = field(default_factory=list)
+    replan: set[int | None] = field(default_factory=set)
+    replan_day: date | None = None
+
+    def reschedule(self, plan_id: int | None, *, today: date | None = None) -> None:
+        """Recompute this plan (``None``: every plan) before the commit, as of ``today``.
+
+        Call it before changing the plan's rows: it takes the plan's lock now, so two writers on the same
+        plan queue up instead of deadlocking on each other's recomputed rows."""
+        from models.services.scheduling import lock_plans
+
+        if plan_id not in self.replan and None not in self.replan:
+            lock_plans(self.session, plan_id)
+        self.replan.add(plan_id)
+        self.replan_day = today or self.replan_day
 
     def audit(self, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
               action: str | None = None, object_type: str | None = None, object_id: object = None) -> None:
@@ -55,6 +74,10 @@ def transaction(actor: Actor, action: str, object_type: str, object_id: object =
             yield tx
             if tx.audited == 0:
                 raise RuntimeError(f"service {action} changed data without an audit event")
+            if tx.replan:
+                from models.services.scheduling import recompute_in
+
+                recompute_in(session, tx.replan, today=tx.replan_day)
     except ServiceError as exc:
         with write_session(engine) as session:
             audit.record(session, actor, action, object_type, object_id,

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from flows import client
-from flows.deadline_scan import SCHEDULE, deadline_scan
+import pytest
+
+from flows.deadline_scan import deadline_scan, schedule
 from flows.handover import advance_handover
 from flows.notices import issue_notices
 from flows.reports import bulletin
@@ -27,8 +29,9 @@ from tests.mailbox import (
 def test_scan_runs_daily_at_0830_shanghai() -> None:
     from prefect.server.schemas.schedules import CronSchedule
 
-    schedule = CronSchedule(cron=SCHEDULE.cron, timezone=SCHEDULE.timezone)
-    dates = asyncio.run(schedule.get_dates(n=5, start=datetime(2026, 11, 21, tzinfo=UTC)))
+    cron = schedule()
+    dates = asyncio.run(CronSchedule(cron=cron.cron, timezone=cron.timezone).get_dates(
+        n=5, start=datetime(2026, 11, 21, tzinfo=UTC)))
     assert [d.isoformat() for d in dates] == [f"2026-11-{day}T08:30:00+08:00" for day in range(21, 26)]
 
 
@@ -73,7 +76,7 @@ def test_handover_flow_documents_and_notifies_each_party(app_db: Engine, mailbox
     outcome = _confirm_current(app_db, "dangan")
     assert outcome.completed and outcome.released_task_ids
     result = advance_handover(ho.id or 0)
-    confirmations = notices(app_db, "handover-confirmation")
+    confirmations = [n for n in notices(app_db, "handover-confirmation") if n.handover_id == ho.id]
     assert len(confirmations) == 1 and result["confirmation_notice_id"] == confirmations[0].id
     assert any("交接完成" in m and confirmations[0].doc_number in m for m in mailbox.to(sender))
     # 三.5 depended on the archive task 三.3: its lead (县城市管理局) hears it is released
@@ -83,7 +86,8 @@ def test_handover_flow_documents_and_notifies_each_party(app_db: Engine, mailbox
     sent = len(mailbox.messages)
     advance_handover(ho.id or 0)
     assert len(mailbox.messages) == sent
-    assert len(notices(app_db, "archive-list")) == 1 and len(notices(app_db, "handover-confirmation")) == 1
+    assert len(notices(app_db, "archive-list")) == 1
+    assert [n.id for n in notices(app_db, "handover-confirmation") if n.handover_id == ho.id] == [confirmations[0].id]
 
 
 def test_bulletin_flow_issues_once_per_period(app_db: Engine) -> None:
@@ -103,13 +107,39 @@ def test_issue_notices_flow_returns_ids_and_is_idempotent(app_db: Engine) -> Non
 
 
 def test_client_runs_in_process_without_server(app_db: Engine) -> None:
-    run_id = client.trigger("deadline-scan", {"today": (TODAY + timedelta(days=3)).isoformat()})
-    deadline = time.time() + 60
-    while (state := client.status(run_id))["state"] == "Running" and time.time() < deadline:
-        time.sleep(0.2)
-    assert state["state"] == "Completed", state
-    assert state["result"]["alerts"]["supervision"] > 0
-    assert client.status("local-unknown")["state"] == "Unknown"
+    started = time.perf_counter()
+    outcome = client.run("deadline-scan", {"today": (TODAY + timedelta(days=4)).isoformat()})
+    assert time.perf_counter() - started < 3  # no temporary Prefect server
+    assert outcome.done and outcome.id is None
+    assert outcome.result["alerts"]["supervision"] > 0
+    with pytest.raises(ValueError):
+        client.run("no-such-flow")
+
+
+def test_a_run_refused_for_a_bad_parameter_is_recorded_as_failed(app_db: Engine) -> None:
+    from models.services.errors import Invalid
+
+    with pytest.raises(Invalid):
+        deadline_scan(today="2026-13-45")
+    with read_session(app_db) as s:
+        run = s.query(OpsRun).filter(OpsRun.kind == "scan").one()
+    assert run.status == "failed" and run.ref  # recorded under its flow-run id
+    assert run.stats["failed_step"] == "参数检查" and "2026-13-45" in run.stats["error"]
+    assert run.stats["params"] == {"today": "2026-13-45"}
+
+
+def test_a_failing_step_is_recorded_with_its_name_and_reason(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.services import bulletins, ops
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("LibreOffice 未响应")
+
+    monkeypatch.setattr(bulletins.notices, "issue", broken)
+    with pytest.raises(RuntimeError):
+        bulletin(period="week", today=TODAY.isoformat())
+    failure = next(f for f in ops.status().failures if f.kind == "bulletin")
+    assert (failure.day, failure.step) == (TODAY.isoformat(), "印发通报")
+    assert "LibreOffice 未响应" in failure.message
 
 
 def test_plan_import_flow_parses_a_file_and_is_idempotent(app_db: Engine) -> None:
@@ -120,5 +150,10 @@ def test_plan_import_flow_parses_a_file_and_is_idempotent(app_db: Engine) -> Non
     sample = next((Path(__file__).resolve().parents[2] / "data" / "sample_plans").glob("*.txt"))
     first = plan_import(path=str(sample))
     again = plan_import(path=str(sample))
-    assert first["created"] and first["tasks"] > 5
-    assert again["plan_id"] == first["plan_id"] and not again["created"]
+    assert first["status"] == "created" and first["tasks"] > 5
+    assert (again["status"], again["plan_id"]) == ("unchanged", first["plan_id"])
+    from models.tables import Task
+
+    with read_session(app_db) as s:  # published with its schedule computed in the same transaction
+        lights = {t.light for t in s.query(Task).filter(Task.plan_id == first["plan_id"])}
+    assert lights and None not in lights

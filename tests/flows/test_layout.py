@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from flows.registry import ENTRYPOINTS, load
+from flows.registry import USE_CASES, flow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,12 +25,11 @@ def test_models_never_import_prefect_or_streamlit() -> None:
 def test_prefect_yaml_entrypoints_import_and_match_registry() -> None:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
     deployments = {d["name"]: d for d in spec["deployments"]}
-    assert set(deployments) == set(ENTRYPOINTS)
+    assert set(deployments) == set(USE_CASES)
     for name, d in deployments.items():
         assert d["work_pool"]["name"] == "reform-pool"
-        file, attr = d["entrypoint"].split(":")
-        assert ENTRYPOINTS[name] == f"{file[:-3].replace('/', '.')}:{attr}"
-        assert load(name).name == name
+        assert d["entrypoint"] == USE_CASES[name].flow
+        assert flow(name).name == name
     scan = deployments["deadline-scan"]["schedules"][0]
     assert (scan["cron"], scan["timezone"]) == ("30 8 * * *", "Asia/Shanghai")
 
@@ -39,6 +38,6 @@ def test_serve_builds_every_deployment_with_schedules() -> None:
     from flows.serve import deployments
 
     built = {d.name: d for d in deployments()}
-    assert set(built) == set(ENTRYPOINTS)
+    assert set(built) == set(USE_CASES)
     assert [s.schedule.cron for s in built["bulletin"].schedules] == ["0 9 * * 1", "0 9 1 * *", "0 9 1 1,4,7,10 *"]
     assert built["deadline-scan"].schedules[0].schedule.timezone == "Asia/Shanghai"

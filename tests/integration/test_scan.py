@@ -45,9 +45,17 @@ def test_rerun_same_day_creates_nothing_new(demo_engine: Engine) -> None:
     assert audit_count(demo_engine, "scan.alerts") == 1
 
 
+# TODAY is Saturday 2026-11-21: the third working day of red is Wednesday 11-25, the tenth Friday 12-04.
+DAY3 = TODAY + timedelta(days=4)
+DAY10 = TODAY + timedelta(days=13)
+
+
 def test_escalation_supervision_notice_then_interview(demo_engine: Engine) -> None:
     scan.run_scan(TODAY, engine=demo_engine)
-    day3 = TODAY + timedelta(days=3)
+    assert not alerts(demo_engine, level="supervision")
+    scan.run_scan(DAY3 - timedelta(days=1), engine=demo_engine)  # two working days red: not yet
+    assert not alerts(demo_engine, level="supervision")
+    day3 = DAY3
     stats = scan.run_scan(day3, engine=demo_engine)
     sup = alerts(demo_engine, level="supervision")
     assert sup and all(day == day3.isoformat() for _, _, day in sup)
@@ -61,7 +69,9 @@ def test_escalation_supervision_notice_then_interview(demo_engine: Engine) -> No
     # the next day nothing is re-issued; ten red days later the interview flag appears
     scan.run_scan(day3 + timedelta(days=1), engine=demo_engine)
     assert len(notices(demo_engine, "supervision")) == len(issued)
-    scan.run_scan(TODAY + timedelta(days=10), engine=demo_engine)
+    scan.run_scan(DAY10 - timedelta(days=1), engine=demo_engine)  # nine working days
+    assert not alerts(demo_engine, level="interview")
+    scan.run_scan(DAY10, engine=demo_engine)
     interview = {c for c, _, _ in alerts(demo_engine, level="interview")}
     assert "四.4" in interview and interview <= {c for c, _, _ in sup}
 
@@ -93,7 +103,8 @@ CRASH_SCRIPT = textwrap.dedent("""
 
 def test_killed_scan_rerun_leaves_one_alert_one_number_one_audit(demo_engine: Engine) -> None:
     scan.run_scan(TODAY, engine=demo_engine)
-    day3 = TODAY + timedelta(days=3)
+    issued_before = audit_count(demo_engine, "notice.issue")  # the demo's handover documents
+    day3 = DAY3
     env = {**os.environ, "CRASH_DB": demo_engine.url.render_as_string(hide_password=False),
            "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, day3.isoformat()], env=env, cwd=ROOT,
@@ -107,7 +118,7 @@ def test_killed_scan_rerun_leaves_one_alert_one_number_one_audit(demo_engine: En
     issued = notices(demo_engine, "supervision")
     assert len(issued) == len(sup) and len({n.doc_number for n in issued}) == len(issued)
     assert [n.seq for n in issued] == list(range(issued[0].seq, issued[0].seq + len(issued)))  # no gap
-    assert audit_count(demo_engine, "notice.issue") == len(issued)
+    assert audit_count(demo_engine, "notice.issue") == issued_before + len(issued)
     assert audit_count(demo_engine, "notice.issue_repeat") == 0
     assert audit_count(demo_engine, "scan.alerts") == 2  # one per day with new alerts
 

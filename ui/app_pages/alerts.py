@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.services import admin, notices
-from models.services.notices import Subject
-from models.services.scan import supervision_key
+from flows import client
+from models.services import admin
 from ui.components import jobs, tables
-from ui.components.actions import attempt, call, flash, show_flash, succeeded, today
+from ui.components.actions import call, flash, show_flash, succeeded, today
 from ui.components.fmt import when
 from ui.components.labels import ALERT_LEVELS, light
+from ui.components.ops import show_health
 from ui.components.reads import current_plan, read
 from ui.components.review import review_form
 from ui.components.scan import scan_status, start_scan
@@ -38,6 +38,7 @@ if cols[-1].button("立即扫描", key="scan_now", icon=":material/radar:"):
         st.rerun()
 if st.session_state.get("scan_run"):
     st.caption(scan_status(st.session_state["scan_run"]))
+show_health()
 
 st.subheader("预警")
 f1, f2 = st.columns(2)
@@ -73,23 +74,17 @@ else:
                             default=list(by_id), key="sup_pick",
                             format_func=lambda i: f"{by_id[i]['code']} {by_id[i]['title']}")
     batch = st.button("批量印发督办通知单", key="sup_issue", type="primary", disabled=not chosen)
-    if batch and jobs.server_mode():
-        # with a Prefect server the batch runs as the issue-notices flow: it survives a page reload
-        if call(jobs.submit, "issue-notices", {"task_ids": chosen, "today": today().isoformat(),
-                                               "requested_by": actor.username}) is not None:
+    if batch:
+        bar = st.progress(0.0, text="正在印发……")
+        outcome = call(client.run, "issue-notices", {"task_ids": chosen, "today": today().isoformat()}, actor=actor,
+                       wait=False, progress=lambda pct: bar.progress(pct / 100, text=f"已完成 {pct:.0f}%"))
+        if outcome is not None and outcome.done:
+            numbers = outcome.result["doc_numbers"]
+            flash(f"已印发督办通知单 {len(numbers)} 份：{'、'.join(numbers)}")
+            st.rerun()
+        elif outcome is not None:  # with a Prefect server the batch runs on a worker and survives a reload
             flash(f"已提交后台印发 {len(chosen)} 份督办通知单，可在下方“后台任务”查看进度。")
             st.rerun()
-    elif batch:
-        bar = st.progress(0.0, text="正在印发……")
-        issued: list[str] = []
-        for n, task_id in enumerate(chosen, start=1):
-            result = attempt(notices.issue, actor, "supervision", Subject(task_id=task_id), today=today(),
-                             idempotency_key=supervision_key(task_id, today()))
-            if hasattr(result, "doc_number"):
-                issued.append(result.doc_number)
-            bar.progress(n / len(chosen), text=f"已处理 {n}/{len(chosen)}")
-        flash(f"已印发督办通知单 {len(issued)} 份：{'、'.join(issued)}")
-        st.rerun()
 
 jobs.panel(["issue-notices", "deadline-scan"], key="alert_jobs")
 

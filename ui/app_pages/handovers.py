@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from flows import client
 from models.services import handovers, notices
 from models.services.handover_items import totals
 from models.services.permissions import has
@@ -44,10 +45,11 @@ def editor(ho: dict[str, Any], items: list[dict[str, Any]], steps: list[dict[str
     st.caption("移交方确认前可直接修改清单（可增删行）；保存时核对申报合计。")
     edited = st.data_editor(items_frame(ho["kind"], items), num_rows="dynamic", hide_index=True,
                             key=f"items_edit_{ho['id']}")
-    recount = st.checkbox("按修改后的明细重新计算申报合计", key=f"recount_{ho['id']}")
+    draft = ho["status"] == "draft"  # once started, the declared total is fixed (the office adjusts it below)
+    recount = draft and st.checkbox("按修改后的明细重新计算申报合计", key=f"recount_{ho['id']}")
     if st.button("保存清单", key=f"save_items_{ho['id']}", icon=":material/save:"):
         new_items = rows_from_frame(ho["kind"], edited)
-        declared = None if recount else (ho["declared_total"] or None)
+        declared = ho["declared_total"] or None
         if recount:
             try:
                 declared = totals(ho["kind"], new_items)
@@ -58,6 +60,22 @@ def editor(ho: dict[str, Any], items: list[dict[str, Any]], steps: list[dict[str
             flash("清单已保存。")
             st.rerun()
     tables.show(items_frame(ho["kind"], items), key=f"items_{ho['id']}", file_name=ho["title"][:40])
+    if admin and not draft:
+        declared_form(ho, items)
+
+
+def declared_form(ho: dict[str, Any], items: list[dict[str, Any]]) -> None:
+    """The office alone corrects a started handover's declared total, with a reason (audited)."""
+    with st.expander("调整申报合计（须填写原因，记入审计）"):
+        reason = st.text_input("调整原因", key=f"declared_reason_{ho['id']}")
+        if st.button("按当前明细重新申报合计", key=f"declared_set_{ho['id']}"):
+            try:
+                declared = totals(ho["kind"], items)
+            except (KeyError, ValueError, ArithmeticError):
+                st.error("清单数据不完整，无法合计。")
+                return
+            act("申报合计已调整。", handovers.set_declared_total, actor, handover_id=ho["id"],
+                expected_version=ho["version"], declared_total=declared, reason=reason)
 
 
 def documents(ho: dict[str, Any]) -> None:
@@ -94,8 +112,8 @@ else:
         step_actions(login, pending[ho["id"]], key=f"ho_step_{ho['id']}")
     if admin and ho["status"] == "draft" and st.button("启动交接（冻结参与方并通知移交方确认）",
                                                        key=f"start_{ho['id']}", type="primary"):
-        act(f"交接“{ho['title']}”已启动。", handovers.start, actor, handover_id=ho["id"],
-            expected_version=ho["version"])
+        act(f"交接“{ho['title']}”已启动，已生成交接清单并通知移交方确认。", handovers.start, actor,
+            handover_id=ho["id"], expected_version=ho["version"], then=lambda: client.after_handover_change(ho["id"]))
     st.markdown("**相关公文**")
     documents(ho)
 

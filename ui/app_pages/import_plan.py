@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from flows import client
 from models.importing import parse_plan
-from models.services import dashboard, plans, scheduling
+from models.services import dashboard
 from ui.components import draft as drafts
 from ui.components import jobs
 from ui.components.actions import call, flash, show_flash, today
@@ -83,30 +84,27 @@ if changes and "error" not in changes:
 
 p1, p2 = st.columns(2)
 publish = p1.button("发布方案", key="import_publish", type="primary", icon=":material/publish:")
-if publish and jobs.server_mode():
-    # with a Prefect server, publishing runs as the plan-import flow: it goes on if this page is reloaded
-    run = call(jobs.submit, "plan-import", {"draft": {"plan": meta, "tasks": current["tasks"]},
-                                            "fingerprint": draft.get("fingerprint"),
-                                            "source_filename": draft.get("filename")})
-    if run is not None:
-        for key in (DRAFT, "import_source"):
-            st.session_state.pop(key, None)
-        flash("已提交发布，可在下方“后台任务”查看进度。")
-        st.rerun()
-elif publish:
-    draft_to_publish = {"plan": meta, "tasks": current["tasks"]}
+if publish:
+    # one path: in-process without a Prefect server, the plan-import flow with one (it goes on if this page
+    # is reloaded); either way the schedule is computed in the same transaction as the plan
     with st.spinner("正在发布……"):
-        result = call(plans.publish_plan, login.actor, draft_to_publish, source_filename=draft.get("filename"),
-                      fingerprint=draft.get("fingerprint"))
-    if result is not None:
+        outcome = call(client.run, "plan-import", {"draft": {"plan": meta, "tasks": current["tasks"]},
+                                                   "fingerprint": draft.get("fingerprint"),
+                                                   "source_filename": draft.get("filename"), "update": True,
+                                                   "today": today().isoformat()},
+                       actor=login.actor, wait=False)
+    if outcome is not None:
         for key in (DRAFT, "import_source"):
             st.session_state.pop(key, None)
-        if result.created:
-            call(scheduling.recompute, login.actor, plan_id=result.plan.id, today=today())
-            flash(f"已发布《{result.plan.title}》，共 {result.tasks} 项任务。" + (
-                f"另有 {len(result.warnings)} 条提示：" + "；".join(result.warnings[:5]) if result.warnings else ""))
+        result = outcome.result
+        if not outcome.done:
+            flash("已提交发布，可在下方“后台任务”查看进度。")
+        elif result["status"] == "created":
+            warnings = result.get("warnings") or []
+            flash(f"已发布《{result['title']}》，共 {result['tasks']} 项任务。" + (
+                f"另有 {len(warnings)} 条提示：" + "；".join(warnings[:5]) if warnings else ""))
         else:
-            flash(f"该文件已发布过（《{result.plan.title}》），未重复导入。")
+            flash(f"该文件已发布过（《{result['title']}》），未重复导入。")
         st.rerun()
 if p2.button("放弃本次导入", key="import_discard"):
     for key in (DRAFT, "import_source"):

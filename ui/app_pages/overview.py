@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from models.services.permissions import has
 from ui.components import charts, tables
 from ui.components.actions import today
 from ui.components.charts import CHART_CONFIG
 from ui.components.fmt import md, when
 from ui.components.labels import ACTION_LABELS, ALERT_LEVELS, STATUS_LABELS, light
+from ui.components.ops import show_health
 from ui.components.reads import critical_path, current_plan, read
 from ui.components.session import guard
 
 GANTT_CAP = 120
 
-guard("dashboard.view")
+login = guard("dashboard.view")
 st.title("总览")
+if has(login.actor, "schedule.run"):  # whoever runs the automation is told when it fails
+    show_health()
 plan = current_plan("overview_plan", allow_all=True)
 if plan is None:
     st.stop()

@@ -25,24 +25,23 @@ def register(app: typer.Typer) -> None:
 
         Re-importing the same file is a no-op; a changed version of an imported plan prints a diff.
         """
-        from models.importing import ImportRejected, parse_plan
-
         if not file.is_file():
             typer.echo(f"错误：文件不存在：{file}", err=True)
             raise typer.Exit(2)
-        try:
-            parsed = parse_plan(file.read_bytes(), file.name)
-        except ImportRejected as exc:
-            typer.echo(f"错误：{exc.message}", err=True)
-            raise typer.Exit(2) from None
-        draft = parsed.to_dict()
         if dry_run:
-            if as_json:
-                echo_json(draft)
-            else:
-                _print_summary(draft)
+            from models.importing import ImportRejected, parse_plan
+
+            try:
+                draft = parse_plan(file.read_bytes(), file.name).to_dict()
+            except ImportRejected as exc:
+                typer.echo(f"错误：{exc.message}", err=True)
+                raise typer.Exit(2) from None
+            echo_json(draft) if as_json else _print_summary(draft)
             return
-        _store(draft, parsed.fingerprint, file.name, update=update, as_json=as_json)
+        from ui.commands.flows import run_use_case
+
+        result = run_use_case("plan-import", {"path": str(file.resolve()), "update": update})
+        echo_json(result) if as_json else _print_result(result)
 
 
 def _print_summary(draft: dict) -> None:
@@ -55,34 +54,19 @@ def _print_summary(draft: dict) -> None:
         typer.echo(f"  ⚠ {w}")
 
 
-def _store(draft: dict, fingerprint: str, filename: str, *, update: bool, as_json: bool) -> None:
-    from sqlmodel import select
-
-    from models.db import read_session
-    from models.services.actor import Actor
-    from models.services.plans import plan_diff, publish_plan
-    from models.tables import Plan
-    from ui.cli import echo_json
-
-    with read_session() as session:
-        same_file = session.exec(select(Plan).where(Plan.fingerprint == fingerprint)).first()
-        earlier = session.exec(select(Plan).where(Plan.title == draft["plan"].get("title"))).first()
-        diff = plan_diff(session, earlier.id or 0, draft) if earlier and not same_file else None
-    if same_file:
-        typer.echo(f"该文件已导入（方案 #{same_file.id}），未做任何更改")
+def _print_result(result: dict) -> None:
+    if result["status"] == "unchanged":
+        typer.echo(f"该文件已导入（方案 #{result['plan_id']}），未做任何更改")
         return
-    if earlier is not None and diff is not None and not update:
-        typer.echo(f"方案“{earlier.title}”已存在（#{earlier.id}），新文件与之相比：")
+    if result["status"] == "changed":
+        diff = result["diff"]
+        typer.echo(f"方案“{result['title']}”已存在（#{result['plan_id']}），新文件与之相比：")
         typer.echo(f"  新增任务：{'、'.join(diff['added']) or '无'}")
         typer.echo(f"  删除任务：{'、'.join(diff['removed']) or '无'}")
         for line in diff["changed"]:
             typer.echo(f"  变更：{line}")
         typer.echo("未写入。如需按新文件导入为新版本，请加 --update。")
         return
-    result = publish_plan(Actor.system("cli"), draft, source_filename=filename, fingerprint=fingerprint)
-    if as_json:
-        echo_json({"plan_id": result.plan.id, "tasks": result.tasks, "warnings": result.warnings + draft["warnings"]})
-        return
-    typer.echo(f"已导入方案 #{result.plan.id}：{result.plan.title}，任务 {result.tasks} 项")
-    for w in result.warnings + draft["warnings"]:
+    typer.echo(f"已导入方案 #{result['plan_id']}：{result['title']}，任务 {result['tasks']} 项")
+    for w in result["warnings"]:
         typer.echo(f"  ⚠ {w}")

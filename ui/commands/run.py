@@ -95,15 +95,14 @@ def _first_scan() -> None:
     """A product that has never scanned shows no alerts until 08:30 tomorrow: scan once at first start."""
     from sqlmodel import select
 
+    from flows import client
     from models.db import read_session
-    from models.services.scan import run_scan
     from models.tables import OpsRun
-    from ui.cli import today_in_tz
 
     with read_session() as session:
         scanned = session.exec(select(OpsRun).where(OpsRun.kind == "scan")).first()
-    if scanned is None:
-        stats = run_scan(today_in_tz())
+    if scanned is None:  # before the Prefect server starts, so the client runs it in-process
+        stats = client.run("deadline-scan", {}).result
         alerts = stats.get("alerts") or {}
         typer.echo(f"首次督办扫描完成：预警 {sum(alerts.values()) if isinstance(alerts, dict) else 0} 条")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -58,13 +58,17 @@ def show_flash() -> None:
 
 
 def today() -> date:
-    return datetime.now(get_settings().tz).date()
+    return get_settings().today()
 
 
-def act(message: str, fn: Callable[..., Any], *args: Any, clear: tuple[str, ...] = (), **kwargs: Any) -> None:
-    """Run a change through its service; on success show ``message`` after the rerun that follows (and
-    empty the input widgets named in ``clear``)."""
+def act(message: str, fn: Callable[..., Any], *args: Any, clear: tuple[str, ...] = (),
+        then: Callable[[], Any] | None = None, **kwargs: Any) -> None:
+    """Run a change through its service; on success run ``then`` (the automation that follows the change,
+    e.g. the handover flow), show ``message`` after the rerun that follows and empty the input widgets
+    named in ``clear``. A failing follow-up is shown but does not undo the change."""
     if succeeded(fn, *args, **kwargs):
+        if then is not None and not succeeded(then):
+            return
         flash(message)
         for key in clear:
             st.session_state.pop(key, None)

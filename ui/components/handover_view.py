@@ -6,6 +6,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from flows import client
 from models.services import handovers
 from models.services.accounts import LoginResult
 from models.services.handover_items import totals
@@ -90,13 +91,14 @@ def step_actions(login: LoginResult, pending: dict[str, Any], *, key: str) -> No
         if st.button("确认无误", key=f"{key}_confirm", type="primary", icon=":material/check:"):
             outcome = call(handovers.confirm_step, login.actor, handover_id=pending["handover_id"],
                            step_id=pending["step_id"], expected_version=pending["version"])
-            if outcome is not None:
-                flash("已确认。" + ("交接已全部完成。" if outcome.completed else ""))
+            if outcome is not None and call(client.after_handover_change, pending["handover_id"]) is not None:
+                flash("已确认。" + ("交接已全部完成，交接确认书已生成。" if outcome.completed else "已通知下一方确认。"))
                 st.rerun()
     if pending["party_role"] == "sender":
         return
     with reject_col:
         reason = st.text_input("退回原因", key=f"{key}_reason")
         if st.button("退回移交方", key=f"{key}_reject", icon=":material/undo:"):
-            act("已退回移交方。", handovers.reject_step, login.actor, handover_id=pending["handover_id"],
-                step_id=pending["step_id"], expected_version=pending["version"], reason=reason)
+            act("已退回移交方，并已通知移交方修改清单。", handovers.reject_step, login.actor,
+                handover_id=pending["handover_id"], step_id=pending["step_id"], expected_version=pending["version"],
+                reason=reason, then=lambda: client.after_handover_change(pending["handover_id"]))

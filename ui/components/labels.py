@@ -26,7 +26,7 @@ def lag(value: int, unit: str) -> str:
 AUDIT_ACTIONS = {
     "task.progress": "报告进展", "task.report_done": "报告完成", "task.close": "审核办结", "task.return": "退回重办",
     "task.reopen": "重新打开", "task.handover_milestone": "交接完成自动办结", "handover.create": "新建交接",
-    "handover.set_items": "修改交接清单", "handover.start": "启动交接", "handover.confirm": "确认交接",
+    "handover.set_items": "修改交接清单", "handover.set_declared": "调整申报合计", "handover.start": "启动交接", "handover.confirm": "确认交接",
     "handover.reject": "退回交接", "notice.issue": "印发公文", "notice.issue_repeat": "重复印发（返回原文号）",
     "notice.void": "作废文号", "plan.publish": "发布方案", "schedule.recompute": "重新计算进度",
     "scan.alerts": "生成预警", "alert.acknowledge": "签收预警", "auth.login": "登录", "auth.logout": "退出",
