@@ -2,8 +2,6 @@
 under its flow-run id, so the flow shows its steps while the use case itself lives in the service layer."""
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -44,8 +42,3 @@ def flow_ref() -> str | None:
 
     run_id = flow_run.get_id()
     return str(run_id) if run_id else None
-
-
-def runner_name() -> str:
-    """Which machine/worker ran this flow (REFORM_RUNNER_NAME on each worker host, else the host name)."""
-    return os.environ.get("REFORM_RUNNER_NAME") or socket.gethostname()

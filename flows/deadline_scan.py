@@ -11,7 +11,7 @@ from typing import Any
 from prefect import flow
 from prefect.schedules import Cron
 
-from flows.common import flow_ref, prefect_runner, runner_name
+from flows.common import flow_ref, prefect_runner
 from models.services import scan
 from models.settings import get_settings
 
@@ -26,7 +26,7 @@ def deadline_scan(today: str | None = None) -> dict[str, Any]:
     stats = scan.run_scan(today, runner=prefect_runner, ref=flow_ref())
     if stats.get("liveness"):
         print(stats["liveness"])
-    return {**stats, "runner": runner_name()}
+    return stats
 
 
 if __name__ == "__main__":

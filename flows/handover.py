@@ -11,7 +11,7 @@ from typing import Any
 
 from prefect import flow
 
-from flows.common import flow_ref, prefect_runner, runner_name
+from flows.common import flow_ref, prefect_runner
 from models.services import handover_automation as auto
 
 
@@ -19,12 +19,10 @@ from models.services import handover_automation as auto
 def advance_handover(handover_id: int | str, today: str | None = None) -> dict[str, Any]:
     """Issue the list / confirmation documents and notify whoever must act next."""
     stats = auto.advance(handover_id, today=today, runner=prefect_runner, ref=flow_ref())
-    return {**stats, "runner": runner_name()}
+    return stats
 
 
 @flow(name="start-handover", log_prints=True)
 def start_handover(handover_id: int | str, expected_version: int | str, today: str | None = None) -> dict[str, Any]:
     """Start (freeze the parties) as the system actor, then advance; for the CLI and scripted runs."""
-    stats = auto.advance(handover_id, start_version=expected_version, today=today, runner=prefect_runner,
-                         ref=flow_ref())
-    return {**stats, "runner": runner_name()}
+    return auto.start(handover_id, expected_version, today, runner=prefect_runner, ref=flow_ref())

@@ -28,7 +28,7 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in [
             "schedule.run", "进展通报", "工作进展通报（周一 09:00）与月度、季度排名"),
     UseCase("advance-handover", "models.services.handover_automation:advance", "flows/handover.py:advance_handover",
             "handover.confirm", "交接推进", "交接清单、下一方通知、交接确认书、后续任务放行"),
-    UseCase("start-handover", "models.services.handover_automation:advance", "flows/handover.py:start_handover",
+    UseCase("start-handover", "models.services.handover_automation:start", "flows/handover.py:start_handover",
             "handover.admin", "启动交接", "以系统身份启动交接并推进（脚本调用）"),
     UseCase("plan-import", "models.services.plan_imports:run_import", "flows/plan_import.py:plan_import",
             "plan.import", "方案导入", "解析、比对、发布方案并计算进度"),

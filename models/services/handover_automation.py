@@ -183,3 +183,9 @@ def advance(handover_id: int | str, *, start_version: int | str | None = None, t
                          confirmation_notice_id=run(issue_confirmation, hid, today=day, engine=engine),
                          notify=run(notify, hid, engine=engine, retries=retries, **kwargs).as_dict())
         return run.stats
+
+
+def start(handover_id: int | str, expected_version: int | str, today: str | date | None = None, *,
+          runner: Runner = direct, ref: str | None = None, engine: Engine | None = None) -> dict[str, Any]:
+    """``start-handover``: start as the system (scripted runs), then advance — one record, one use case."""
+    return advance(handover_id, start_version=expected_version, today=today, runner=runner, ref=ref, engine=engine)

@@ -197,7 +197,10 @@ def _changes(rows: list[Any], fields: dict[int, dict[str, Any]], result: Schedul
     for r in rows:
         new = fields[r.id]
         pos = new.pop("_pos")
-        new["red_since"] = (r.red_since or today) if new["light"] == "red" else None
+        # a finished task keeps its first red day: returned after review, it continues its escalation
+        # ladder (催办 → 督办 → 约谈) instead of starting again; a task that recovers to green/yellow clears it
+        new["red_since"] = (r.red_since or today) if new["light"] == "red" else (
+            r.red_since if new["light"] == "done" else None)
         if "light_reason" not in new:
             moving = new["light"] in {"yellow", "red"} or new["at_risk"]
             if not moving and all(getattr(r, k) == v for k, v in new.items()) and r.light_reason:

@@ -12,6 +12,8 @@ and the reason, so the office sees failures on 总览 whichever way the run was 
 """
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -101,6 +103,11 @@ class Recorder:
         return "汇总结果" if self.steps_done else "参数检查"
 
 
+def runner_name() -> str:
+    """Which machine/worker ran this (REFORM_RUNNER_NAME on each worker host, else the host name)."""
+    return os.environ.get("REFORM_RUNNER_NAME") or socket.gethostname()
+
+
 def start_run(kind: str, *, params: dict[str, Any] | None = None, ref: str | None = None,
               engine: Engine | None = None) -> int:
     with write_session(engine) as session:
@@ -122,7 +129,8 @@ def recorded(kind: str, params: dict[str, Any], *, runner: Runner = direct, ref:
     """One ``OpsRun`` row per run: ``running`` at the start, then ``success`` or ``failed`` with the step
     and the reason. Started before the parameters are parsed, so a run refused for a bad parameter is
     on record too."""
-    rec = Recorder(runner, start_run(kind, params=params, ref=ref, engine=engine), {"params": params})
+    rec = Recorder(runner, start_run(kind, params=params, ref=ref, engine=engine),
+                   {"params": params, "runner": runner_name()})
     try:
         yield rec
     except BaseException as exc:

@@ -1,6 +1,6 @@
-"""The web app's path to a Prefect server: ``flows.client.trigger`` creates a run of a served deployment,
-``status`` and ``recent`` read it back from the server (so a page reload loses nothing), and the work
-lands in the app database."""
+"""The web app's path to a Prefect server (embedded mode, as ``make up`` runs it): ``flows.client.run``
+creates a run of a served deployment, ``status`` and ``recent`` read it back (so a page reload loses
+nothing), and the work lands in the app database."""
 from __future__ import annotations
 
 import os
@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from models.db import read_session
 from models.tables import Notice
+from tests import factories
 from tests.conftest import TODAY
 from tests.factories import stop, task
 from tests.flows.test_production import ROOT, prefect_server  # noqa: F401 (fixture)
@@ -54,19 +55,18 @@ def test_trigger_runs_on_the_served_deployment_and_status_is_read_back(
             deadline = time.time() + 60
             while run_id is None and time.time() < deadline:  # the serve process registers the deployments first
                 try:
-                    run_id = client.trigger("issue-notices", {"task_ids": task_ids, "today": TODAY.isoformat(),
-                                                              "requested_by": "gaiban"})
+                    run_id = client.run("issue-notices", {"task_ids": task_ids, "today": TODAY.isoformat()},
+                                        actor=factories.actor(sqlite_app, "gaiban"), wait=False).id
                 except Exception as exc:  # noqa: BLE001 - deployment not registered yet
                     last_error = exc
                     time.sleep(1)
             assert run_id is not None, (repr(last_error), (tmp_path / "serve.log").read_text()[-1500:])
-            state = {}
-            while time.time() < deadline + 60:
-                state = client.status(run_id)
-                if state["state"] in {"Completed", "Failed", "Crashed"}:
-                    break
+            state = client.status(run_id)
+            while time.time() < deadline + 60 and state.state not in {"Completed", "Failed", "Crashed"}:
                 time.sleep(1)
-            assert state["state"] == "Completed", (state, (tmp_path / "serve.log").read_text()[-1500:])
+                state = client.status(run_id)
+            assert state.state == "Completed", (state, (tmp_path / "serve.log").read_text()[-1500:])
+            assert state.result["params"]["requested_by"] == "gaiban"  # the audit names who asked
             assert any(r["id"] == run_id and r["state"] == "Completed" for r in client.recent(["issue-notices"]))
         finally:
             stop(serve)

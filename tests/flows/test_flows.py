@@ -5,11 +5,10 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from flows import client
-import pytest
-
 from flows.deadline_scan import deadline_scan, schedule
 from flows.handover import advance_handover
 from flows.notices import issue_notices

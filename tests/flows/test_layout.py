@@ -41,3 +41,17 @@ def test_serve_builds_every_deployment_with_schedules() -> None:
     assert set(built) == set(USE_CASES)
     assert [s.schedule.cron for s in built["bulletin"].schedules] == ["0 9 * * 1", "0 9 1 * *", "0 9 1 1,4,7,10 *"]
     assert built["deadline-scan"].schedules[0].schedule.timezone == "Asia/Shanghai"
+
+
+def test_every_flow_takes_the_parameters_of_its_use_case() -> None:
+    """The client runs the service in-process with the parameters a deployment run would get."""
+    import inspect
+
+    from flows.registry import service
+
+    for name in USE_CASES:
+        flow_params = list(inspect.signature(flow(name).fn).parameters)
+        service_params = inspect.signature(service(name)).parameters
+        assert all(p in service_params for p in flow_params), name
+        keyword_only = {p for p, v in service_params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert {"runner", "ref", "engine"} <= keyword_only, name

@@ -1,6 +1,6 @@
-"""Production mode end to end: Prefect server on PostgreSQL, prefect.yaml deployment, process worker.
+"""Production mode end to end: Prefect server on PostgreSQL, ``reform deploy``, a process worker.
 
-The worker runs the deployed scan in a subprocess against the app database given only through its
+The worker runs each deployed use case in a subprocess against the app database given only through its
 environment (REFORM_DATABASE_URL), exactly like a worker on another machine.
 """
 from __future__ import annotations
@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from models.db import read_session
 from tests.conftest import PG_URL, TODAY
 from tests.factories import stop
-from tests.integration.helpers_scan import alerts, count
 from tests.mailbox import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ def prefect_server(tmp_path: Path) -> Iterator[dict[str, str]]:
         else:
             server.poll()
         if server.poll() is not None or time.time() >= deadline:
-            pytest.skip(f"Prefect server did not start: {(tmp_path / 'server.log').read_text()[-800:]}")
+            pytest.fail(f"Prefect server did not start: {(tmp_path / 'server.log').read_text()[-800:]}")
         yield env
     finally:
         stop(server)
@@ -76,6 +77,19 @@ def _prefect(env: dict[str, str], *args: str, timeout: float = 60, ok_if: str | 
     return proc.stdout
 
 
+def reform(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """The ``reform`` CLI as an operator runs it, in its own process."""
+    return subprocess.run([sys.executable, "-c", "from ui.cli import main; main()", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def app_env(prefect_server: dict[str, str], engine: Engine) -> dict[str, str]:
+    """A worker machine's environment: the Prefect server, the app database, the file store."""
+    return {**prefect_server, "PYTHONPATH": str(ROOT), "REFORM_HOME": os.environ["REFORM_HOME"],
+            "REFORM_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_WORKER_PREFETCH_SECONDS": "1"}
+
+
 @pytest.fixture
 def sqlite_app(demo_engine: Engine) -> Engine:
     """Skip before a Prefect server is started: one app backend is enough here (the scan runs on both)."""
@@ -84,27 +98,66 @@ def sqlite_app(demo_engine: Engine) -> Engine:
     return demo_engine
 
 
-def test_deployed_scan_runs_on_a_process_worker(sqlite_app: Engine, prefect_server: dict[str, str],
-                                                tmp_path: Path) -> None:
-    demo_engine = sqlite_app
-    env = {**prefect_server, "REFORM_CODE_DIR": str(ROOT), "PYTHONPATH": str(ROOT),
-           "REFORM_DATABASE_URL": demo_engine.url.render_as_string(hide_password=False),
-           "REFORM_HOME": os.environ["REFORM_HOME"]}
-    _prefect(env, "work-pool", "create", "reform-pool", "--type", "process")
-    # prefect 3.8.8's deploy command fails *after* creating the deployment, while printing next steps
-    # (422 from /workers/filter with limit=None); the deployment itself is registered.
-    _prefect(env, "--no-prompt", "deploy", "--name", "deadline-scan", ok_if="successfully created")
-    _prefect(env, "deployment", "run", "deadline-scan/deadline-scan", "--param", f"today={TODAY.isoformat()}")
-    worker = subprocess.run([sys.executable, "-m", "prefect", "worker", "start", "--pool", "reform-pool",
-                             "--run-once"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=90)
+def test_reform_deploy_registers_six_deployments_and_each_runs_on_a_process_worker(
+        sqlite_app: Engine, prefect_server: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import client
+    from flows.registry import USE_CASES
+    from models.settings import get_settings
+    from tests import factories
+
+    env = app_env(prefect_server, sqlite_app)
+    deployed = reform(env, "deploy")
+    assert deployed.returncode == 0 and "已注册 6 个部署" in deployed.stdout, deployed.stdout + deployed.stderr
+    listed = reform(env, "flows", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["name"]: r for r in json.loads(listed.stdout)}
+    assert set(rows) == {f"{name}/{name}" for name in USE_CASES}
+    assert {r["work_pool"] for r in rows.values()} == {"reform-pool"}
+    assert rows["deadline-scan/deadline-scan"]["schedules"] == ["30 8 * * *"]
+
+    for key in ("PREFECT_API_URL", "PREFECT_HOME", "REFORM_DATABASE_URL"):
+        monkeypatch.setenv(key, env[key])
+    get_settings.cache_clear()
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    archive, staff = factories.handover(sqlite_app, "archive"), factories.handover(sqlite_app, "staff")
+    sample = next((ROOT / "data" / "sample_plans").glob("*.txt"))
+    params = {"deadline-scan": {"today": TODAY.isoformat()},
+              "bulletin": {"period": "week", "today": TODAY.isoformat()},
+              "advance-handover": {"handover_id": staff.id},
+              "start-handover": {"handover_id": archive.id, "expected_version": archive.version},
+              "plan-import": {"path": str(sample)},
+              "issue-notices": {"task_ids": [factories.task(sqlite_app, "四.4").id], "today": TODAY.isoformat()}}
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
+    worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "reform-pool"],
+                              env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: env["PREFECT_API_URL"]}):
+            started = {name: client.run(name, p, wait=False) for name, p in params.items()}
+            outcomes = {}
+            deadline = time.time() + 240
+            while len(outcomes) < len(started) and time.time() < deadline:
+                for name, run in started.items():
+                    state = client.status(run.id or "")
+                    if state.state in {"Completed", "Failed", "Crashed"}:
+                        outcomes[name] = state
+                time.sleep(1)
+            # the CLI with a server submits to it and waits for the outcome
+            cli_scan = reform(env, "scan", "--today", TODAY.isoformat())
+    finally:
+        stop(worker)
+        log.close()
+        get_settings.cache_clear()
+    detail = (tmp_path / "worker.log").read_text()[-2500:]
+    assert {n: o.state for n, o in outcomes.items()} == dict.fromkeys(params, "Completed"), detail
+    assert sum(outcomes["deadline-scan"].result["alerts"].values()) > 0
+    assert outcomes["bulletin"].result["doc_number"] and outcomes["plan-import"].result["status"] == "created"
+    assert outcomes["start-handover"].result["list_notice_id"]  # started by the system, list issued
+    assert len(outcomes["issue-notices"].result["notice_ids"]) == 1
+    assert cli_scan.returncode == 0, cli_scan.stdout[-800:] + cli_scan.stderr[-1500:]
+    assert json.loads(cli_scan.stdout)["today"] == TODAY.isoformat()
     from models.tables import OpsRun
 
-    assert count(demo_engine, OpsRun, OpsRun.kind == "scan", OpsRun.status == "success") == 1, \
-        worker.stdout[-2000:] + worker.stderr[-2000:]
-    assert ("四.4", "urging", TODAY.isoformat()) in alerts(demo_engine)
-    request = urllib.request.Request(f"{env['PREFECT_API_URL']}/flow_runs/filter", method="POST",
-                                     data=json.dumps({"limit": 10, "offset": 0}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        runs = json.loads(response.read())
-    assert "COMPLETED" in [r["state_type"] for r in runs]  # the others are the cron schedule's next runs
+    with read_session(sqlite_app) as session:  # every run recorded under its flow-run id
+        refs = {r.ref for r in session.exec(select(OpsRun)).all()}
+    assert {o.id for o in outcomes.values()} <= refs

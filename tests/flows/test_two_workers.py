@@ -22,7 +22,7 @@ from models.db import read_session
 from models.tables import Notice, OpsRun
 from tests.conftest import TODAY
 from tests.factories import stop
-from tests.flows.test_production import ROOT, _prefect, prefect_server  # noqa: F401 (fixture)
+from tests.flows.test_production import ROOT, _prefect, prefect_server, reform  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -49,9 +49,8 @@ def test_two_workers_share_scan_and_handover_runs(pg_app: Engine, prefect_server
            "REFORM_DATABASE_URL": demo_engine.url.render_as_string(hide_password=False),
            "REFORM_HOME": os.environ["REFORM_HOME"], "PREFECT_WORKER_QUERY_SECONDS": "1",
            "PREFECT_WORKER_PREFETCH_SECONDS": "1"}
-    _prefect(env, "work-pool", "create", "reform-pool", "--type", "process")
-    for name in ("deadline-scan", "advance-handover"):
-        _prefect(env, "--no-prompt", "deploy", "--name", name, ok_if="successfully created")
+    deployed = reform(env, "deploy")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     days = [TODAY.replace(day=d) for d in (18, 19, 20, 21)]
     for day in days:
         _prefect(env, "deployment", "run", "deadline-scan/deadline-scan", "--param", f"today={day.isoformat()}")
