@@ -95,6 +95,15 @@ def _seed_handovers(spec: dict[str, Any], plan_id: int, today: date, engine: Eng
         advance(ho.id or 0, today=today, engine=engine)
 
 
+def load_accounts(*, engine: Engine | None = None, path: Path = DEMO_FILE) -> None:
+    """The demo county's units and accounts without its plan: a county about to import its own plan."""
+    spec = tomllib.loads(path.read_text("utf-8"))
+    with read_session(engine) as session:
+        if session.exec(select(User)).first() is not None:
+            return
+    _seed_units_and_users(spec, engine)
+
+
 def load_demo(*, today: date, engine: Engine | None = None, path: Path = DEMO_FILE) -> Plan:
     """Idempotent: a database that already has the demo plan is left as it is."""
     spec = tomllib.loads(path.read_text("utf-8"))
