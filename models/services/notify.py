@@ -104,14 +104,14 @@ def task_recipients(session: Session, task_ids: Iterable[int] | Select[Any],
 def email_html(text: robots.Text) -> str:
     """HTML with one line per body line; the link is shown as its address so the plain part keeps it."""
     lines = "<br/>\n".join(html.escape(line) for line in text.lines)
-    link = (f'<p>在系统中查看任务：<a href="{html.escape(text.link, quote=True)}">{html.escape(text.link)}</a></p>'
+    link = (f'<p>在系统中查看：<a href="{html.escape(text.link, quote=True)}">{html.escape(text.link)}</a></p>'
             if text.link else "")
     return (f"<html><body><p><b>{html.escape(text.subject)}</b></p>\n<p>{lines}</p>\n{link}\n"
             "<p>（本邮件由改革任务督办系统自动发送）</p></body></html>")
 
 
 def plain(text: robots.Text) -> str:
-    return "\n".join([*text.lines, *([f"在系统中查看任务：{text.link}"] if text.link else [])])
+    return "\n".join([*text.lines, *([f"在系统中查看：{text.link}"] if text.link else [])])
 
 
 def _with_timeout(url: str, timeout_s: float) -> str:

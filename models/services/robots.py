@@ -75,7 +75,7 @@ def _with_keyword(text: Text, keyword: str) -> Text:
 def markdown(text: Text) -> str:
     lines = [f"### {text.subject}", *(line if line else "" for line in text.lines)]
     if text.link:
-        lines.append(f"[在系统中查看任务]({text.link})")
+        lines.append(f"[在系统中查看]({text.link})")
     return "\n\n".join(line for line in lines if line)
 
 
@@ -97,7 +97,7 @@ def _wecom(robot: Robot, text: Text) -> tuple[str, dict[str, Any], dict[str, Any
 def _feishu(robot: Robot, text: Text) -> tuple[str, dict[str, Any], dict[str, Any]]:
     rows: list[list[dict[str, str]]] = [[{"tag": "text", "text": line}] for line in text.lines if line]
     if text.link:
-        rows.append([{"tag": "a", "text": "在系统中查看任务", "href": text.link}])
+        rows.append([{"tag": "a", "text": "在系统中查看", "href": text.link}])
     body: dict[str, Any] = {"msg_type": "post",
                             "content": {"post": {"zh_cn": {"title": text.subject, "content": rows}}}}
     if robot.secret:
