@@ -49,6 +49,14 @@ def office_overview() -> None:
                          format_func={"all": "全部", "unsigned": "未签收", "signed": "已签收"}.__getitem__)
     rows = signoff.register(today=today(), kind=None if kind == "all" else kind,
                             signed={"all": None, "unsigned": False, "signed": True}[state])
+    by_notice: dict[str, list[dict]] = {}
+    for r in rows:
+        by_notice.setdefault(r["title"], []).append(r)
+    for title, units in list(by_notice.items())[:10]:
+        done = sum(u["signed"] for u in units)
+        parts = "；".join(f"{md(u['unit'])} {'已签收（' + md(u['signed_by']) + '）' if u['signed'] else '未签收'}"
+                         for u in units[:8])
+        st.markdown(f"- **{md(title[:60])}** — 已签收 {done}/{len(units)}：{parts}")
     tables.show(tables.frame(_shown(rows), {"unit": "单位", **COLUMNS}), key="signoff_register",
                 file_name="签收情况")
     per_unit = signoff.by_unit(today=today())
