@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,11 +125,22 @@ def _answer(kind: str, response: httpx.Response) -> Outcome:
     return Outcome(False, f"{KINDS[kind]}返回错误 {code}：{message}"[:500])
 
 
+_local = threading.local()
+
+
+def _client() -> httpx.Client:
+    """One client per sending thread: building an httpx client (and its TLS context) per POST is slow."""
+    client = getattr(_local, "client", None)
+    if client is None:
+        client = _local.client = httpx.Client()
+    return client
+
+
 def send(robot: Robot, text: Text, *, timeout_s: float) -> Outcome:
     """One POST; never raises. A transport failure marks the endpoint down for the rest of the run."""
     url, params, body = BUILDERS[robot.kind](robot, _with_keyword(text, robot.keyword))
     try:
-        response = httpx.post(url, params=params, json=body, timeout=timeout_s)
+        response = _client().post(url, params=params, json=body, timeout=timeout_s)
     except httpx.TimeoutException:
         return Outcome(False, f"{KINDS[robot.kind]}超时（{timeout_s:g} 秒无应答）", down=True)
     except httpx.TransportError as exc:

@@ -71,7 +71,9 @@ def open_for_notice(session: Session, notice: Notice, today: date) -> int:
         return 0
     units = task_recipients(session, [notice.task_id]).get(notice.task_id, frozenset())
     due = due_on(session, today)
-    title = f"{SIGNED_NOTICE_KINDS[notice.kind]} {notice.doc_number}：{notice.title}"[:300]
+    task = session.get(Task, notice.task_id)
+    about = f"任务{task.code}“{task.title}”" if task else notice.title
+    title = f"{SIGNED_NOTICE_KINDS[notice.kind]} {notice.doc_number}（{about}）"[:300]
     return _insert(session, [{"kind": "notice", "ref_id": notice.id, "unit_id": u, "task_id": notice.task_id,
                               "title": title, "opened_on": today, "due_on": due} for u in sorted(units)])
 
