@@ -36,7 +36,7 @@ def problems(*, engine: Engine | None = None, limit: int = 500) -> list[dict[str
         channels = {c.id: c for c in session.exec(select(NotificationChannel)).all()}
         rows = session.exec(select(Delivery).where(or_(
             Delivery.status.in_(("failed", "given_up")),  # type: ignore[attr-defined]
-            (Delivery.status == "sending") & (Delivery.updated_at < now - SENDING_STALE)))  # type: ignore[operator]
+            (Delivery.status == "sending") & (Delivery.updated_at < now - SENDING_STALE)))  # type: ignore[operator,arg-type]
             .order_by(Delivery.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
     out = []
     for d in rows:

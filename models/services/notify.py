@@ -256,10 +256,11 @@ def _plan(session: Session, messages: list[Message], today: date, include_due: b
     for i in range(0, len(rows), 500):
         session.execute(insert(Delivery).values(rows[i:i + 500]).on_conflict_do_nothing())
     due = and_(Delivery.status.in_(OPEN),  # type: ignore[attr-defined]
-               or_(Delivery.retry_on.is_(None), Delivery.retry_on <= today))  # type: ignore[union-attr,operator]
+               or_(Delivery.retry_on.is_(None),  # type: ignore[union-attr]
+                   Delivery.retry_on <= today))  # type: ignore[arg-type,operator]
     enabled = sa_select(NotificationChannel.id).where(NotificationChannel.enabled)  # type: ignore[call-overload]
     ids: set[int] = set()
-    topics = sorted({r["topic"] for r in rows})
+    topics = sorted({str(r["topic"]) for r in rows})
     for i in range(0, len(topics), 500):
         ids |= set(session.execute(sa_select(Delivery.id).where(  # type: ignore[call-overload]
             due, Delivery.topic.in_(topics[i:i + 500]), Delivery.channel_id.in_(enabled))).scalars())  # type: ignore[attr-defined]
@@ -276,13 +277,14 @@ def _claim(ids: list[int], engine: Engine | None) -> list[tuple[Delivery, Notifi
         for i in range(0, len(ids), 500):
             claimed += session.execute(update(Delivery).where(
                 Delivery.id.in_(ids[i:i + 500]), Delivery.status.in_(OPEN))  # type: ignore[union-attr,attr-defined]
-                .values(status="sending", updated_at=datetime.now(UTC)).returning(Delivery.id)).scalars().all()
+                .values(status="sending", updated_at=datetime.now(UTC))
+                .returning(Delivery.id)).scalars().all()  # type: ignore[call-overload]
     out: list[tuple[Delivery, NotificationChannel]] = []
     with read_session(engine) as session:
         for i in range(0, len(claimed), 500):
             out += [(d, c) for d, c in session.execute(
                 sa_select(Delivery, NotificationChannel).join(  # type: ignore[call-overload]
-                    NotificationChannel, NotificationChannel.id == Delivery.channel_id)
+                    NotificationChannel, NotificationChannel.id == Delivery.channel_id)  # type: ignore[arg-type]
                 .where(Delivery.id.in_(claimed[i:i + 500]))).all()]  # type: ignore[union-attr]
     return out
 
@@ -318,12 +320,12 @@ def send_claimed(ids: list[int], *, today: date, engine: Engine | None = None, r
     work = _claim(ids, engine)
     if not work:
         return stats
-    breaker, targets = Breaker(), {}
+    breaker, targets = Breaker(), dict[int, Target]()
     for _, ch in work:
-        targets.setdefault(ch.id, target(ch))
+        targets.setdefault(ch.id or 0, target(ch))
     pending: list[dict[str, Any]] = []
     with ThreadPoolExecutor(max_workers=min(s.notify_workers, len(work))) as pool:
-        futures = {pool.submit(attempt, targets[ch.id], robots.Text(d.subject, tuple(d.body.split("\n")), d.link),
+        futures = {pool.submit(attempt, targets[ch.id or 0], robots.Text(d.subject, tuple(d.body.split("\n")), d.link),
                                breaker, retries, backoff_s): d for d, ch in work}
         for future in as_completed(futures):
             d = futures[future]

@@ -61,7 +61,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
     made = 0
     for i in range(0, len(rows), 500):
         made += len(session.execute(insert(Receipt).values(rows[i:i + 500]).on_conflict_do_nothing()
-                                    .returning(Receipt.id)).all())
+                                    .returning(Receipt.id)).all())  # type: ignore[call-overload]
     return made
 
 
@@ -85,7 +85,8 @@ def open_for_alerts(today: date, *, engine: Engine | None = None) -> int:
                                               .where(Alert.day == today)).all()
         if not alerts:
             return 0
-        recipients = task_recipients(session, sa_select(Alert.task_id).where(Alert.day == today))
+        recipients = task_recipients(session, sa_select(Alert.task_id)  # type: ignore[call-overload]
+                                     .where(Alert.day == today))
         due = due_on(session, today)
         return _insert(session, [{"kind": "alert", "ref_id": a.id, "unit_id": u, "task_id": a.task_id,
                                   "title": a.message[:300], "opened_on": today, "due_on": due}
@@ -114,7 +115,7 @@ def sign(actor: Actor, receipt_id: int, *, engine: Engine | None = None) -> Rece
 def _rows(session: Session, query: Any, today: date) -> list[dict[str, Any]]:
     units = {u.id: u.name for u in session.exec(select(Unit)).all()}
     users = {u.id: u.display_name for u in session.exec(select(User)).all()}
-    codes = dict(session.execute(sa_select(Task.id, Task.code)).all())  # type: ignore[call-overload]
+    codes: dict[int, str] = {r.id: r.code for r in session.execute(sa_select(Task.id, Task.code)).all()}  # type: ignore[call-overload]
     out = []
     for r in session.exec(query).all():
         out.append({"id": r.id, "kind": r.kind, "kind_label": KIND_LABELS[r.kind], "ref_id": r.ref_id,
@@ -189,7 +190,8 @@ def escalate_overdue(today: date, *, actor: Actor, engine: Engine | None = None)
     """Mark receipts still unsigned past their due day (once each) and return the office's messages."""
     with write_session(engine) as session:
         late = session.exec(select(Receipt).where(Receipt.signed_at.is_(None), Receipt.due_on < today,  # type: ignore[union-attr]
-                                                  Receipt.overdue_on.is_(None)).order_by(Receipt.id)).all()  # type: ignore[union-attr]
+                                                  Receipt.overdue_on.is_(None))  # type: ignore[union-attr]
+                           .order_by(Receipt.id)).all()  # type: ignore[arg-type]
         if not late:
             return []
         ids = [r.id for r in late]
