@@ -51,7 +51,14 @@ class Settings(BaseSettings):
 
     # notifications
     smtp_from: str = "reform-tracker@localhost"
-    notify_retries: int = Field(default=3, ge=0, le=10)
+    notify_retries: int = Field(default=1, ge=0, le=10,
+                                description="Extra attempts within one run, only for answers (never a dead endpoint)")
+    notify_max_attempts: int = Field(default=10, ge=1, le=100, description="Attempts before a delivery is given up")
+    notify_timeout_s: float = Field(default=5.0, gt=0, le=120, description="Per-channel connect/read timeout")
+    notify_workers: int = Field(default=8, ge=1, le=64, description="Concurrent deliveries")
+    public_url: str = Field(default="http://localhost:8501", description="Address of the web app, for links")
+    secret_key: str = Field(default="", description="Fernet key for channel secrets; default a key file in home")
+    signoff_workdays: int = Field(default=2, ge=1, le=30, description="Working days to sign for a notice or alert")
 
     @field_validator("database_url")
     @classmethod
@@ -61,6 +68,13 @@ class Settings(BaseSettings):
         if v.startswith("postgresql://") or v.startswith("postgres://"):
             v = "postgresql+psycopg://" + v.split("://", 1)[1]
         return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("须以 http:// 或 https:// 开头 (must be an http(s) URL)")
+        return v.rstrip("/")
 
     @field_validator("timezone")
     @classmethod

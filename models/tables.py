@@ -49,9 +49,13 @@ class UnitAlias(SQLModel, table=True):
 class NotificationChannel(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    url: str = Field(max_length=500)  # apprise URL: mailto://, dingtalk://, wecom://, feishu://, json://
+    url: str = Field(max_length=500)  # apprise URL (mailto://, json://) or a robot's base URL (no secrets)
     label: str = Field(default="", max_length=60)
     enabled: bool = True
+    kind: str = Field(default="apprise", max_length=12)  # apprise|dingtalk|wecom|feishu
+    secret_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # Fernet: token + secret
+    keyword: str = Field(default="", max_length=40)  # the robot's 自定义关键词, put into every message
+    timeout_s: float | None = None  # overrides REFORM_NOTIFY_TIMEOUT_S for this channel
 
 
 class User(SQLModel, table=True):
@@ -261,10 +265,31 @@ class Delivery(SQLModel, table=True):
     channel_id: int = Field(foreign_key="notificationchannel.id")
     unit_id: int = Field(foreign_key="unit.id")
     subject: str = Field(max_length=200)
-    status: str = Field(default="pending", max_length=10)  # pending|sent|failed
+    status: str = Field(default="pending", max_length=10, index=True)  # pending|sending|sent|failed|given_up
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
     updated_at: datetime = _ts()
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # kept for later retries
+    link: str | None = Field(default=None, max_length=500)
+    retry_on: date | None = None  # first scan day a failed delivery is tried again (backoff)
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class Receipt(SQLModel, table=True):
+    """签收: a 督办通知单, 催办函 or alert addressed to a unit waits for that unit to sign for it."""
+
+    __table_args__ = (UniqueConstraint("kind", "ref_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)  # notice|alert
+    ref_id: int = Field(index=True)  # Notice.id or Alert.id
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    title: str = Field(max_length=300)
+    opened_on: date = Field(index=True)
+    due_on: date  # opened_on + REFORM_SIGNOFF_WORKDAYS working days
+    signed_by: int | None = Field(default=None, foreign_key="user.id")
+    signed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    overdue_on: date | None = None  # the day the office was alerted that it is still unsigned
 
 
 class OpsRun(SQLModel, table=True):

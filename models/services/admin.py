@@ -13,6 +13,7 @@ from models.db import read_session, retry_transient
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound
 from models.services.permissions import require
+from models.services.robots import KINDS
 from models.services.settings_store import get_value
 from models.services.uow import transaction
 from models.settings import get_settings
@@ -123,7 +124,9 @@ def channels(engine: Engine | None = None) -> list[dict[str, object]]:
     with read_session(engine) as session:
         names = {u.id: u.name for u in session.exec(select(Unit)).all()}
         return [{"id": c.id, "unit": names.get(c.unit_id, ""), "label": c.label,
-                 "scheme": c.url.split("://", 1)[0], "enabled": c.enabled}
+                 "scheme": KINDS.get(c.kind, c.url.split("://", 1)[0]), "enabled": c.enabled,
+                 "base_url": c.url if c.kind in KINDS else "", "keyword": c.keyword,
+                 "secret": "已设置（不显示）" if c.secret_enc else ""}
                 for c in session.exec(select(NotificationChannel).order_by(NotificationChannel.id)).all()]  # type: ignore[arg-type]
 
 

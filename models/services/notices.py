@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient
-from models.services import files
+from models.services import files, signoff
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied
 from models.services.handovers import PARTY_LABELS, items_of, steps_of
@@ -185,6 +185,7 @@ def _issue_once(actor: Actor, kind: str, subject: Subject, data: dict[str, Any] 
             files.remove_stored("notices", stored)
             raise
         tx.object_id = notice.id
+        signoff.open_for_notice(tx.session, notice, today)  # 督办通知单/催办函 wait for the units' 签收
         tx.audit(after={"doc_number": number, "kind": kind, "title": title, "sha256": digest})
         return notice
 

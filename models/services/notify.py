@@ -1,22 +1,28 @@
-"""Notifications to units through apprise (email, DingTalk, WeCom, Feishu, json:// webhooks).
+"""Notifications to units: email through apprise, group robots through ``robots`` (钉钉/企业微信/飞书).
 
-Each (topic, channel) pair is one ``Delivery`` row, so a re-run after a crash never re-sends what was
-already sent: rows marked ``sent`` are skipped, ``pending``/``failed`` rows are retried (bounded, with
-exponential backoff) until ``MAX_ATTEMPTS`` is reached. Sending happens outside any database
-transaction, so a slow mail server never holds the SQLite write lock, and a failing channel is
-recorded, never raised: a broken webhook must not stop the deadline scan.
+Each (topic, channel) pair is one ``Delivery`` row with a state:
+``pending`` → ``sending`` → ``sent``, or → ``failed`` (retried on a later scan day, with backoff) →
+``given_up`` after ``REFORM_NOTIFY_MAX_ATTEMPTS``. ``sending`` is committed on its own before the send, so a
+crash between the send and ``sent`` leaves the row ``sending``: it is never resent blindly, the 系统 page
+shows it as uncertain for the office to resend. Sending happens outside any database transaction, in a
+thread pool, with a per-channel timeout; an endpoint that does not answer is skipped for the rest of the
+run, so a dead channel costs its timeout once. A failing channel is recorded, never raised.
 """
 from __future__ import annotations
 
+import html
+import json
 import logging
+import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import apprise
-from sqlalchemy import Select, update
+from sqlalchemy import Select, and_, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,13 +30,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import read_session, write_session
+from models.secretbox import SecretError, decrypt
+from models.services import robots
 from models.settings import get_settings
 from models.tables import Delivery, NotificationChannel, TaskUnit, UnitGroupMember
 
-MAX_ATTEMPTS = 10
-"""Attempts across all runs; after this a delivery stays ``failed`` for the office to look at."""
 BACKOFF_S = 0.5
-"""First retry delay inside one run; doubles each attempt (0.5, 1, 2 s …)."""
+"""Delay before an in-run retry of a channel that answered with an error; doubles each attempt."""
+RETRY_CAP_DAYS = 7
+"""A failed delivery is tried again 1, 2, 4, then every 7 scan days until it is given up."""
+SENDING_STALE = timedelta(minutes=10)
+"""A row still ``sending`` after this long was interrupted (crash): shown as uncertain, never resent blindly."""
+OPEN = ("pending", "failed")
+STATUS_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败",
+                 "given_up": "已放弃", "uncertain": "结果不确定"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ class Message:
     unit_ids: frozenset[int]
     subject: str
     body: str
+    link: str | None = None
 
 
 @dataclass
@@ -48,10 +62,11 @@ class DeliveryStats:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    given_up: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return {"sent": self.sent, "failed": self.failed, "skipped": self.skipped}
+        return {"sent": self.sent, "failed": self.failed, "skipped": self.skipped, "given_up": self.given_up}
 
 
 def expand_groups(session: Session, unit_ids: Iterable[int]) -> set[int]:
@@ -85,18 +100,58 @@ def task_recipients(session: Session, task_ids: Iterable[int] | Select[Any],
     return {tid: frozenset(units | {m for u in units for m in members.get(u, ())}) for tid, units in direct.items()}
 
 
-def send_one(url: str, subject: str, body: str) -> tuple[bool, str | None]:
-    """One attempt on one apprise URL; apprise logs instead of raising, so capture its log."""
+# ---------------------------------------------------------------- rendering and one attempt
+def email_html(text: robots.Text) -> str:
+    """HTML with one line per body line; the link is shown as its address so the plain part keeps it."""
+    lines = "<br/>\n".join(html.escape(line) for line in text.lines)
+    link = (f'<p>在系统中查看：<a href="{html.escape(text.link, quote=True)}">{html.escape(text.link)}</a></p>'
+            if text.link else "")
+    return (f"<html><body><p><b>{html.escape(text.subject)}</b></p>\n<p>{lines}</p>\n{link}\n"
+            "<p>（本邮件由改革任务督办系统自动发送）</p></body></html>")
+
+
+def plain(text: robots.Text) -> str:
+    return "\n".join([*text.lines, *([f"在系统中查看：{text.link}"] if text.link else [])])
+
+
+def _with_timeout(url: str, timeout_s: float) -> str:
+    return f"{url}{'&' if '?' in url else '?'}cto={timeout_s:g}&rto={timeout_s:g}"
+
+
+class _ThreadLog(logging.Handler):
+    """apprise reports failures only in its log; keep this thread's records (sends run concurrently)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.lines.append(record.getMessage())
+
+
+def send_apprise(url: str, text: robots.Text, *, timeout_s: float) -> robots.Outcome:
+    """Email (HTML + plain part) or another apprise URL."""
     ap = apprise.Apprise()
-    if not ap.add(url):
-        return False, f"无法识别的通知地址：{redact(url)}"
-    with apprise.LogCapture(level=logging.WARNING) as log:
-        try:
-            ok = bool(ap.notify(title=subject, body=body))
-        except Exception as exc:  # a plugin bug must not stop the scan
-            return False, f"{type(exc).__name__}: {exc}"[:500]
-        text = log.getvalue().strip() if hasattr(log, "getvalue") else ""
-    return ok, None if ok else (text or "发送失败")[-500:]
+    if not ap.add(_with_timeout(url, timeout_s)):
+        return robots.Outcome(False, f"无法识别的通知地址：{redact(url)}")
+    is_mail = url.startswith(("mailto://", "mailtos://"))
+    body, fmt = (email_html(text), apprise.NotifyFormat.HTML) if is_mail else (plain(text), apprise.NotifyFormat.TEXT)
+    logger, log = logging.getLogger("apprise"), _ThreadLog()
+    logger.addHandler(log)
+    try:
+        ok = bool(ap.notify(title=text.subject, body=body, body_format=fmt))
+    except Exception as exc:  # a plugin bug must not stop the scan
+        return robots.Outcome(False, f"{type(exc).__name__}: {exc}"[:500])
+    finally:
+        logger.removeHandler(log)
+    if ok:
+        return robots.Outcome(True)
+    logged = "；".join(log.lines[-3:])
+    lowered = logged.lower()
+    down = any(word in lowered for word in ("connection", "timed out", "timeout", "refused", "unreachable"))
+    return robots.Outcome(False, (logged or "发送失败")[-500:], down=down)
 
 
 def redact(url: str) -> str:
@@ -106,71 +161,203 @@ def redact(url: str) -> str:
     return f"{scheme}://{host}/…"
 
 
+@dataclass(frozen=True)
+class Target:
+    """A channel resolved for sending (secrets decrypted in memory only)."""
+
+    channel_id: int
+    url: str
+    timeout_s: float
+    robot: robots.Robot | None = None
+    error: str | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return redact(self.url)
+
+    def send(self, text: robots.Text) -> robots.Outcome:
+        if self.error:
+            return robots.Outcome(False, self.error)
+        if self.robot is not None:
+            return robots.send(self.robot, text, timeout_s=self.timeout_s)
+        return send_apprise(self.url, text, timeout_s=self.timeout_s)
+
+
+def target(ch: NotificationChannel) -> Target:
+    timeout = ch.timeout_s or get_settings().notify_timeout_s
+    if ch.kind not in robots.KINDS:
+        return Target(ch.id or 0, ch.url, timeout)
+    try:
+        secret = json.loads(decrypt(ch.secret_enc or "")) if ch.secret_enc else {}
+    except SecretError as exc:
+        return Target(ch.id or 0, ch.url, timeout, error=str(exc))
+    robot = robots.Robot(ch.kind, ch.url.rstrip("/"), secret.get("token", ""), secret.get("secret", ""), ch.keyword)
+    return Target(ch.id or 0, ch.url, timeout, robot=robot)
+
+
+class Breaker:
+    """Endpoints that did not answer in this run: later deliveries to them fail at once."""
+
+    def __init__(self) -> None:
+        self._down: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def down(self, endpoint: str) -> str | None:
+        with self._lock:
+            return self._down.get(endpoint)
+
+    def trip(self, endpoint: str, error: str) -> None:
+        with self._lock:
+            self._down.setdefault(endpoint, error)
+
+
+def attempt(tgt: Target, text: robots.Text, breaker: Breaker, retries: int,
+            backoff_s: float) -> tuple[robots.Outcome, int]:
+    """Send with in-run retries for answered errors; returns the outcome and how many tries were made."""
+    tries, outcome = 0, robots.Outcome(False, "未发送")
+    for n in range(retries + 1):
+        known = breaker.down(tgt.endpoint)
+        if known:
+            return robots.Outcome(False, f"本次运行已跳过（渠道无应答）：{known}"[:500], down=True), tries
+        if n:
+            time.sleep(backoff_s * 2 ** (n - 1))
+        tries += 1
+        outcome = tgt.send(text)
+        if outcome.ok or tgt.error:
+            break
+        if outcome.down:
+            breaker.trip(tgt.endpoint, outcome.error or "")
+            break
+    return outcome, tries
+
+
+# ---------------------------------------------------------------- planning, claiming, recording
 def _insert(session: Session):  # type: ignore[no-untyped-def]
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def _plan(session: Session, messages: list[Message]) -> list[tuple[Delivery, str, str]]:
-    """Create the Delivery rows (idempotently) and return those still to send, with URL and body."""
+def local_today() -> date:
+    return datetime.now(get_settings().tz).date()
+
+
+def _plan(session: Session, messages: list[Message], today: date, include_due: bool) -> list[int]:
+    """Create the Delivery rows (idempotently) and return the ids due to be sent now."""
     unit_ids = {u for m in messages for u in m.unit_ids}
-    channels: dict[int, list[NotificationChannel]] = {}
+    channels: dict[int, list[int]] = {}
     if unit_ids:
         for ch in session.exec(select(NotificationChannel).where(
                 NotificationChannel.unit_id.in_(unit_ids), NotificationChannel.enabled)).all():  # type: ignore[attr-defined]
-            channels.setdefault(ch.unit_id, []).append(ch)
-    rows, bodies = [], {}
+            channels.setdefault(ch.unit_id, []).append(ch.id or 0)
     now = datetime.now(UTC)
-    for m in messages:
-        for unit_id in sorted(m.unit_ids):
-            for ch in channels.get(unit_id, []):
-                rows.append({"topic": m.topic[:120], "channel_id": ch.id, "unit_id": unit_id,
-                             "subject": m.subject[:200], "status": "pending", "attempts": 0, "updated_at": now})
-                bodies[(m.topic[:120], ch.id)] = (ch.url, m.body)
-    if not rows:
-        return []
+    rows = [{"topic": m.topic[:120], "channel_id": cid, "unit_id": unit_id, "subject": m.subject[:200],
+             "status": "pending", "attempts": 0, "updated_at": now, "body": m.body, "link": m.link}
+            for m in messages for unit_id in sorted(m.unit_ids) for cid in channels.get(unit_id, [])]
     insert = _insert(session)
     for i in range(0, len(rows), 500):
         session.execute(insert(Delivery).values(rows[i:i + 500]).on_conflict_do_nothing())
-    topics = list({r["topic"] for r in rows})
-    todo = []
+    due = and_(Delivery.status.in_(OPEN),  # type: ignore[attr-defined]
+               or_(Delivery.retry_on.is_(None),  # type: ignore[union-attr]
+                   Delivery.retry_on <= today))  # type: ignore[arg-type,operator]
+    enabled = sa_select(NotificationChannel.id).where(NotificationChannel.enabled)  # type: ignore[call-overload]
+    ids: set[int] = set()
+    topics = sorted({str(r["topic"]) for r in rows})
     for i in range(0, len(topics), 500):
-        for d in session.exec(select(Delivery).where(
-                Delivery.topic.in_(topics[i:i + 500]), Delivery.status != "sent",  # type: ignore[attr-defined]
-                Delivery.attempts < MAX_ATTEMPTS)).all():
-            if (d.topic, d.channel_id) in bodies:
-                url, body = bodies[(d.topic, d.channel_id)]
-                todo.append((d, url, body))
-    return todo
+        ids |= set(session.execute(sa_select(Delivery.id).where(  # type: ignore[call-overload]
+            due, Delivery.topic.in_(topics[i:i + 500]), Delivery.channel_id.in_(enabled))).scalars())  # type: ignore[attr-defined]
+    if include_due:
+        ids |= set(session.execute(sa_select(Delivery.id).where(  # type: ignore[call-overload]
+            due, Delivery.channel_id.in_(enabled))).scalars())  # type: ignore[attr-defined]
+    return sorted(ids)
+
+
+def _claim(ids: list[int], engine: Engine | None) -> list[tuple[Delivery, NotificationChannel]]:
+    """Mark ``sending`` in its own commit, before anything leaves the building."""
+    claimed: list[int] = []
+    with write_session(engine) as session:
+        for i in range(0, len(ids), 500):
+            claimed += session.execute(update(Delivery).where(
+                Delivery.id.in_(ids[i:i + 500]), Delivery.status.in_(OPEN))  # type: ignore[union-attr,attr-defined]
+                .values(status="sending", updated_at=datetime.now(UTC))
+                .returning(Delivery.id)).scalars().all()  # type: ignore[call-overload]
+    out: list[tuple[Delivery, NotificationChannel]] = []
+    with read_session(engine) as session:
+        for i in range(0, len(claimed), 500):
+            out += [(d, c) for d, c in session.execute(
+                sa_select(Delivery, NotificationChannel).join(  # type: ignore[call-overload]
+                    NotificationChannel, NotificationChannel.id == Delivery.channel_id)  # type: ignore[arg-type]
+                .where(Delivery.id.in_(claimed[i:i + 500]))).all()]  # type: ignore[union-attr]
+    return out
+
+
+def retry_day(today: date, attempts: int) -> date:
+    return today + timedelta(days=min(RETRY_CAP_DAYS, 2 ** max(0, attempts - 1)))
+
+
+def _result_row(d: Delivery, outcome: robots.Outcome, tries: int, today: date, max_attempts: int) -> dict[str, Any]:
+    attempts = d.attempts + tries
+    now = datetime.now(UTC)
+    if outcome.ok:
+        return {"id": d.id, "status": "sent", "attempts": attempts, "last_error": None, "retry_on": None,
+                "sent_at": now, "updated_at": now}
+    status = "given_up" if attempts >= max_attempts else "failed"
+    return {"id": d.id, "status": status, "attempts": attempts, "last_error": (outcome.error or "发送失败")[:500],
+            "retry_on": None if status == "given_up" else retry_day(today, attempts), "sent_at": None,
+            "updated_at": now}
+
+
+def _record(rows: list[dict[str, Any]], engine: Engine | None) -> None:
+    if rows:
+        with write_session(engine) as session:
+            session.execute(update(Delivery), rows)
+
+
+def send_claimed(ids: list[int], *, today: date, engine: Engine | None = None, retries: int | None = None,
+                 backoff_s: float = BACKOFF_S) -> DeliveryStats:
+    """Claim, send concurrently, record. Results are written in batches from this thread only."""
+    s = get_settings()
+    retries = s.notify_retries if retries is None else retries
+    stats = DeliveryStats()
+    work = _claim(ids, engine)
+    if not work:
+        return stats
+    breaker, targets = Breaker(), dict[int, Target]()
+    for _, ch in work:
+        targets.setdefault(ch.id or 0, target(ch))
+    pending: list[dict[str, Any]] = []
+    with ThreadPoolExecutor(max_workers=min(s.notify_workers, len(work))) as pool:
+        futures = {pool.submit(attempt, targets[ch.id or 0], robots.Text(d.subject, tuple(d.body.split("\n")), d.link),
+                               breaker, retries, backoff_s): d for d, ch in work}
+        for future in as_completed(futures):
+            d = futures[future]
+            outcome, tries = future.result()
+            row = _result_row(d, outcome, tries, today, s.notify_max_attempts)
+            pending.append(row)
+            if row["status"] == "sent":
+                stats.sent += 1
+            else:
+                stats.failed += 1
+                stats.given_up += row["status"] == "given_up"
+                stats.errors.append(f"{d.topic} → {targets[d.channel_id].endpoint}: {row['last_error']}")
+            if len(pending) >= 200:
+                _record(pending, engine)
+                pending = []
+    _record(pending, engine)
+    return stats
 
 
 def deliver(messages: Iterable[Message], *, engine: Engine | None = None, retries: int | None = None,
-            backoff_s: float = BACKOFF_S) -> DeliveryStats:
-    """Send every message to every enabled channel of its units; never raises for a channel failure."""
+            backoff_s: float = BACKOFF_S, today: date | None = None, include_due: bool = False) -> DeliveryStats:
+    """Send every message to every enabled channel of its units; never raises for a channel failure.
+
+    ``include_due`` (the daily scan) also retries earlier failures whose backoff day has come.
+    """
     msgs = list(messages)
-    retries = get_settings().notify_retries if retries is None else retries
+    today = today or local_today()
     with write_session(engine) as session:
-        todo = _plan(session, msgs)
-    stats = DeliveryStats()
-    for delivery, url, body in todo:
-        ok, error, attempts = False, None, delivery.attempts
-        for attempt in range(retries + 1):
-            if attempt:
-                time.sleep(backoff_s * 2 ** (attempt - 1))
-            attempts += 1
-            ok, error = send_one(url, delivery.subject, body)
-            if ok or attempts >= MAX_ATTEMPTS:
-                break
-        with write_session(engine) as session:
-            session.execute(update(Delivery).where(Delivery.id == delivery.id).values(  # type: ignore[arg-type]
-                status="sent" if ok else "failed", attempts=attempts, last_error=None if ok else error,
-                updated_at=datetime.now(UTC)))
-        if ok:
-            stats.sent += 1
-        else:
-            stats.failed += 1
-            stats.errors.append(f"{delivery.topic} → {redact(url)}: {error}")
-    total = sum(len(m.unit_ids) for m in msgs)
-    stats.skipped = max(0, total - stats.sent - stats.failed)
+        ids = _plan(session, msgs, today, include_due)
+    stats = send_claimed(ids, today=today, engine=engine, retries=retries, backoff_s=backoff_s)
+    planned = sum(len(m.unit_ids) for m in msgs)
+    stats.skipped = max(0, planned - stats.sent - stats.failed)
     return stats
 
 
@@ -179,3 +366,10 @@ def deliveries(topic_prefix: str, *, engine: Engine | None = None) -> list[Deliv
     with read_session(engine) as session:
         return list(session.exec(select(Delivery).where(
             Delivery.topic.startswith(topic_prefix)).order_by(Delivery.id)).all())  # type: ignore[attr-defined,arg-type]
+
+
+def shown_status(d: Delivery, now: datetime | None = None) -> str:
+    """``sending`` for longer than a run takes means the run died mid-send: the outcome is uncertain."""
+    now = now or datetime.now(UTC)
+    updated = d.updated_at if d.updated_at.tzinfo else d.updated_at.replace(tzinfo=UTC)
+    return "uncertain" if d.status == "sending" and now - updated > SENDING_STALE else d.status

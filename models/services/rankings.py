@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from models.db import read_session
+from models.services import signoff
 from models.tables import Task, TaskUnit, Unit, UnitGroupMember
 
 FULL_WEIGHT = 1.0
@@ -134,13 +135,14 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
                 s.on_time_w += w * on_time
                 s.late_done_w += w * (finished and not on_time)
     names = {u.id: u.name for u in session.execute(select(Unit.id, Unit.name)).all()}  # type: ignore[call-overload]
+    signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure beside the on-time rate, not in the score
     units = []
     for unit_id, s in scores.items():
         rate = s.on_time_w / s.due_w if s.due_w else None
         score = round(100 * (s.on_time_w + LATE_CREDIT * s.late_done_w) / s.due_w, 1) if s.due_w else None
         units.append({"unit": names.get(unit_id, f"#{unit_id}"), "lead_total": s.lead_total, "lead_done": s.lead_done,
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": s.overdue,
-                      "score": score, "rank": None})
+                      "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate")})
     units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
                               u["unit"]))
     for i, u in enumerate(u for u in units if u["score"] is not None):

@@ -22,7 +22,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient, write_session
-from models.services import audit, notices, scheduling
+from models.links import my_unit_url, task_url
+from models.services import audit, notices, scheduling, signoff
 from models.services.actor import Actor
 from models.services.errors import ServiceError
 from models.services.notice_batches import batch_key
@@ -170,7 +171,7 @@ def _link(alert_id: int, notice_id: int, engine: Engine | None) -> None:
 
 # ---------------------------------------------------------------- step 4: notifications
 def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message]:
-    """Today's alerts as messages to the lead and responsible units (groups expanded)."""
+    """Today's alerts as messages to the lead and responsible units (groups expanded), with the task's link."""
     with read_session(engine) as session:
         rows = session.connection().execute(sa_select(Alert.id, Alert.task_id, Alert.level, Alert.message, Alert.notice_id,  # type: ignore[call-overload]
                                          Task.code, Task.title, Task.deadline, Task.percent, Task.light_reason)
@@ -188,10 +189,10 @@ def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message
         if r.light_reason:
             lines.append(f"情况说明：{r.light_reason}")
         if r.notice_id in numbers:
-            lines.append(f"督办通知单：{numbers[r.notice_id]}，请登录系统下载。")
-        lines += ["", "请登录改革任务督办系统填报进展。（本邮件由系统自动发送）"]
-        subject = f"【{LEVEL_LABELS.get(r.level, r.level)}】{r.code} {r.title}"[:200]
-        messages.append(Message(f"alert:{r.id}", units, subject, "\n".join(lines)))
+            lines.append(f"督办通知单文号：{numbers[r.notice_id]}")
+        lines += ["", f"请登录改革任务督办系统“本单位”页签收并填报进展：{my_unit_url()}", "（本消息由系统自动发送）"]
+        subject = f"【{LEVEL_LABELS.get(r.level, r.level)}】任务{r.code}：{r.title}"[:200]
+        messages.append(Message(f"alert:{r.id}", units, subject, "\n".join(lines), task_url(r.code)))
     return messages
 
 
@@ -207,8 +208,12 @@ def _doc_numbers(session: Session, notice_ids: list[int]) -> dict[int, str]:
 @step("notify-units", "通知责任单位", retries=2, retry_delays=(5, 30))
 def notify_alerts(today: date, *, engine: Engine | None = None, retries: int | None = None,
                   backoff_s: float | None = None) -> DeliveryStats:
+    """Open 签收 receipts for today's alerts, alert the office about overdue ones, send all of it and retry
+    earlier failures whose backoff day has come (``models.services.notify``)."""
     kwargs: dict[str, Any] = {} if backoff_s is None else {"backoff_s": backoff_s}
-    return deliver(alert_messages(today, engine=engine), engine=engine, retries=retries, **kwargs)
+    signoff.open_for_alerts(today, engine=engine)
+    messages = alert_messages(today, engine=engine) + signoff.escalate_overdue(today, actor=SCAN_ACTOR, engine=engine)
+    return deliver(messages, engine=engine, retries=retries, today=today, include_due=True, **kwargs)
 
 
 # ---------------------------------------------------------------- the use case

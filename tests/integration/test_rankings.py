@@ -42,7 +42,7 @@ def test_weights_scores_and_lists(engine: Engine) -> None:
     units = {u["unit"]: u for u in data["units"]}
     # 甲: one on-time lead task (the other not yet due)
     assert units["甲局"] == {"unit": "甲局", "lead_total": 2, "lead_done": 1, "on_time_rate": 1.0, "overdue": 0,
-                            "score": 100.0, "rank": 1}
+                            "score": 100.0, "rank": 1, "signoff_rate": None}
     # 乙: supporting an on-time task (0.5) + leading an overdue one (1): 0.5 / 1.5
     assert units["乙局"]["score"] == 33.3 and units["乙局"]["overdue"] == 1
     # 丙: late finish as lead (half credit, weight 1) + supporting an overdue task (0.5): 0.5 / 1.5

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.services import accounts, admin, units
+from models.services import accounts, admin, channels, robots, units
 from models.services.permissions import has
-from ui.components import tables
+from ui.components import deliveries_view, tables
 from ui.components.actions import act, call, show_flash
 from ui.components.fmt import when
 from ui.components.labels import ROLE_LABELS
@@ -89,14 +89,31 @@ with st.expander("新增单位"):
 
 # ------------------------------------------------------------ channels
 st.subheader("通知渠道")
-tables.show(tables.frame(admin.channels(), {"unit": "单位", "label": "名称", "scheme": "方式", "enabled": "启用"}),
+tables.show(tables.frame(admin.channels(), {"unit": "单位", "label": "名称", "scheme": "方式", "base_url": "机器人地址",
+                                            "keyword": "关键词", "secret": "令牌/密钥", "enabled": "启用"}),
             key="channels", file_name="通知渠道")
 n1, n2, n3 = st.columns([2, 3, 2])
 ch_unit = n1.selectbox("单位", list(unit_id_by_name()), key="channel_unit")
-ch_url = n2.text_input("地址（mailto://、dingtalk://、wecombot://、feishu://）", key="channel_url", type="password")
+ch_url = n2.text_input("邮件地址（mailto://…）", key="channel_url", type="password")
 ch_label = n3.text_input("名称", key="channel_label")
-if st.button("添加渠道", key="channel_add"):
+if st.button("添加邮件渠道", key="channel_add"):
     act("已添加通知渠道。", admin.add_channel, actor, unit_name=ch_unit, url=ch_url, label=ch_label)
+with st.expander("添加群机器人（钉钉 / 企业微信 / 飞书，含政务版）"):
+    r1, r2 = st.columns(2)
+    bot_unit = r1.selectbox("单位或单位组", list(unit_id_by_name()), key="robot_unit")
+    bot_kind = r2.selectbox("平台", list(robots.KINDS), format_func=robots.KINDS.__getitem__, key="robot_kind")
+    bot_base = r1.text_input("服务地址（政务版填写本地地址；留空用公网默认地址）", key="robot_base",
+                             placeholder=robots.DEFAULT_BASES[bot_kind])
+    bot_token = r2.text_input("令牌（钉钉 access_token / 企业微信 key / 飞书 hook 编号）", key="robot_token",
+                              type="password")
+    bot_secret = r1.text_input("加签密钥（未启用加签可留空）", key="robot_secret", type="password")
+    bot_keyword = r2.text_input("自定义关键词（可留空）", key="robot_keyword")
+    bot_timeout = r1.number_input("超时（秒）", 1.0, 120.0, 5.0, key="robot_timeout")
+    st.caption("令牌和密钥加密保存，保存后不再显示。")
+    if st.button("添加机器人", key="robot_add"):
+        act("已添加群机器人。", channels.add_robot, actor, unit_name=bot_unit, kind=bot_kind, base_url=bot_base,
+            token=bot_token, secret=bot_secret, keyword=bot_keyword, timeout_s=float(bot_timeout),
+            clear=("robot_token", "robot_secret"))
 
 channels = {c["id"]: c for c in admin.channels()}
 if channels:
@@ -107,6 +124,8 @@ if channels:
     enable = not channels[channel]["enabled"]
     if k2.button("启用" if enable else "停用", key="channel_toggle"):
         act("已启用通知渠道。" if enable else "已停用通知渠道。", admin.set_channel_enabled, actor, channel, enable)
+
+deliveries_view.panel(actor, key="admin_deliveries")
 
 # ------------------------------------------------------------ thresholds
 st.subheader("预警阈值")

@@ -1,12 +1,12 @@
-"""预警与督办: alerts by level with 签收, batch 督办通知单 for red tasks, a scan on demand, and the review of
-tasks reported done."""
+"""预警与督办: alerts by level with 签收, the units' 签收 of notices and alerts, notifications that did not
+arrive, batch 督办通知单 for red tasks, a scan on demand, and the review of tasks reported done."""
 from __future__ import annotations
 
 import streamlit as st
 
 from flows import client
 from models.services import admin
-from ui.components import jobs, tables
+from ui.components import deliveries_view, jobs, tables
 from ui.components.actions import call, flash, show_flash, succeeded, today
 from ui.components.fmt import when
 from ui.components.labels import ALERT_LEVELS, light
@@ -15,6 +15,7 @@ from ui.components.reads import current_plan, read
 from ui.components.review import review_form
 from ui.components.scan import scan_status, start_scan
 from ui.components.session import guard
+from ui.components.signoff_view import office_overview
 
 login = guard("alert.manage")
 actor = login.actor
@@ -59,6 +60,9 @@ if open_alerts:
         done = sum(1 for i in picked if succeeded(admin.acknowledge_alert, actor, i))
         flash(f"已签收 {done} 条预警。")
         st.rerun()
+
+office_overview()
+deliveries_view.panel(actor, key="alert_deliveries")
 
 st.subheader("印发督办通知单")
 red = read("red_tasks", plan_id=pid)

@@ -1,5 +1,5 @@
-"""本单位: my tasks (lead/responsible and supporting), report progress or completion with evidence,
-and the handover steps waiting for my confirmation."""
+"""本单位: notices and alerts to sign for (签收), my tasks (lead/responsible and supporting), report progress
+or completion with evidence, and the handover steps waiting for my confirmation."""
 from __future__ import annotations
 
 import streamlit as st
@@ -12,6 +12,7 @@ from ui.components.handover_view import items_frame, step_actions, totals_line
 from ui.components.labels import HANDOVER_KINDS, STATUS_LABELS, TASK_ROLES, light
 from ui.components.reads import read, unit_name
 from ui.components.session import guard
+from ui.components.signoff_view import unit_inbox
 
 login = guard("task.report")
 unit_id = login.actor.unit_id
@@ -38,6 +39,8 @@ def shown(rows: list[dict]) -> list[dict]:
     return [{**t, "role": TASK_ROLES[t["role"]], "status": STATUS_LABELS.get(t["status"], t["status"]),
              "light": light(t["light"])} for t in rows]
 
+
+unit_inbox(login.actor)
 
 tab_own, tab_support = st.tabs([f"牵头/负责（{len(own)}）", f"配合（{len(support)}）"])
 with tab_own:

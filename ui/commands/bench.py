@@ -16,6 +16,7 @@ TARGETS = {
     "supervision_1000_s": ("< 40 s", lambda v: v < 40),
     "dashboard_10k_s": ("< 2 s", lambda v: v < 2),
     "dashboard_100k_s": ("< 6 s", lambda v: v < 6),
+    "scan_notify_dead_channel_ratio": ("≤ 2×", lambda v: v <= 2),
 }
 
 
