@@ -42,6 +42,10 @@ def test_trigger_runs_on_the_served_deployment_and_status_is_read_back(
                              stderr=subprocess.STDOUT)
     for key in ("PREFECT_API_URL", "PREFECT_HOME"):
         monkeypatch.setenv(key, prefect_server[key])
+    monkeypatch.setenv("REFORM_DATABASE_URL", env["REFORM_DATABASE_URL"])  # outcomes are read from the app DB
+    from models.settings import get_settings
+
+    get_settings.cache_clear()
     # the session's prefect_test_harness (other flow tests) holds a settings context pointing at its own
     # server; point this test's Prefect client at the real server, as the environment does in production
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -70,6 +74,7 @@ def test_trigger_runs_on_the_served_deployment_and_status_is_read_back(
             assert any(r["id"] == run_id and r["state"] == "Completed" for r in client.recent(["issue-notices"]))
         finally:
             stop(serve)
+            get_settings.cache_clear()
     with read_session(sqlite_app) as s:
         issued = s.exec(select(Notice).where(Notice.kind == "supervision")).all()
     assert sorted(n.task_id for n in issued) == sorted(task_ids)
