@@ -40,7 +40,7 @@ def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
             "supporting_units": ["县住房和城乡建设局", "县委编办"], "deadline": "2026-09-30", "percent": 40,
             "status_label": "推进中", "days_overdue": 52, "light": "red"}
     if kind == "issue-plan":
-        return {"plan": {"title": "××县机构改革实施方案", "doc_number": None, "issuer": "中共××县委办公室",
+        return {"plan": {"title": "清河县城市管理体制改革实施方案", "doc_number": None, "issuer": "清河县人民政府办公室",
                          "date": "2026-11-01"},
                 "tasks": [{"code": f"{i // 5 + 1}.{i % 5 + 1}", "title": f"完成{_UNITS[i % 10]}职能调整和人员转隶",
                            "lead_units": [_UNITS[i % 10]], "supporting_units": ["县委编办", "县财政局"],
