@@ -17,7 +17,7 @@ from models.documents import ooxml as x
 from models.documents.ooxml import CHAR, LINE_PITCH, SIZE_4, TEXT_WIDTH, Font, Para
 from models.documents.package import assemble
 from models.documents.text import char_width, sanitize
-from models.documents.typeset import column_widths
+from models.documents.typeset import bind_tokens, column_widths
 from models.documents.typeset import split_title as _split_title
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -30,6 +30,7 @@ MARK_SPACER = 1950  # twips above the mark so its glyph top sits ≈35 mm below 
 RULE_EXTRA = 250  # twips the red rule (border 11 pt below the 文号) adds to that paragraph
 TEXT_HEIGHT = 12756  # twips: 版心 225 mm
 BODY_CHARS = 28
+KEEP_LINES = 6  # a closing paragraph up to this many lines moves with the 署名 to its page
 IMPRINT_INDENT = 280  # 一字 at 4号
 IMPRINT_LINE = 560  # twips per 版记 line (exact), so the block's height is known before layout
 IMPRINT_CHARS = 30  # 4号 characters per 版记 line between the 一字 indents
@@ -181,7 +182,9 @@ class Composer:
     def text(self, block: Text, *, keep_last: bool = False) -> None:
         lines = sanitize(block.text).split("\n")
         for i, line in enumerate(lines):
-            keep = keep_last and i == len(lines) - 1
+            # the closing paragraph travels with the 署名 (LibreOffice moves a kept paragraph whole, so only a
+            # short one is kept; a longer one still leaves its last lines by widow control)
+            keep = keep_last and i == len(lines) - 1 and _lines(line, BODY_CHARS, 2) <= KEEP_LINES
             self.para(_heading_runs(line), Para(align=block.align, first_line=2 * CHAR if block.indent else 0,
                                                 keep_next=keep))
 
@@ -350,8 +353,9 @@ class Composer:
             placed.insert(0, (runs, replace(para, frame=frame)))
             below += height
         for runs, para in placed:
-            self.para("", Para(line=20, mark_font=Font(size=2)))  # LibreOffice frames a paragraph only after a plain one
-            self.para(runs, para)
+            # LibreOffice frames a paragraph only after a plain one; the plain ones stay on one page together
+            self.para("", Para(line=20, mark_font=Font(size=2), keep_next=True))
+            self.para(runs, replace(para, keep_next=True))
         self.para("", Para(line=20, mark_font=Font(size=2)))
 
     def letter_head(self, mark: str, number: str) -> None:
@@ -411,7 +415,7 @@ def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str],
     tcs = []
     for text, width, align, font in zip(cells, widths, aligns, fonts, strict=False):
         paras = "".join(
-            x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font))
+            x.paragraph(x.run(bind_tokens(part), font), Para(align=align, line=line, mark_font=font))
             for part in (text if isinstance(text, list) else [text])
         )
         tcs.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'

@@ -140,10 +140,25 @@ def _balanced(widths: list[float], lines: int, max_chars: float, target: float,
     return out[::-1]
 
 
+LATIN_EM = 0.62  # Latin letters and digits of the CJK faces are wider than half a 字
+
+
+def _token_width(token: str) -> float:
+    return sum(LATIN_EM if ord(ch) < 0x2E80 else 1.0 for ch in token) + 0.3
+
+
 def longest_token(text: str) -> float:
     """Width in 字 of the longest piece of ``text`` that must not wrap (dates, 文号, numbers, codes)."""
-    widest = max((char_width(m.group()) for m in _UNBREAKABLE.finditer(text)), default=0.0)
+    widest = max((_token_width(m.group()) for m in _UNBREAKABLE.finditer(text)), default=0.0)
     return max(widest, 1.0 if text.strip() else 0.0)
+
+
+WORD_JOINER = "\u2060"
+
+
+def bind_tokens(text: str) -> str:
+    """Glue dates, 文号 and amounts with WORD JOINER so a long cell wraps around them, never inside."""
+    return _UNBREAKABLE.sub(lambda m: WORD_JOINER.join(m.group()), text)
 
 
 def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights: Sequence[float], *,
@@ -155,7 +170,7 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
     bulk = [0.0] * count
     for cells in [list(labels), *[list(r) for r in rows]]:
         for i, cell in enumerate(cells[:count]):
-            need[i] = max(need[i], longest_token(cell) * 1.1)  # Latin digits are a little wider than half a 字
+            need[i] = max(need[i], longest_token(cell))
             bulk[i] = max(bulk[i], char_width(cell))
     for i, label in enumerate(labels):
         need[i] = max(need[i], min(char_width(label), 4.0))  # headers wrap after four characters at most
