@@ -279,11 +279,16 @@ class Composer:
             self.parts.append(x.paragraph("", Para(keep_next=True)))
 
     def signature(self, name: str, date: str) -> None:
-        """署名 centred over the 成文日期; the date is 右空四字 (sealed format, 7.3.5.1)."""
+        """署名 centred over the 成文日期, the date 右空四字 (sealed format, 7.3.5.1). A 署名 too long to be
+        centred over the date that way is set 右空二字 and the date centred under it."""
         self.keep_blank(2)
+        name_w, date_w = char_width(sanitize(name)), char_width(date)
         date_right = 4 * CHAR
-        shift = (char_width(date) - char_width(sanitize(name))) / 2 * CHAR
-        self.para(x.run(name), Para(align="right", right=max(0, round(date_right + shift)), keep_next=True))
+        name_right = date_right + (date_w - name_w) / 2 * CHAR
+        if name_right < 2 * CHAR:
+            name_right = 2 * CHAR
+            date_right = round(name_right + (name_w - date_w) / 2 * CHAR)
+        self.para(x.run(name), Para(align="right", right=round(name_right), keep_next=True))
         self.para(x.run(date), Para(align="right", right=date_right))
 
     def attachment(self, index: int | None, item: Attachment) -> None:
