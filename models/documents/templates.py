@@ -18,10 +18,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 AGENCY_FILE = "_agency.toml"
 
 
-SERIES = ("main", "letter", "form", "list")
-SERIES_LABELS = {"main": "发文", "letter": "函", "form": "督办通知单", "list": "名册、清单、确认书"}
-
-
 @dataclass(frozen=True)
 class NoticeTemplate:
     kind: str

@@ -26,6 +26,7 @@ DEFAULT_REPLY_WORKDAYS = 5
 TEXT_FIELDS = {"name": "机关全称", "mark": "发文机关标志（红头）", "signature": "署名", "issuer": "印发机关"}
 LIST_FIELDS = {"recipients": "默认主送", "cc": "默认抄送"}
 AGENCY_LABELS = {"office": "改革领导小组办公室", "staffing": "机构编制委员会办公室（编办）"}
+SERIES_LABELS = {"main": "发文", "letter": "函", "form": "督办通知单", "list": "名册清单"}
 _CODE = re.compile(r"^[\u4e00-\u9fff]{2,12}$")
 
 

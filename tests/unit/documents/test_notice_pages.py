@@ -167,7 +167,7 @@ def test_amounts_have_thousands_separators(rendered: dict[str, list[Page]]) -> N
 
 def test_full_body_page_has_22_lines_of_28_characters(rendered: dict[str, list[Page]]) -> None:
     page = rendered["full-body"][1]
-    body = [ln for ln in page.lines if round(ln.size) == 16 and TEXT_TOP - 1 <= ln.top and ln.bottom <= TEXT_BOTTOM + 1]
+    body = [ln for ln in page.lines if round(ln.size) == 16 and ln.top >= TEXT_TOP - 1 and ln.bottom <= TEXT_BOTTOM + 1]
     assert len(body) == 22
     full = [ln for ln in body if ln.x0 < 29]  # lines that start at the left edge of the 版心 (no indent)
     assert max(len(ln.text) for ln in full) == 28
