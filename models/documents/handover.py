@@ -124,6 +124,8 @@ def item_table(kind: str, handover: Mapping[str, Any]) -> list[Table | Text]:
         rows = [[str(i), _text(t, "establishment_type"), num(i, t, "count"), _text(t, "from_unit"),
                  _text(t, "to_unit"), _text(t, "note")] for i, t in enumerate(items, 1)]
         total_row = ["合计", "", _qty(totals(kind, items)["count"]), "", "", ""]
+    if cols[-1].label == "备注" and not any(str(r[-1]).strip() for r in rows):
+        cols, rows, total_row = cols[:-1], [r[:-1] for r in rows], total_row[:-1]  # no 备注: give the room away
     notes = _notes(kind, items, handover.get("declared_total"), sorted(set(unreadable)))
     if kind in ("staff", "establishment") and items:
         notes.insert(0, Text(f"其中：{breakdown(items, counted=kind == 'establishment')}。", indent=False))

@@ -18,7 +18,7 @@ from models.documents.text import cn_date, fill, join_units, preview_number, san
 
 Subject = Literal["task", "handover", "plan", "period"]
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
-RECEIPT = ("督办事项", "承办单位", "签收人", "签收时间", "联系电话", "办理情况")
+RECEIPT = ("承办单位", "签收人", "签收时间", "联系电话")
 
 
 @dataclass(frozen=True)

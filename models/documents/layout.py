@@ -17,7 +17,7 @@ from models.documents import ooxml as x
 from models.documents.ooxml import CHAR, LINE_PITCH, SIZE_4, TEXT_WIDTH, Font, Para
 from models.documents.package import assemble
 from models.documents.text import char_width, sanitize
-from models.documents.typeset import bind_tokens, column_widths
+from models.documents.typeset import column_widths
 from models.documents.typeset import split_title as _split_title
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -201,7 +201,7 @@ class Composer:
         flat = [[_cell_text(c) for c in row] for row in [*table.rows, *([table.totals] if table.totals else [])]]
         widths = column_widths([c.label if table.header else "" for c in table.columns], flat,
                                [c.weight for c in table.columns], total=TEXT_WIDTH, char_twips=table.size * 10,
-                               padding=2 * 57 + 40)
+                               padding=2 * 57 + 20, whole=[c.heading for c in table.columns])
         rule = x.border
         edges = ("top", "left", "bottom", "right", "insideH", "insideV")
         borders = "".join(rule(e, 4) for e in edges) if table.borders else "".join(
@@ -420,7 +420,7 @@ def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str],
     tcs = []
     for text, width, align, font in zip(cells, widths, aligns, fonts, strict=False):
         paras = "".join(
-            x.paragraph(x.run(bind_tokens(part), font), Para(align=align, line=line, mark_font=font))
+            x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font))
             for part in (text if isinstance(text, list) else [text])
         )
         tcs.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'

@@ -140,7 +140,7 @@ def _balanced(widths: list[float], lines: int, max_chars: float, target: float,
     return out[::-1]
 
 
-LATIN_EM = 0.62  # Latin letters and digits of the CJK faces are wider than half a 字
+LATIN_EM = 0.56  # Latin letters and digits of the CJK faces are a little wider than half a 字
 
 
 def _token_width(token: str) -> float:
@@ -153,38 +153,31 @@ def longest_token(text: str) -> float:
     return max(widest, 1.0 if text.strip() else 0.0)
 
 
-WORD_JOINER = "\u2060"
-
-
-def bind_tokens(text: str) -> str:
-    """Glue dates, 文号 and amounts with WORD JOINER so a long cell wraps around them, never inside."""
-    return _UNBREAKABLE.sub(lambda m: WORD_JOINER.join(m.group()), text)
-
 
 def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights: Sequence[float], *,
-                  total: int, char_twips: int, padding: int) -> list[int]:
-    """Twips per column: each at least its longest unbreakable token (and a header word), the rest shared
-    by how much text each column holds (``weights`` tip the balance for text columns)."""
+                  total: int, char_twips: int, padding: int, whole: Sequence[bool] = ()) -> list[int]:
+    """Twips per column: each at least its longest unbreakable token (``whole`` columns: their longest cell,
+    e.g. form labels) and two header characters; the rest is shared by how much more text each column
+    holds, tipped by ``weights`` (an empty column still gets its share, to be written in by hand)."""
     count = len(labels)
     need = [0.0] * count
     bulk = [0.0] * count
+    keep = list(whole) + [False] * (count - len(whole))
     for cells in [list(labels), *[list(r) for r in rows]]:
         for i, cell in enumerate(cells[:count]):
-            need[i] = max(need[i], longest_token(cell))
-            bulk[i] = max(bulk[i], char_width(cell))
+            widest = max((char_width(line) for line in cell.split("\n")), default=0.0)
+            need[i] = max(need[i], widest if keep[i] else longest_token(cell))
+            bulk[i] = max(bulk[i], widest)
     for i, label in enumerate(labels):
-        need[i] = max(need[i], min(char_width(label), 4.0))  # headers wrap after four characters at most
+        need[i] = max(need[i], min(char_width(label), 2.0))  # a header may wrap after two characters
     minimum = [round(n * char_twips) + padding for n in need]
     spare = total - sum(minimum)
     if spare <= 0:
         scale = total / sum(minimum)
         widths = [int(m * scale) for m in minimum]
     else:
-        wish = [max(0.0, bulk[i] * char_twips + padding - minimum[i]) * weights[i] for i in range(count)]
-        wish_total = sum(wish)
-        if wish_total == 0:
-            wish, wish_total = list(weights), sum(weights)
-        widths = [minimum[i] + int(spare * wish[i] / wish_total) for i in range(count)]
+        wish = [weights[i] * max(bulk[i] * char_twips + padding - minimum[i], 2 * char_twips) for i in range(count)]
+        widths = [minimum[i] + int(spare * wish[i] / sum(wish)) for i in range(count)]
     widths[-1] += total - sum(widths)
     return widths
 

@@ -102,7 +102,7 @@ def test_reply_by_is_working_days_after_issue_and_not_after_the_deadline(demo_en
     title, docx = notices.preview(office, "supervision", notices.Subject(task_id=task(demo_engine, "四.4").id),
                                   today=TODAY, engine=demo_engine)
     xml = _document_text(docx)
-    assert "于2026年11月27日前办结" in xml and "2026年11月27日（原定完成时限" in xml
+    assert "2026年11月27日（原定完成时限" in xml and "于2026年11月27日前连同办理情况" in xml
 
 
 def test_register_shows_filled_recipients_and_the_issuing_agency(demo_engine) -> None:  # type: ignore[no-untyped-def]

@@ -46,15 +46,14 @@ class Package:
 
 
 def text(el: etree._Element) -> str:
-    """Visible text of an element: w:t, with w:br as LF and w:tab as TAB; paragraphs joined by LF.
-    WORD JOINER (which glues dates in table cells) is invisible and left out."""
+    """Visible text of an element: w:t, with w:br as LF and w:tab as TAB; paragraphs joined by LF."""
     paras = list(el.iter(q("w:p"))) or [el]
     out = []
     for p in paras:
         chunks = []
         for node in p.iter(q("w:t"), q("w:br"), q("w:tab"), q("w:instrText")):
             if node.tag == q("w:t"):
-                chunks.append((node.text or "").replace("\u2060", ""))
+                chunks.append(node.text or "")
             elif node.tag == q("w:br"):
                 chunks.append("\n")
             elif node.tag == q("w:tab") and node.getparent().tag == q("w:r"):

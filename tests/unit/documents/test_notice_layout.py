@@ -326,9 +326,9 @@ def test_supervision_form_rows() -> None:
     labels = [text(tr.find("w:tc", NS)) for tr in form.findall("w:tr", NS)]
     assert labels == ["督办事项", "承办单位", "办结时限", "当前进展", "办理要求", "反馈方式", "督办部门"]
     body = text(pkg.body)
-    assert "2026年9月30日" in body and "2026年11月28日前办结" in body
+    assert "2026年11月28日（原定完成时限：2026年9月30日）" in body and "在办结时限前办结" in body
     receipt = list(pkg.body.iter(q("w:tbl")))[1]
-    assert [text(tr.find("w:tc", NS)) for tr in receipt.findall("w:tr", NS)][2:4] == ["签收人", "签收时间"]
+    assert [text(tr.find("w:tc", NS)) for tr in receipt.findall("w:tr", NS)] == ["承办单位", "签收人", "签收时间", "联系电话"]
     assert "回　执" in body
 
 
