@@ -53,6 +53,16 @@ def _label(name: str) -> str:
 
 @lru_cache(maxsize=64)
 def score_chart(units: tuple[tuple[str, float], ...], *, width_mm: float, height_mm: float) -> bytes:
+    """PNG bytes of :func:`chart_figure`, sized for the 版心."""
+    fig = chart_figure(units, width_mm=width_mm, height_mm=height_mm)
+    out = io.BytesIO()
+    with warnings.catch_warnings():  # a glyph missing from the font is drawn as a box, not an error
+        warnings.simplefilter("ignore", UserWarning)
+        fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def chart_figure(units: tuple[tuple[str, float], ...], *, width_mm: float, height_mm: float) -> Figure:
     """Horizontal bars, best unit on top; the label margin is as wide as the longest (wrapped) name."""
     font_file = cjk_font_file()
     props = font_manager.FontProperties(fname=font_file, size=LABEL_PT) if font_file else None
@@ -70,8 +80,4 @@ def score_chart(units: tuple[tuple[str, float], ...], *, width_mm: float, height
     for i, score in enumerate(scores):
         ax.text(score, i, f" {score:g}", va="center", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    out = io.BytesIO()
-    with warnings.catch_warnings():  # a glyph missing from the font is drawn as a box, not an error
-        warnings.simplefilter("ignore", UserWarning)
-        fig.savefig(out, format="png")
-    return out.getvalue()
+    return fig

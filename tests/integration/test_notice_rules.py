@@ -127,3 +127,9 @@ def test_issued_notice_downloads_as_pdf_too(demo_engine) -> None:  # type: ignor
     assert notices.download_pdf(office, n.id, engine=demo_engine)[1] == pdf  # kept beside the .docx
     with pytest.raises(PermissionDenied):
         notices.download_pdf(actor(demo_engine, "zhujian"), n.id, engine=demo_engine)
+
+
+def test_issue_plan_counts_tasks_not_group_headings(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    _, docx = notices.preview(actor(demo_engine, "gaiban"), "issue-plan", today=TODAY, engine=demo_engine)
+    xml = _document_text(docx)
+    assert "方案共确定改革任务29项" in xml and ">29项<" in xml  # 37 rows in the plan, 8 of them group headings
