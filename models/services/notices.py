@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import update
@@ -32,7 +33,7 @@ from models.services.queries import units_by_task
 from models.services.tasks import STATUS_LABELS
 from models.services.uow import transaction
 from models.settings import get_settings
-from models.tables import DocNumberCounter, Handover, Notice, Plan, Task, Unit, User
+from models.tables import DocNumberCounter, Handover, HolidayOverride, Notice, OfficialYear, Plan, Task, Unit, User
 
 SUBJECTS = {"issue-plan": "plan", "staff-transfer": "handover", "establishment": "handover",
             "supervision": "task", "urging": "task", "bulletin": "period", "staff-roster": "handover",
@@ -103,13 +104,22 @@ def plan_data(session: Session, plan: Plan) -> dict[str, Any]:
                        "deadline_text": t.deadline_text} for t in tasks]}
 
 
+@lru_cache(maxsize=4)
+def _calendar(overrides: tuple[tuple[date, bool], ...], years: tuple[int, ...]) -> Any:
+    """The office calendar, built once per set of 放假安排 (a batch of 1,000 notices shares it)."""
+    from models.workcalendar import WorkCalendar
+
+    return WorkCalendar(dict(overrides), official_years=years)
+
+
 def reply_by(session: Session, today: date, deadline: date | None) -> date:
     """The reply-by date of a 催办函/督办通知单: N working days (office calendar, default 5) after the
     issue date, but no later than a deadline still ahead; always after the issue date."""
     from models.services.agencies import reply_workdays
-    from models.services.scheduling import load_calendar
 
-    due = load_calendar(session).add_workdays(today, reply_workdays(session))
+    overrides = tuple(sorted((o.day, o.is_workday) for o in session.exec(select(HolidayOverride)).all()))
+    years = tuple(sorted(y.year for y in session.exec(select(OfficialYear)).all()))
+    due = _calendar(overrides, years).add_workdays(today, reply_workdays(session))
     if deadline is not None and today < deadline < due:
         due = deadline
     return due
