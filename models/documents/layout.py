@@ -23,7 +23,7 @@ from models.documents.typeset import split_title as _split_title
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^（[一二三四五六七八九十]+）")
 TITLE_CHARS = 20  # 2号 characters per 156 mm line
-TITLE_TIGHT_LINE = 500  # twips: a long title's lines closed up (22 pt type) so page 1 keeps body text
+TITLE_TIGHT_LINE = 460  # twips: a long title's lines closed up (22 pt type, 23 pt lines) so page 1 keeps body text
 MARK_MAX_PT = 36  # practice (小初); shrunk, then narrowed, to fit one line
 MARK_MIN_PT = 26
 MARK_SPACER = 1950  # twips above the mark so its glyph top sits ≈35 mm below the 版心 top
@@ -130,25 +130,30 @@ class FirstPage:
 
     title_line: int = LINE_PITCH
     addressee_in_imprint: bool = False
+    title_gap: int = 2  # blank lines between the red rule (or 信函 number) and the title
     warning: str | None = None
 
 
 def fit_first_page(content: Content) -> FirstPage:
     """GB/T 9704 7.3.3: page 1 must show body text. Close up a long title first, then move 主送 to the
-    版记 (7.3.2 allows it); if even that leaves no body line, say so before the document is issued."""
+    版记 (7.3.2 allows it), then take one blank line out above the title; if even that leaves no room for
+    two body lines (a paragraph never leaves a single line behind), say so before the document is issued."""
     if content.layout not in ("notice", "letter"):
         return FirstPage()
     title_lines = len(split_title(content.title))
     mark = _mark_size(content.mark)[0] if content.layout == "notice" else 0
-    head = (MARK_SPACER + round(mark * 20 * 1.15) + 2 * LINE_PITCH + LINE_PITCH + RULE_EXTRA + 2 * LINE_PITCH
-            if content.layout == "notice" else LETTER_SPACER + LINE_PITCH + 2 * LINE_PITCH)
+    head = (MARK_SPACER + round(mark * 20 * 1.15) + 2 * LINE_PITCH + LINE_PITCH + RULE_EXTRA
+            if content.layout == "notice" else LETTER_SPACER + LINE_PITCH)
     addressee = _lines("、".join(content.recipients) + "：", BODY_CHARS) * LINE_PITCH if content.recipients else 0
-    body = LINE_PITCH  # at least one line of body text
-    for line, moved in ((LINE_PITCH, False), (TITLE_TIGHT_LINE, False), (TITLE_TIGHT_LINE, True)):
-        used = head + title_lines * line + LINE_PITCH + (0 if moved else addressee) + body
+    first = next((b.text.split("\n")[0] for b in content.blocks if isinstance(b, Text)), "")
+    body = min(2, _lines(first, BODY_CHARS, 2)) * LINE_PITCH
+    steps = ((LINE_PITCH, False, 2), (TITLE_TIGHT_LINE, False, 2), (TITLE_TIGHT_LINE, True, 2),
+             (TITLE_TIGHT_LINE, True, 1))
+    for line, moved, gap in steps:
+        used = head + gap * LINE_PITCH + title_lines * line + LINE_PITCH + (0 if moved else addressee) + body
         if used <= TEXT_HEIGHT:
-            return FirstPage(line, moved and bool(content.recipients))
-    return FirstPage(TITLE_TIGHT_LINE, bool(content.recipients),
+            return FirstPage(line, moved and bool(content.recipients), gap)
+    return FirstPage(TITLE_TIGHT_LINE, bool(content.recipients), 1,
                      f"标题过长（{len(content.title)}字，排{title_lines}行）：首页无法显示正文，请精简标题后再印发。")
 
 
@@ -446,7 +451,7 @@ def compose(content: Content) -> bytes:
             c.doc_number(content.doc_number, rule=True)
         else:
             c.letter_head(content.mark, content.doc_number)
-        c.blank(2)
+        c.blank(fit.title_gap)
         c.title(content.title, fit.title_line)
         c.blank()
         if not fit.addressee_in_imprint:

@@ -74,7 +74,7 @@ def _weak(text: str, units: list[str]) -> list[float]:
         before, after = text[:at], text[at:]
         strong = (before.endswith(("关于", "、", "，", "”", "》", "）", "和", "与", "及", "至"))
                   or after.startswith(("“", "《", "（", "的", "和", "与", "及", "至"))
-                  or before.endswith(("印发", "推进", "开展", "做好", "调整", "加快")))
+                  or before.endswith(("印发", "推进", "开展", "做好", "调整", "加快", "全县", "全市", "全区")))
         out.append(0.0 if strong else 30.0 if len(unit.strip("“”《》（）")) == 1 else 12.0)
     return out
 
@@ -91,6 +91,8 @@ def split_title(title: str, max_chars: int) -> list[str]:
         widths = [char_width(u) for u in units]
     total = sum(widths)
     penalty = _weak(title, units)
+    if total > 3 * max_chars:  # a very long title: even lines matter more than phrase edges
+        penalty = [p / 4 for p in penalty]
     for lines in range(math.ceil(total / max_chars), len(units) + 1):
         best = _balanced(widths, lines, max_chars, total / lines, penalty)
         if best is not None:

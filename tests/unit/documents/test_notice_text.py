@@ -155,3 +155,14 @@ def test_arbitrary_text_in_the_bulletin(unit: str, label: str) -> None:
     blob = render_notice("bulletin", NoticeContext(None, date(2026, 11, 21), raw))
     visible = text(Package.open(blob).body).replace("\n", "")
     assert sanitize(unit).replace("\n", "") in visible
+
+
+def test_long_titles_keep_body_on_page_one_or_warn_before_issuing() -> None:
+    from models.documents import draft
+
+    ctx = sample_context("issue-plan")
+    ctx.data["plan"]["title"] = "深化城市管理体制改革推进综合行政执法" * 11  # ≈ 200 字
+    fitted = draft("issue-plan", ctx)
+    assert fitted.findings.warnings == [] and any("主送机关已按" in n for n in fitted.findings.notes)
+    ctx.data["plan"]["title"] = "深化城市管理体制改革推进综合行政执法" * 16  # ≈ 300 字: cannot fit
+    assert any("首页无法显示正文" in w for w in draft("issue-plan", ctx).findings.warnings)
