@@ -344,3 +344,14 @@ def test_preview_number_is_not_a_real_number() -> None:
     pkg = Package.open(render_notice("staff-transfer", ctx))
     numbers = [text(p) for p in top_paragraphs(pkg) if "〔2026〕" in text(p)]
     assert numbers == ["县编办发〔2026〕×号（预览）"] and not DOC_NUMBER_RE.match(numbers[0])
+
+
+def test_only_the_heading_phrase_of_an_item_is_heiti() -> None:
+    ctx = sample_context("staff-transfer", code="县编办发")
+    ctx.extra_body = "二、人员划转后编制随人划转机构编制实名制信息由县委编办统一调整工资和社会保险关系按规定办理。"
+    paras = {text(p): p for p in top_paragraphs(Package.open(render_notice("staff-transfer", ctx)))}
+    fonts = {t: [(text(r), rval(r, "w:rFonts", "w:eastAsia")) for r in runs(p)] for t, p in paras.items()}
+    item = next(v for k, v in fonts.items() if k.startswith("一、做好人员交接。"))
+    assert item[0] == ("一、做好人员交接。", "黑体") and item[1][1] == "仿宋_GB2312"
+    sentence = next(v for k, v in fonts.items() if k.startswith("二、人员划转后编制随人"))
+    assert sentence[0] == ("二、", "黑体") and sentence[1][1] == "仿宋_GB2312"  # one long sentence: number only
