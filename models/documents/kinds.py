@@ -174,7 +174,7 @@ def _attachments(spec: KindSpec, data: Mapping[str, Any], titles: list[str]) -> 
 
 
 def _body(spec: KindSpec, context: NoticeContext, template: NoticeTemplate, v: dict[str, str]) -> list[Block]:
-    indent = spec.layout == "notice" or spec.kind == "handover-confirmation"
+    indent = spec.layout in ("notice", "letter") or spec.kind == "handover-confirmation"
     blocks: list[Block] = []
     if spec.layout == "form":
         blocks.append(Table([Column("", 1.3, heading=True), Column("", 5, "left")],

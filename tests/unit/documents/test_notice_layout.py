@@ -146,6 +146,8 @@ def test_urging_is_a_letter_without_page_number_on_page_one() -> None:
     assert int(frames[1].get(q("w:y"))) == round(277 * 56.6929)  # lower double rule 20 mm above the bottom
     assert pkg.body.find("w:sectPr/w:titlePg", NS) is not None
     assert "印发" not in text(pkg.body).split("抄送：")[-1]  # a 函 has no 印发 line
+    body = next(p for p in top_paragraphs(pkg) if text(p).startswith("按照机构改革任务分工"))
+    assert int(pval(body, "w:ind", "w:firstLine")) == 640  # 每个自然段左空二字
 
 
 @pytest.mark.parametrize("kind", NOTICES)

@@ -118,6 +118,7 @@ def test_page_one_shows_body_text(rendered: dict[str, list[Page]], name: str) ->
     if below and below[0].text.endswith("："):
         below = below[1:]  # the 主送 line is not body text
     assert below, "page 1 shows no body text"
+    assert 37 <= below[0].x0 <= 41, f"first body line not indented two characters (x0 {below[0].x0:.1f} mm)"
 
 
 @pytest.mark.parametrize("name", list(CASES))
