@@ -142,7 +142,7 @@ def _balanced(widths: list[float], lines: int, max_chars: float, target: float,
     return out[::-1]
 
 
-LATIN_EM = 0.56  # Latin letters and digits of the CJK faces are a little wider than half a 字
+LATIN_EM = 0.62  # Latin letters and digits of the CJK faces (measured in the preview fonts) are wider than half a 字
 
 
 def _token_width(token: str) -> float:
@@ -178,7 +178,8 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
         scale = total / sum(minimum)
         widths = [int(m * scale) for m in minimum]
     else:
-        wish = [weights[i] * max(bulk[i] * char_twips + padding - minimum[i], 2 * char_twips) for i in range(count)]
+        floor = [(4 if bulk[i] == 0 else 0.25) * char_twips for i in range(count)]  # blank columns: room to write
+        wish = [weights[i] * max(bulk[i] * char_twips + padding - minimum[i], floor[i]) for i in range(count)]
         widths = [minimum[i] + int(spare * wish[i] / sum(wish)) for i in range(count)]
     widths[-1] += total - sum(widths)
     return widths
