@@ -5,8 +5,10 @@ Pure: no database, Prefect or Streamlit. The service layer allocates numbers and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from models.documents.checks import Findings, check
 from models.documents.context import NoticeContext
 from models.documents.kinds import KINDS, KindSpec, build_content
 from models.documents.kinds import notice_title as _title
@@ -17,8 +19,8 @@ from models.documents.templates import load_template as _load
 from models.documents.text import DOC_NUMBER_RE, cn_date, format_doc_number, sanitize
 
 __all__ = [
-    "DOC_NUMBER_RE", "KINDS", "KindSpec", "NoticeContext", "NoticeTemplate", "cn_date", "format_doc_number",
-    "load_template", "notice_title", "render_notice", "render_pdf", "sanitize",
+    "DOC_NUMBER_RE", "KINDS", "Draft", "Findings", "KindSpec", "NoticeContext", "NoticeTemplate", "cn_date",
+    "draft", "format_doc_number", "load_template", "notice_title", "render_notice", "render_pdf", "sanitize",
 ]
 
 
@@ -28,9 +30,10 @@ def _spec(kind: str) -> KindSpec:
     return KINDS[kind]
 
 
-def load_template(kind: str, templates_dir: Path | None = None) -> NoticeTemplate:
-    """Template for ``kind`` from ``templates/notices/<kind>.toml`` + ``_agency.toml``."""
-    return _load(kind, templates_dir, default_agency=_spec(kind).agency)
+def load_template(kind: str, templates_dir: Path | None = None, *, agencies: dict | None = None) -> NoticeTemplate:
+    """Template for ``kind`` from ``templates/notices/<kind>.toml`` + the agency settings
+    (``agencies`` as stored by the office, else ``_agency.toml``)."""
+    return _load(kind, templates_dir, default_agency=_spec(kind).agency, agencies=agencies)
 
 
 def notice_title(kind: str, context: NoticeContext, template: NoticeTemplate | None = None) -> str:
@@ -42,3 +45,21 @@ def render_notice(kind: str, context: NoticeContext, template: NoticeTemplate | 
     """The .docx bytes of one notice; ``context.doc_number`` None renders a preview."""
     _spec(kind)
     return compose(build_content(kind, context, template or load_template(kind)))
+
+
+@dataclass
+class Draft:
+    """A laid-out notice with what the issuer must know: placeholders refuse, warnings ask, notes tell."""
+
+    title: str
+    recipients: list[str]
+    issuer: str
+    docx: bytes
+    findings: Findings
+
+
+def draft(kind: str, context: NoticeContext, template: NoticeTemplate | None = None) -> Draft:
+    _spec(kind)
+    content = build_content(kind, context, template or load_template(kind))
+    return Draft(content.title, list(content.recipients), content.issuer, compose(content),
+                 check(content, context.data))

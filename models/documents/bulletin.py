@@ -48,19 +48,24 @@ def variables(data: Mapping[str, Any]) -> dict[str, str]:
         "red_list": join_units(data.get("red_list")) or "无",
         "black_list": join_units(data.get("black_list")) or "无",
         "overdue_count": str(len(data.get("overdue_tasks") or [])),
-        "unit_count": str(len(_units(data))),
+        "unit_count": str(sum(1 for u in _units(data) if _int(u.get("task_count", 1)) > 0)),
+        "scored_count": str(sum(1 for u in _units(data) if _score(u) is not None)),
+        "as_of": cn_date(data.get("as_of") or period.get("end")),
     }
 
 
+def _score(unit: Mapping[str, Any]) -> float | None:
+    """A unit's score, or None when it has nothing due yet (such units are not drawn as 0)."""
+    try:
+        score = float(unit["score"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return score if score == score and abs(score) < 1e6 else None
+
+
 def chart(data: Mapping[str, Any]) -> Image:
-    scores = []
-    for unit in _units(data):
-        try:
-            score = float(unit.get("score") or 0)
-        except (TypeError, ValueError):
-            score = 0.0
-        scores.append((str(unit.get("unit") or ""), score if score == score else 0.0))
-    height = max(45.0, min(180.0, 7.0 * len(scores) + 20))
+    scores = [(str(u.get("unit") or ""), s) for u in _units(data) if (s := _score(u)) is not None]
+    height = max(45.0, min(200.0, 7.0 * len(scores) + 20))
     png = score_chart(tuple(scores), width_mm=CHART_WIDTH_MM, height_mm=height)
     return Image(png, CHART_WIDTH_MM, height, "各单位得分")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from models.documents.layout import Column, Table, Text
 from models.documents.ooxml import SIZE_S4
+from models.documents.typeset import money
 
 KIND_LABELS = {"staff": "人员", "asset": "资产", "archive": "档案", "establishment": "编制"}
 LIST_KIND = {"staff-roster": "staff", "staff-transfer": "staff", "asset-list": "asset",
@@ -35,7 +36,7 @@ def _qty(value: Decimal) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
+    return money(value)
 
 
 def _text(item: Mapping[str, Any], key: str) -> str:
@@ -98,7 +99,7 @@ def item_table(kind: str, handover: Mapping[str, Any]) -> list[Table | Text]:
                 Column("职务（岗位）", 1.6), Column("原单位", 2), Column("划入单位", 2), Column("备注", 1.2)]
         rows = [[str(i), _text(t, "name"), _text(t, "gender"), _text(t, "establishment_type"), _text(t, "post"),
                  _text(t, "from_unit"), _text(t, "to_unit"), _text(t, "note")] for i, t in enumerate(items, 1)]
-        total_row = ["合计", f"{len(items)}人", "", breakdown(items, counted=False), "", "", "", ""]
+        total_row = ["合计", f"{len(items)}人", "", "", "", "", "", ""]
     elif kind == "asset":
         cols = [Column("序号", 0.9), Column("资产编号", 1.7), Column("资产名称", 1.9), Column("类别", 1.1),
                 Column("数量", 0.9, "right"), Column("计量单位", 1.0), Column("原值", 1.8, "right"),
@@ -122,8 +123,12 @@ def item_table(kind: str, handover: Mapping[str, Any]) -> list[Table | Text]:
                 Column("划出单位", 2.2), Column("划入单位", 2.2), Column("备注", 1.4)]
         rows = [[str(i), _text(t, "establishment_type"), num(i, t, "count"), _text(t, "from_unit"),
                  _text(t, "to_unit"), _text(t, "note")] for i, t in enumerate(items, 1)]
-        total_row = ["合计", "", _qty(totals(kind, items)["count"]), breakdown(items, counted=True), "", ""]
+        total_row = ["合计", "", _qty(totals(kind, items)["count"]), "", "", ""]
+    if cols[-1].label == "备注" and not any(str(r[-1]).strip() for r in rows):
+        cols, rows, total_row = cols[:-1], [r[:-1] for r in rows], total_row[:-1]  # no 备注: give the room away
     notes = _notes(kind, items, handover.get("declared_total"), sorted(set(unreadable)))
+    if kind in ("staff", "establishment") and items:
+        notes.insert(0, Text(f"其中：{breakdown(items, counted=kind == 'establishment')}。", indent=False))
     return [Table(cols, rows, total_row, size=SIZE_S4), *notes]
 
 

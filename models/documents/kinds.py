@@ -18,6 +18,7 @@ from models.documents.text import cn_date, fill, join_units, preview_number, san
 
 Subject = Literal["task", "handover", "plan", "period"]
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
+RECEIPT = ("承办单位", "签收人", "签收时间", "联系电话")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec("staff-transfer", "人员划转通知", "handover", "staffing", "notice"),
         KindSpec("establishment", "编制调整通知", "handover", "staffing", "notice"),
         KindSpec("supervision", "督办通知单", "task", "office", "form"),
-        KindSpec("urging", "催办函", "task", "office", "notice"),
+        KindSpec("urging", "催办函", "task", "office", "letter"),
         KindSpec("bulletin", "工作进展通报", "period", "office", "notice"),
         KindSpec("staff-roster", "人员划转名册", "handover", "staffing", "list"),
         KindSpec("asset-list", "资产移交清单", "handover", "office", "list"),
@@ -61,8 +62,12 @@ def _plan_vars(data: Mapping[str, Any]) -> dict[str, str]:
         "plan_doc_number": _str(plan.get("doc_number")),
         "plan_issuer": _str(plan.get("issuer")),
         "plan_date": cn_date(plan.get("date")),
-        "task_count": str(len(data.get("tasks") or [])),
+        "task_count": str(sum(1 for t in _tasks(data) if not t.get("is_group"))),
     }
+
+
+def _tasks(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [t for t in data.get("tasks") or [] if isinstance(t, Mapping)]
 
 
 def _handover_kind(spec: KindSpec, ho: Mapping[str, Any]) -> str:
@@ -108,6 +113,7 @@ def _task_vars(data: Mapping[str, Any]) -> dict[str, str]:
         "light_label": LIGHTS.get(light, light),
         "red_days": _str(alert.get("red_days")),
         "reply_by": cn_date(data.get("reply_by")),
+        "due_by": cn_date(data.get("due_by") or data.get("reply_by")),
     }
 
 
@@ -131,19 +137,28 @@ def variables(spec: KindSpec, context: NoticeContext, template: NoticeTemplate) 
         "issue_date": cn_date(context.issue_date),
         "year": str(context.issue_date.year),
         "agency_name": template.agency_name,
+        "county": template.county,
         **by_subject[spec.subject](),
     }
 
 
 def _task_division(data: Mapping[str, Any]) -> Table:
-    tasks = [t for t in data.get("tasks") or [] if isinstance(t, Mapping)]
+    """任务分工表: group headings (一、…) are rows without a number and are not counted as tasks."""
+    rows: list[list[str | list[str]]] = []
+    count = 0
+    for t in _tasks(data):
+        content = f"{_str(t.get('code'))}　{_str(t.get('title'))}".strip("　")
+        if t.get("is_group"):
+            rows.append(["", content, "", "", ""])
+            continue
+        count += 1
+        rows.append([str(count), content, join_units(t.get("lead_units")), join_units(t.get("supporting_units")),
+                     _str(t.get("deadline_text")) or cn_date(t.get("deadline"))])
     return Table(
         [Column("序号", 0.9), Column("任务内容", 4, "left"), Column("牵头单位", 1.8, "left"),
          Column("配合单位", 1.8, "left"), Column("完成时限", 1.5)],
-        [[str(i), f"{_str(t.get('code'))}　{_str(t.get('title'))}".strip("　"), join_units(t.get("lead_units")),
-          join_units(t.get("supporting_units")), _str(t.get("deadline_text")) or cn_date(t.get("deadline"))]
-         for i, t in enumerate(tasks, 1)],
-        ["合计", f"{len(tasks)}项", "", "", ""],
+        rows,
+        ["合计", f"{count}项", "", "", ""],
     )
 
 
@@ -159,7 +174,7 @@ def _attachments(spec: KindSpec, data: Mapping[str, Any], titles: list[str]) -> 
 
 
 def _body(spec: KindSpec, context: NoticeContext, template: NoticeTemplate, v: dict[str, str]) -> list[Block]:
-    indent = spec.layout == "notice" or spec.kind == "handover-confirmation"
+    indent = spec.layout in ("notice", "letter") or spec.kind == "handover-confirmation"
     blocks: list[Block] = []
     if spec.layout == "form":
         blocks.append(Table([Column("", 1.3, heading=True), Column("", 5, "left")],
@@ -197,7 +212,7 @@ def build_content(kind: str, context: NoticeContext, template: NoticeTemplate) -
         title=sanitize(fill(template.title, v)),
         doc_number=number,
         date=v["issue_date"],
-        mark=template.mark,
+        mark=template.mark.removesuffix("文件") if spec.layout == "letter" else template.mark,
         signature=template.signature,
         recipients=_names(context.recipients, template.recipients, v),
         blocks=_body(spec, context, template, v),
@@ -205,4 +220,5 @@ def build_content(kind: str, context: NoticeContext, template: NoticeTemplate) -
         parties=_parties(_map(data.get("handover"))) if spec.layout == "list" else [],
         cc=_names(context.cc, template.cc, v),
         issuer=template.issuer,
+        receipt=list(RECEIPT) if spec.layout == "form" else [],
     )

@@ -10,26 +10,38 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from models.documents import ooxml as x
-from models.documents.ooxml import CHAR, SIZE_4, TEXT_WIDTH, Font, Para
+from models.documents.ooxml import CHAR, LINE_PITCH, SIZE_4, TEXT_WIDTH, Font, Para
 from models.documents.package import assemble
 from models.documents.text import char_width, sanitize
+from models.documents.typeset import column_widths
+from models.documents.typeset import split_title as _split_title
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^（[一二三四五六七八九十]+）")
-_NO_LINE_START = set("》）」”’，。、：；！？")
-_NO_LINE_END = set("《（「“‘")
 TITLE_CHARS = 20  # 2号 characters per 156 mm line
-MARK_MAX_PT = 36  # practice (小初); shrunk to fit one line
-MARK_MIN_PT = 22
+TITLE_TIGHT_LINE = 460  # twips: a long title's lines closed up (22 pt type, 23 pt lines) so page 1 keeps body text
+MARK_MAX_PT = 36  # practice (小初); shrunk, then narrowed, to fit one line
+MARK_MIN_PT = 26
 MARK_SPACER = 1950  # twips above the mark so its glyph top sits ≈35 mm below the 版心 top
+RULE_EXTRA = 250  # twips the red rule (border 11 pt below the 文号) adds to that paragraph
+TEXT_HEIGHT = 12756  # twips: 版心 225 mm
+BODY_CHARS = 28
+KEEP_LINES = 6  # a closing paragraph up to this many lines moves with the 署名 to its page
 IMPRINT_INDENT = 280  # 一字 at 4号
+IMPRINT_LINE = 560  # twips per 版记 line (exact), so the block's height is known before layout
+IMPRINT_CHARS = 30  # 4号 characters per 版记 line between the 一字 indents
+RULE_TWIPS = 40  # a 版记 rule with its 1 pt gap
 EMU_PER_MM = 36000
+TWIPS_PER_MM = 56.6929
+LETTER_MARK_TOP = round(30 * TWIPS_PER_MM)  # 信函: mark 30 mm below the page edge (GB/T 9704 10.1)
+LETTER_FOOT_RULE = round((297 - 20) * TWIPS_PER_MM)  # 信函: lower double rule 20 mm above the bottom edge
+LETTER_RULE_WIDTH = round(170 * TWIPS_PER_MM)
 
-Layout = Literal["notice", "form", "list"]
+Layout = Literal["notice", "letter", "form", "list"]
 
 
 @dataclass(frozen=True)
@@ -100,35 +112,60 @@ class Content:
     parties: list[Party] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     issuer: str = ""
+    receipt: list[str] = field(default_factory=list)  # form: fields of the tear-off 回执
 
 
 def split_title(title: str, max_chars: int = TITLE_CHARS) -> list[str]:
-    """Break a long title into lines of ≤ max_chars 字, shorter lines on top (梯形).
+    """Break a long title into lines of ≤ max_chars 字 between words (梯形, shorter lines on top)."""
+    return _split_title(title, max_chars)
 
-    Breaks are never placed right after 《（“ or before 》）”and punctuation, so names stay whole.
-    """
-    title = sanitize(title).replace("\n", "")
-    width = char_width(title)
-    if width <= max_chars:
-        return [title]
-    lines_needed = math.ceil(width / max_chars)
-    capacity = min(max_chars, math.ceil(width / lines_needed) + 1)
-    lines: list[str] = []
-    rest = title
-    while char_width(rest) > max_chars:
-        cut, used = len(rest), 0.0
-        while cut > 0 and used + char_width(rest[cut - 1]) <= capacity:
-            cut -= 1
-            used += char_width(rest[cut])
-        for shift in range(min(6, len(rest) - cut - 1) + 1):
-            at = cut + shift
-            if at < len(rest) and rest[at] not in _NO_LINE_START and rest[at - 1] not in _NO_LINE_END:
-                cut = at
-                break
-        lines.insert(0, rest[cut:])
-        rest = rest[:cut]
-    lines.insert(0, rest)
-    return [line for line in lines if line]
+
+def _lines(text: str, chars: float, indent: float = 0) -> int:
+    return max(1, math.ceil((char_width(sanitize(text)) + indent) / chars))
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """How page 1 is fitted: title line height, whether 主送 moves to the 版记, and any warning."""
+
+    title_line: int = LINE_PITCH
+    addressee_in_imprint: bool = False
+    title_gap: int = 2  # blank lines between the red rule (or 信函 number) and the title
+    warning: str | None = None
+
+
+def fit_first_page(content: Content) -> FirstPage:
+    """GB/T 9704 7.3.3: page 1 must show body text. Close up a long title first, then move 主送 to the
+    版记 (7.3.2 allows it), then take one blank line out above the title; if even that leaves no room for
+    two body lines (a paragraph never leaves a single line behind), say so before the document is issued."""
+    if content.layout not in ("notice", "letter"):
+        return FirstPage()
+    title_lines = len(split_title(content.title))
+    mark = _mark_size(content.mark)[0] if content.layout == "notice" else 0
+    head = (MARK_SPACER + round(mark * 20 * 1.15) + 2 * LINE_PITCH + LINE_PITCH + RULE_EXTRA
+            if content.layout == "notice" else LETTER_SPACER + LINE_PITCH)
+    addressee = _lines("、".join(content.recipients) + "：", BODY_CHARS) * LINE_PITCH if content.recipients else 0
+    first = next((b.text.split("\n")[0] for b in content.blocks if isinstance(b, Text)), "")
+    body = min(2, _lines(first, BODY_CHARS, 2)) * LINE_PITCH
+    steps = ((LINE_PITCH, False, 2), (TITLE_TIGHT_LINE, False, 2), (TITLE_TIGHT_LINE, True, 2),
+             (TITLE_TIGHT_LINE, True, 1))
+    for line, moved, gap in steps:
+        used = head + gap * LINE_PITCH + title_lines * line + LINE_PITCH + (0 if moved else addressee) + body
+        if used <= TEXT_HEIGHT:
+            return FirstPage(line, moved and bool(content.recipients), gap)
+    return FirstPage(TITLE_TIGHT_LINE, bool(content.recipients), 1,
+                     f"标题过长（{len(content.title)}字，排{title_lines}行）：首页无法显示正文，请精简标题后再印发。")
+
+
+def _mark_size(text: str) -> tuple[int, int]:
+    """Point size and horizontal scale (percent) that fit the red mark on one 156 mm line."""
+    width = max(char_width(sanitize(text)), 1)
+    size = max(MARK_MIN_PT, min(MARK_MAX_PT, math.floor(440 / width)))
+    scale = min(100, math.floor(440 / (width * size) * 100))
+    return size, max(scale, 50)
+
+
+LETTER_SPACER = 300  # twips below the 版心 top: the 信函 发文字号 sits just under the upper double rule
 
 
 class Composer:
@@ -137,6 +174,7 @@ class Composer:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.images: list[bytes] = []
+        self.title_page = False  # 信函: no page number on page 1
 
     # -- primitives -------------------------------------------------------------------------
     def para(self, runs: str, p: Para = Para()) -> None:
@@ -146,9 +184,14 @@ class Composer:
         for _ in range(lines):
             self.parts.append(x.paragraph("", Para()))
 
-    def text(self, block: Text) -> None:
-        for line in sanitize(block.text).split("\n"):
-            self.para(_heading_runs(line), Para(align=block.align, first_line=2 * CHAR if block.indent else 0))
+    def text(self, block: Text, *, keep_last: bool = False) -> None:
+        lines = sanitize(block.text).split("\n")
+        for i, line in enumerate(lines):
+            # the closing paragraph travels with the 署名 (LibreOffice moves a kept paragraph whole, so only a
+            # short one is kept; a longer one still leaves its last lines by widow control)
+            keep = keep_last and i == len(lines) - 1 and _lines(line, BODY_CHARS, 2) <= KEEP_LINES
+            self.para(_heading_runs(line), Para(align=block.align, first_line=2 * CHAR if block.indent else 0,
+                                                keep_next=keep))
 
     def image(self, image: Image) -> None:
         self.images.append(image.png)
@@ -160,9 +203,10 @@ class Composer:
         self.para(drawing, Para(align="center", line=None))
 
     def table(self, table: Table) -> None:
-        total = sum(c.weight for c in table.columns)
-        widths = [round(TEXT_WIDTH * c.weight / total) for c in table.columns]
-        widths[-1] += TEXT_WIDTH - sum(widths)
+        flat = [[_cell_text(c) for c in row] for row in [*table.rows, *([table.totals] if table.totals else [])]]
+        widths = column_widths([c.label if table.header else "" for c in table.columns], flat,
+                               [c.weight for c in table.columns], total=TEXT_WIDTH, char_twips=table.size * 10,
+                               padding=2 * 57 + 20, whole=[c.heading for c in table.columns])
         rule = x.border
         edges = ("top", "left", "bottom", "right", "insideH", "insideV")
         borders = "".join(rule(e, 4) for e in edges) if table.borders else "".join(
@@ -191,10 +235,10 @@ class Composer:
         out.append("</w:tbl>")
         self.parts.append("".join(out))
 
-    def blocks(self, blocks: list[Block]) -> None:
-        for block in blocks:
+    def blocks(self, blocks: list[Block], *, keep_last: bool = False) -> None:
+        for i, block in enumerate(blocks):
             if isinstance(block, Text):
-                self.text(block)
+                self.text(block, keep_last=keep_last and i == len(blocks) - 1)
             elif isinstance(block, Table):
                 self.table(block)
                 self.blank()
@@ -204,8 +248,8 @@ class Composer:
     # -- elements of a 公文 -------------------------------------------------------------------
     def mark(self, text: str) -> None:
         """Red 发文机关标志 in 小标宋, sized to fit one line, ≈35 mm below the 版心 top."""
-        size_pt = max(MARK_MIN_PT, min(MARK_MAX_PT, math.floor(442 / max(char_width(text), 1))))
-        font = Font(x.XIAOBIAOSONG, size_pt * 2, color=x.RED)
+        size_pt, scale = _mark_size(text)
+        font = Font(x.XIAOBIAOSONG, size_pt * 2, color=x.RED, scale=scale)
         self.para("", Para(line=MARK_SPACER, mark_font=Font(size=2)))
         self.para(x.run(text, font), Para(align="center", line=round(size_pt * 20 * 1.15), mark_font=font))
 
@@ -214,9 +258,9 @@ class Composer:
         bottom = x.border("bottom", 12, x.RED, space=11) if rule else None
         self.para(x.run(number), Para(align="center", border_bottom=bottom))
 
-    def title(self, title: str) -> None:
-        for line in split_title(title):
-            self.para(x.run(line, x.TITLE), Para(align="center", mark_font=x.TITLE))
+    def title(self, title: str, line: int = LINE_PITCH) -> None:
+        for text in split_title(title):
+            self.para(x.run(text, x.TITLE), Para(align="center", line=line, mark_font=x.TITLE, keep_next=True))
 
     def addressee(self, recipients: list[str]) -> None:
         if recipients:
@@ -224,20 +268,32 @@ class Composer:
 
     def attachment_note(self, titles: list[str]) -> None:
         """附件说明: one blank line, 左空二字, numbered when several, wraps align with the name."""
-        self.blank()
+        self.keep_blank()
         if len(titles) == 1:
-            self.para(x.run(f"附件：{titles[0]}"), Para(left=2 * CHAR + 3 * CHAR, hanging=3 * CHAR))
+            self.para(x.run(f"附件：{titles[0]}"), Para(left=2 * CHAR + 3 * CHAR, hanging=3 * CHAR, keep_next=True,
+                                                      keep_lines=True))
             return
         for i, name in enumerate(titles, 1):
             label = "附件：" if i == 1 else "　　　"
-            self.para(x.run(f"{label}{i}.{name}"), Para(left=2 * CHAR + 4 * CHAR, hanging=4 * CHAR))
+            self.para(x.run(f"{label}{i}.{name}"), Para(left=2 * CHAR + 4 * CHAR, hanging=4 * CHAR, keep_next=True,
+                                                      keep_lines=True))
+
+    def keep_blank(self, lines: int = 1) -> None:
+        """Blank lines that travel with what follows (the 署名 never lands alone on a page)."""
+        for _ in range(lines):
+            self.parts.append(x.paragraph("", Para(keep_next=True)))
 
     def signature(self, name: str, date: str) -> None:
-        """署名 centred over the 成文日期; the date is 右空四字 (sealed format, 7.3.5.1)."""
-        self.blank(2)
+        """署名 centred over the 成文日期, the date 右空四字 (sealed format, 7.3.5.1). A 署名 too long to be
+        centred over the date that way is set 右空二字 and the date centred under it."""
+        self.keep_blank(2)
+        name_w, date_w = char_width(sanitize(name)), char_width(date)
         date_right = 4 * CHAR
-        shift = (char_width(date) - char_width(sanitize(name))) / 2 * CHAR
-        self.para(x.run(name), Para(align="right", right=max(0, round(date_right + shift)), keep_next=True))
+        name_right = date_right + (date_w - name_w) / 2 * CHAR
+        if name_right < 2 * CHAR:
+            name_right = 2 * CHAR
+            date_right = round(name_right + (name_w - date_w) / 2 * CHAR)
+        self.para(x.run(name), Para(align="right", right=round(name_right), keep_next=True))
         self.para(x.run(date), Para(align="right", right=date_right))
 
     def attachment(self, index: int | None, item: Attachment) -> None:
@@ -263,46 +319,103 @@ class Composer:
             rows.append(cells)
         self.table(Table([Column("", 1, "left")] * per_row, rows, header=False, borders=False))
 
-    def imprint(self, cc: list[str], issuer: str, date: str) -> None:
-        """版记 at the foot of the last page: rules sz 8 / 6 / 8, 抄送 and 印发 lines in 4号仿宋."""
+    def imprint(self, cc: list[str], issuer: str, date: str, *, addressees: list[str] | None = None,
+                letter: bool = False) -> None:
+        """版记 at the foot of the last page (7.4): rules sz 8 / 6 / 8, 主送/抄送 and 印发 lines in 4号仿宋.
+
+        Each line is a one-paragraph frame: the last one aligned to the bottom of the 版心
+        (``yAlign="bottom"``), the ones above it stacked at computed offsets (every line has an exact
+        height). Word and LibreOffice both place such frames on the page of their anchor and never split
+        them; LibreOffice leaves a frame in the text flow when paragraphs of one frame differ in borders,
+        hence one frame per line. A 信函 keeps only 抄送, without rules or 印发 line (10.1).
+        """
         font = x.SMALL
-        rows = []
-        if cc:
-            text = "抄送：" + "，".join(cc) + "。"
-            rows.append(x.paragraph(x.run(text, font), Para(
-                left=IMPRINT_INDENT + 3 * IMPRINT_INDENT, right=IMPRINT_INDENT, hanging=3 * IMPRINT_INDENT,
-                mark_font=font)))
-        printed = x.run(issuer, font) + "<w:r><w:tab/></w:r>" + x.run(f"{date}印发", font)
-        rows.append(x.paragraph(printed, Para(
-            left=IMPRINT_INDENT, right=0, right_tab=TEXT_WIDTH - IMPRINT_INDENT, mark_font=font)))
-        tr = "".join(
-            f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
-            f"</w:tcPr>{row}</w:tc></w:tr>"
-            for row in rows
-        )
-        self.parts.append(
-            "<w:tbl><w:tblPr>"
-            '<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:vertAnchor="margin" w:horzAnchor="margin"'
-            ' w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
-            f'<w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/><w:jc w:val="center"/><w:tblBorders>'
-            + x.border("top", 8) + '<w:left w:val="nil"/>' + x.border("bottom", 8)
-            + '<w:right w:val="nil"/>' + x.border("insideH", 6) + '<w:insideV w:val="nil"/>'
-            + '</w:tblBorders><w:tblLayout w:type="fixed"/>'
-            '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
-            f'</w:tblPr><w:tblGrid><w:gridCol w:w="{TEXT_WIDTH}"/></w:tblGrid>{tr}</w:tbl>'
-        )
+        lines: list[tuple[str, Para, int]] = []  # runs, geometry, height in twips
+        for label, names in (("主送", addressees or []), ("抄送", cc)):
+            if names:
+                text = f"{label}：" + "，".join(names) + "。"
+                count = _lines(text[3:], IMPRINT_CHARS - 3)
+                lines.append((x.run(text, font), Para(
+                    left=IMPRINT_INDENT + 3 * IMPRINT_INDENT, right=IMPRINT_INDENT, hanging=3 * IMPRINT_INDENT,
+                    line=IMPRINT_LINE, mark_font=font, keep_lines=True), count * IMPRINT_LINE))
+        if not letter:
+            need = char_width(sanitize(issuer)) + char_width(f"{date}印发") + 1
+            room = IMPRINT_CHARS - 3  # 一字 each side and at least one 字 between 机关 and 日期
+            narrow = replace(font, scale=max(60, int(100 * room / need))) if need > room else font
+            printed = x.run(issuer, narrow) + "<w:r><w:tab/></w:r>" + x.run(f"{date}印发", font)
+            lines.append((printed, Para(left=IMPRINT_INDENT, right=0, right_tab=TEXT_WIDTH - IMPRINT_INDENT,
+                                        line=IMPRINT_LINE, mark_font=font, keep_lines=True), IMPRINT_LINE))
+        if not lines:
+            return
+        below = 0
+        placed: list[tuple[str, Para]] = []
+        for i in range(len(lines) - 1, -1, -1):
+            runs, para, height = lines[i]
+            if not letter:
+                top = x.border("top", 8 if i == 0 else 6 if i == len(lines) - 1 else 0, space=1) \
+                    if i == 0 or i == len(lines) - 1 else None
+                bottom = x.border("bottom", 8, space=1) if i == len(lines) - 1 else None
+                para = replace(para, border_top=top, border_bottom=bottom)
+                height += (RULE_TWIPS if top else 0) + (RULE_TWIPS if bottom else 0)
+            position = 'w:yAlign="bottom"' if not below else f'w:y="{TEXT_HEIGHT - below - height}"'
+            frame = (f'<w:framePr w:w="{TEXT_WIDTH}" w:hRule="atLeast" w:wrap="notBeside" w:vAnchor="margin"'
+                     f' w:hAnchor="margin" w:xAlign="center" {position}/>')
+            placed.insert(0, (runs, replace(para, frame=frame)))
+            below += height
+        for runs, para in placed:
+            # LibreOffice frames a paragraph only after a plain one; the plain ones stay on one page together
+            self.para("", Para(line=20, mark_font=Font(size=2), keep_next=True))
+            self.para(runs, replace(para, keep_next=True))
         self.para("", Para(line=20, mark_font=Font(size=2)))
 
+    def letter_head(self, mark: str, number: str) -> None:
+        """信函格式 (10.1): red mark 30 mm below the page edge over a red double rule (上粗下细), a second
+        double rule (上细下粗) 20 mm above the bottom edge, 发文字号 flush right under the rule."""
+        size_pt, scale = _mark_size(mark)
+        font = Font(x.XIAOBIAOSONG, size_pt * 2, color=x.RED, scale=scale)
+        frame = ('<w:framePr w:w="{w}" w:h="{h}" w:hRule="exact" w:wrap="notBeside" w:vAnchor="page"'
+                 ' w:hAnchor="page" w:xAlign="center" w:y="{y}"/>')
+        rule = x.border("bottom", 18, x.RED, space=4, style="thickThinSmallGap")
+        self.para(x.run(mark, font), Para(
+            align="center", line=round(size_pt * 20 * 1.15), mark_font=font, border_bottom=rule,
+            frame=frame.format(w=LETTER_RULE_WIDTH, h=round(size_pt * 20 * 1.15) + 200, y=LETTER_MARK_TOP)))
+        foot = x.border("top", 18, x.RED, space=0, style="thinThickSmallGap")
+        self.para("", Para(line=20, mark_font=Font(size=2)))
+        self.para("", Para(line=40, mark_font=Font(size=2), border_top=foot,
+                           frame=frame.format(w=LETTER_RULE_WIDTH, h=60, y=LETTER_FOOT_RULE)))
+        self.para("", Para(line=LETTER_SPACER, mark_font=Font(size=2)))
+        self.para(x.run(number), Para(align="right"))
+        self.title_page = True
+
+    def receipt(self, fields: list[str]) -> None:
+        """The tear-off 回执 of a 督办通知单: a cut line, then a small form the 承办单位 fills in and returns."""
+        if not fields:
+            return
+        self.blank()
+        self.para(x.run("（沿此线剪下）" + "－" * 9 + "回　执" + "－" * 9, x.SMALL),
+                  Para(align="center", keep_next=True, mark_font=x.SMALL))
+        self.table(Table([Column("", 1.3, heading=True), Column("", 5, "left")],
+                         [[name, ""] for name in fields], header=False))
+
     def to_docx(self) -> bytes:
-        return assemble("".join(self.parts), self.images)
+        return assemble("".join(self.parts), self.images, title_page=self.title_page)
+
+
+def _cell_text(cell: str | list[str]) -> str:
+    return "\n".join(cell) if isinstance(cell, list) else cell
 
 
 def _heading_runs(line: str) -> str:
-    """Runs for a body line: the 一、/（一） heading phrase (up to the first 。) in 黑体/楷体."""
-    font = x.HEADING1 if _H1.match(line) else x.HEADING2 if _H2.match(line) else None
-    if font is None:
+    """Runs for a body line: only the heading phrase of a 一、/（一） item (up to its first 。 or ：) is
+    黑体/楷体; an item that is one long sentence gets the heading font on its number only."""
+    match = _H1.match(line) or _H2.match(line)
+    if match is None:
         return x.run(line)
-    end = line.find("。") + 1 or len(line)
+    font = x.HEADING1 if _H1.match(line) else x.HEADING2
+    stops = [i for i in (line.find("。"), line.find("：")) if i >= 0]
+    end = min(stops) + 1 if stops else len(line)
+    if end == len(line) and char_width(line) > BODY_CHARS - 2:
+        end = match.end()
     return x.run(line[:end], font) + x.run(line[end:])
 
 
@@ -330,26 +443,33 @@ def _party_cell(party: Party) -> list[str]:
 def compose(content: Content) -> bytes:
     """Lay out a document of any kind; the single entry point from kinds to .docx bytes."""
     c = Composer()
-    if content.layout == "notice":
-        c.mark(content.mark)
-        c.blank(2)
-        c.doc_number(content.doc_number, rule=True)
-        c.blank(2)
-        c.title(content.title)
+    fit = fit_first_page(content)
+    if content.layout in ("notice", "letter"):
+        if content.layout == "notice":
+            c.mark(content.mark)
+            c.blank(2)
+            c.doc_number(content.doc_number, rule=True)
+        else:
+            c.letter_head(content.mark, content.doc_number)
+        c.blank(fit.title_gap)
+        c.title(content.title, fit.title_line)
         c.blank()
-        c.addressee(content.recipients)
-        c.blocks(content.blocks)
+        if not fit.addressee_in_imprint:
+            c.addressee(content.recipients)
+        c.blocks(content.blocks, keep_last=True)
         if content.attachments:
             c.attachment_note([a.title for a in content.attachments])
         c.signature(content.signature, content.date)
         numbered = len(content.attachments) > 1
         for i, item in enumerate(content.attachments, 1):
             c.attachment(i if numbered else None, item)
-        c.imprint(content.cc, content.issuer, content.date)
+        c.imprint(content.cc, content.issuer, content.date, letter=content.layout == "letter",
+                  addressees=content.recipients if fit.addressee_in_imprint else None)
     else:
         c.title(content.title)
         c.doc_number(content.doc_number, rule=False)
         c.blank()
         c.blocks(content.blocks)
         c.parties(content.parties)
+        c.receipt(content.receipt)
     return c.to_docx()

@@ -39,6 +39,7 @@ class Font:
     bold: bool = False
     color: str | None = None
     latin: str | None = None
+    scale: int | None = None  # horizontal character scaling in percent (long red marks)
 
     @property
     def spacing(self) -> int | None:
@@ -67,6 +68,8 @@ def rpr(font: Font) -> str:
         parts.append(f'<w:color w:val="{font.color}"/>')
     if font.spacing is not None:
         parts.append(f'<w:spacing w:val="{font.spacing}"/>')
+    if font.scale is not None and font.scale != 100:
+        parts.append(f'<w:w w:val="{font.scale}"/>')
     parts.append(f'<w:sz w:val="{font.size}"/><w:szCs w:val="{font.size}"/>')
     parts.append('<w:lang w:val="en-US" w:eastAsia="zh-CN"/>')
     return "<w:rPr>" + "".join(parts) + "</w:rPr>"
@@ -104,6 +107,9 @@ class Para:
     border_bottom: str | None = None
     right_tab: int | None = None
     mark_font: Font = BODY
+    keep_lines: bool = False
+    border_top: str | None = None
+    frame: str | None = None  # a complete w:framePr element (信函 head and foot rules)
 
 
 @lru_cache(maxsize=512)
@@ -112,10 +118,14 @@ def ppr(p: Para) -> str:
     parts = []
     if p.keep_next:
         parts.append("<w:keepNext/>")
+    if p.keep_lines:
+        parts.append("<w:keepLines/>")
     if p.page_break_before:
         parts.append("<w:pageBreakBefore/>")
-    if p.border_bottom:
-        parts.append(f"<w:pBdr>{p.border_bottom}</w:pBdr>")
+    if p.frame:
+        parts.append(p.frame)
+    if p.border_bottom or p.border_top:
+        parts.append(f"<w:pBdr>{p.border_top or ''}{p.border_bottom or ''}</w:pBdr>")
     if p.right_tab is not None:
         parts.append(f'<w:tabs><w:tab w:val="right" w:pos="{p.right_tab}"/></w:tabs>')
     parts.append('<w:snapToGrid w:val="0"/>')
@@ -138,8 +148,8 @@ def paragraph(runs: str, p: Para = Para()) -> str:
     return f"<w:p>{ppr(p)}{runs}</w:p>"
 
 
-def border(side: str, size: int, color: str = "000000", space: int = 0) -> str:
-    return f'<w:{side} w:val="single" w:sz="{size}" w:space="{space}" w:color="{color}"/>'
+def border(side: str, size: int, color: str = "000000", space: int = 0, style: str = "single") -> str:
+    return f'<w:{side} w:val="{style}" w:sz="{size}" w:space="{space}" w:color="{color}"/>'
 
 
 def page_field(font: Font) -> str:

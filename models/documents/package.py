@@ -166,9 +166,13 @@ def base_package() -> BasePackage:
     return BasePackage(parts, document[:body_at], document[sect_at:], parts[_RELS].decode())
 
 
-def assemble(body_xml: str, images: list[bytes]) -> bytes:
-    """Write a .docx: the cached base parts with a new document body and image parts."""
+def assemble(body_xml: str, images: list[bytes], *, title_page: bool = False) -> bytes:
+    """Write a .docx: the cached base parts with a new document body and image parts.
+
+    ``title_page`` gives page 1 its own (empty) footer: the 信函 format shows no page number there.
+    """
     base = base_package()
+    tail = base.tail.replace("<w:docGrid", "<w:titlePg/><w:docGrid", 1) if title_page else base.tail
     out = io.BytesIO()
     rels = base.rels
     if images:
@@ -180,7 +184,7 @@ def assemble(body_xml: str, images: list[bytes]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, data in base.parts.items():
             if name == _DOCUMENT:
-                zf.writestr(name, (base.head + body_xml + base.tail).encode())
+                zf.writestr(name, (base.head + body_xml + tail).encode())
             elif name == _RELS:
                 zf.writestr(name, rels.encode())
             else:

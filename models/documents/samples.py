@@ -40,7 +40,7 @@ def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
             "supporting_units": ["县住房和城乡建设局", "县委编办"], "deadline": "2026-09-30", "percent": 40,
             "status_label": "推进中", "days_overdue": 52, "light": "red"}
     if kind == "issue-plan":
-        return {"plan": {"title": "××县机构改革实施方案", "doc_number": None, "issuer": "中共××县委办公室",
+        return {"plan": {"title": "清河县城市管理体制改革实施方案", "doc_number": None, "issuer": "清河县人民政府办公室",
                          "date": "2026-11-01"},
                 "tasks": [{"code": f"{i // 5 + 1}.{i % 5 + 1}", "title": f"完成{_UNITS[i % 10]}职能调整和人员转隶",
                            "lead_units": [_UNITS[i % 10]], "supporting_units": ["县委编办", "县财政局"],
@@ -76,3 +76,32 @@ def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
 def sample_context(kind: str, *, preview: bool = False, items: int = 12, code: str = "县编办发") -> NoticeContext:
     number = None if preview else format_doc_number(code, 2026, 12)
     return NoticeContext(doc_number=number, issue_date=ISSUE_DATE, data=sample_data(kind, items=items))
+
+
+_LONG_UNITS = ["县城市管理体制改革工作领导小组办公室", "中共清河县委机构编制委员会办公室", "县住房和城乡建设局🚀",
+               "县市场监督管理局", "县自然资源和规划局", "县综合行政执法局"]
+FULL_BODY = ("各单位要按照改革任务分工抓好落实切实加强组织领导压实工作责任细化工作措施确保各项改革任务按期完成"
+             "对推进中遇到的困难和问题要及时研究解决重大事项及时向县委县政府请示报告")
+
+
+def stress_cases() -> dict[str, tuple[str, NoticeContext]]:
+    """The documents the render suite puts through LibreOffice beside one of every kind: a 300-row roster,
+    a 200-character title, a bulletin with 30 units (long names, an emoji, units without a score) and a
+    notice whose body fills whole pages."""
+    from models.documents.templates import load_template
+
+    roster = sample_context("staff-roster", items=300, code=load_template("staff-roster").code)
+    title = sample_context("issue-plan", code=load_template("issue-plan").code)
+    title.data["plan"]["title"] = ("清河县关于深化城市管理体制改革推进城市管理领域综合行政执法和住房城乡建设领域"
+                                   "机构职能优化协同高效的实施方案" * 4)[:194]
+    bulletin = sample_context("bulletin", code=load_template("bulletin").code)
+    names = [f"{_LONG_UNITS[i % len(_LONG_UNITS)]}{'' if i < len(_LONG_UNITS) else i}" for i in range(30)]
+    bulletin.data["units"] = [
+        {"unit": name, "lead_total": 3, "lead_done": i % 3, "on_time_rate": None if i >= 27 else 1 - i / 40,
+         "overdue": i % 4, "score": None if i >= 27 else round(100 - 2.5 * i, 1), "rank": None if i >= 27 else i + 1,
+         "task_count": 3}
+        for i, name in enumerate(names)]
+    body = sample_context("issue-plan", code=load_template("issue-plan").code)
+    body.extra_body = FULL_BODY * 12  # one paragraph: no widow/orphan rule shortens a page
+    return {"roster-300": ("staff-roster", roster), "title-200": ("issue-plan", title),
+            "bulletin-30": ("bulletin", bulletin), "full-body": ("issue-plan", body)}

@@ -8,6 +8,7 @@ form-row patterns with ``$placeholders``. Parsed files are cached by modificatio
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,8 +23,8 @@ class NoticeTemplate:
     kind: str
     title: str
     agency_name: str
-    mark: str  # red 发文机关标志, e.g. ××县机构编制委员会办公室文件
-    code: str  # 机关代字, e.g. 县编办发
+    mark: str  # red 发文机关标志, e.g. 中共清河县委机构编制委员会办公室文件
+    code: str  # 机关代字 of the kind's series, e.g. 县编办发
     signature: str  # 署名
     issuer: str  # 印发机关 in the 版记
     recipients: tuple[str, ...] = ()
@@ -31,6 +32,8 @@ class NoticeTemplate:
     body: tuple[str, ...] = ()
     attachments: tuple[str, ...] = ()
     rows: tuple[tuple[str, str], ...] = ()  # form rows (label, value pattern)
+    county: str = ""
+    series: str = "main"
 
 
 def _notices_dir(templates_dir: Path | None) -> Path:
@@ -50,28 +53,62 @@ def _toml(path: Path) -> dict[str, Any]:
     return _read_toml(str(path), path.stat().st_mtime_ns)
 
 
-def _strings(data: dict[str, Any], key: str, where: Path) -> tuple[str, ...]:
+def _strings(data: Mapping[str, Any], key: str, where: Path | str) -> tuple[str, ...]:
     value = data.get(key, [])
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"{where}: '{key}' must be a list of strings")
     return tuple(value)
 
 
-def load_template(kind: str, templates_dir: Path | None = None, *, default_agency: str = "office") -> NoticeTemplate:
-    """Read ``<kind>.toml`` merged with the agency it names in ``_agency.toml``.
+def agency_defaults(templates_dir: Path | None = None) -> dict[str, Any]:
+    """The factory agency settings from ``_agency.toml``: ``{"county": ..., "agencies": {key: {...}}}``."""
+    data = _toml(_notices_dir(templates_dir) / AGENCY_FILE)
+    return {"county": str(data.get("county", "")), "agencies": {k: dict(v) for k, v in data.get("agencies", {}).items()}}
 
-    A kind file may override any agency field (``code = "县改办函"`` for the 函 series).
+
+def merge_agencies(base: Mapping[str, Any], stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Office-edited settings (from the database) over the factory file, field by field."""
+    merged = {"county": base.get("county", ""), "agencies": {k: dict(v) for k, v in base.get("agencies", {}).items()}}
+    if not stored:
+        return merged
+    if stored.get("county"):
+        merged["county"] = stored["county"]
+    for key, fields in (stored.get("agencies") or {}).items():
+        if key in merged["agencies"] and isinstance(fields, Mapping):
+            current = merged["agencies"][key]
+            for name, value in fields.items():
+                if name == "series" and isinstance(value, Mapping):
+                    current["series"] = {**current.get("series", {}), **value}
+                else:
+                    current[name] = value
+    return merged
+
+
+def load_template(kind: str, templates_dir: Path | None = None, *, default_agency: str = "office",
+                  agencies: Mapping[str, Any] | None = None) -> NoticeTemplate:
+    """Read ``<kind>.toml`` merged with the agency it names (``agencies`` or ``_agency.toml``).
+
+    A kind picks a number series (``series = "letter"``); ``code = "…"`` in a kind file still overrides it.
+    A kind without ``recipients``/``cc`` uses the agency's default 主送/抄送 lists.
     """
     folder = _notices_dir(templates_dir)
     path = folder / f"{kind}.toml"
     data = _toml(path)
-    agencies = _toml(folder / AGENCY_FILE).get("agencies", {})
+    settings = agencies if agencies is not None else agency_defaults(templates_dir)
+    table = settings.get("agencies", {})
     key = data.get("agency", default_agency)
-    if key not in agencies:
-        raise ValueError(f"{path}: unknown agency '{key}' (known: {', '.join(sorted(agencies))})")
-    agency = {**agencies[key], **{k: v for k, v in data.items() if k in _AGENCY_FIELDS}}
+    if key not in table:
+        raise ValueError(f"{path}: unknown agency '{key}' (known: {', '.join(sorted(table))})")
+    agency = dict(table[key])
+    series = str(data.get("series", "main"))
+    codes = agency.get("series") or {}
+    if "code" in data:
+        agency["code"] = data["code"]
+    elif isinstance(codes, Mapping) and isinstance(codes.get(series), str):
+        agency["code"] = codes[series]
+    agency.update({k: v for k, v in data.items() if k in _AGENCY_FIELDS and k != "code"})
     missing = [f for f in _AGENCY_FIELDS if not isinstance(agency.get(f), str)]
     if missing or not isinstance(data.get("title"), str):
         raise ValueError(f"{path}: missing text fields {missing or ['title']}")
@@ -86,11 +123,13 @@ def load_template(kind: str, templates_dir: Path | None = None, *, default_agenc
         code=agency["code"],
         signature=agency["signature"],
         issuer=agency["issuer"],
-        recipients=_strings(data, "recipients", path),
-        cc=_strings(data, "cc", path),
+        recipients=_strings(data if "recipients" in data else agency, "recipients", path),
+        cc=_strings(data if "cc" in data else agency, "cc", path),
         body=_strings(data, "body", path),
         attachments=_strings(data, "attachments", path),
         rows=tuple((r[0], r[1]) for r in rows),
+        county=str(settings.get("county", "")),
+        series=series,
     )
 
 

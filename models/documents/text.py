@@ -17,6 +17,10 @@ CN_DATE_RE = re.compile(r"^\d{4}年([1-9]|1[0-2])月([1-9]|[12]\d|3[01])日$")
 # XML 1.0 forbids C0 controls other than TAB/LF/CR, lone surrogates and U+FFFE/U+FFFF.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CJK_AGENCY_CODE = re.compile(r"^[\u4e00-\u9fff]+$")
+# Pictographs (emoji) have no glyph in any 公文 font: printed they are boxes, so documents leave them out.
+PICTOGRAPH_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\U000E0000-\U000E007F]")
+# What must never reach a printed document: 演示占位 ××, unfilled $name and {{ }} template fields.
+PLACEHOLDER_RE = re.compile(r"××|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\{|\}\}")
 
 
 def sanitize(value: object) -> str:
@@ -26,7 +30,12 @@ def sanitize(value: object) -> str:
     """
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_INVALID.sub("", text)
+    return PICTOGRAPH_RE.sub("", _XML_INVALID.sub("", text))
+
+
+def placeholders(text: str) -> list[str]:
+    """Placeholder fragments left in ``text`` (each once, in order of appearance)."""
+    return list(dict.fromkeys(m.group() for m in PLACEHOLDER_RE.finditer(text)))
 
 
 def cn_date(value: date | datetime | str | None) -> str:

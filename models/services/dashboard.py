@@ -501,7 +501,8 @@ def notice_register(*, year: int | None = None, engine: Engine | None = None) ->
     with read_session(engine) as s:
         names = {r.id: r.display_name for r in s.execute(select(User.id, User.display_name))}
         return [{"id": n.id, "doc_number": n.doc_number, "title": n.title, "kind": n.kind, "status": n.status,
-                 "void_reason": n.void_reason, "issued_at": n.issued_at, "issued_by": names.get(n.issued_by, "系统"),
+                 "void_reason": n.void_reason, "issued_at": n.issued_at,
+                 "issued_by": names.get(n.issued_by) or (n.context or {}).get("issuer") or "系统",
                  "recipients": "、".join(map(str, n.recipients or []))} for n in register(s, year=year)]
 
 

@@ -27,3 +27,9 @@ class NotFound(ServiceError):
 
 class Invalid(ServiceError):
     outcome = "invalid"
+
+
+class NeedsConfirmation(Invalid):
+    """The change is allowed but the user must confirm it first (the message says what to confirm)."""
+
+    outcome = "confirm"

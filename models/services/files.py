@@ -31,5 +31,15 @@ def read_stored(area: str, name: str) -> bytes:
     return (storage_dir(area) / name).read_bytes()
 
 
+def write_stored(area: str, name: str, data: bytes) -> None:
+    """Write a derived file under a server-made name (e.g. the PDF beside a stored notice), atomically."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError("invalid stored name")
+    target = storage_dir(area) / name
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
 def remove_stored(area: str, name: str) -> None:
     (storage_dir(area) / name).unlink(missing_ok=True)

@@ -4,11 +4,16 @@ Numbers are allocated per 机关代字 per year inside the issuing transaction (
 so concurrent issuers never share or skip a number: a rolled-back issue rolls its number back too.
 An optional idempotency key (e.g. ``supervision:task:17:2026-11-21``) makes re-runs return the notice
 already issued instead of allocating a second number.
+
+Before a number is taken the laid-out document is checked: a placeholder left anywhere refuses the issue;
+a second notice of the same kind for the same subject, or a title that pushes the body off page 1, needs
+``confirm=True`` (automation passes ``reuse_existing=True`` and gets the notice that exists).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import update
@@ -21,14 +26,14 @@ from sqlmodel import Session, select
 from models.db import read_session, retry_transient
 from models.services import files, signoff
 from models.services.actor import Actor
-from models.services.errors import Invalid, NotFound, PermissionDenied
+from models.services.errors import Invalid, NeedsConfirmation, NotFound, PermissionDenied
 from models.services.handovers import PARTY_LABELS, items_of, steps_of
 from models.services.permissions import actor_unit_ids, has, require
 from models.services.queries import units_by_task
 from models.services.tasks import STATUS_LABELS
 from models.services.uow import transaction
 from models.settings import get_settings
-from models.tables import DocNumberCounter, Handover, Notice, Plan, Task, Unit, User
+from models.tables import DocNumberCounter, Handover, HolidayOverride, Notice, OfficialYear, Plan, Task, Unit, User
 
 SUBJECTS = {"issue-plan": "plan", "staff-transfer": "handover", "establishment": "handover",
             "supervision": "task", "urging": "task", "bulletin": "period", "staff-roster": "handover",
@@ -87,14 +92,37 @@ def handover_data(session: Session, ho: Handover) -> dict[str, Any]:
 
 
 def plan_data(session: Session, plan: Plan) -> dict[str, Any]:
+    """Plan and its tasks; group headings (tasks with children) are marked and never counted as tasks."""
     tasks = list(session.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.id)).all())  # type: ignore[arg-type]
     units = units_by_task(session, [t.id or 0 for t in tasks])
+    parents = {t.parent_id for t in tasks if t.parent_id}
     empty: dict[str, list[str]] = {"lead": [], "responsible": [], "supporting": []}
     return {"plan": {"title": plan.title, "doc_number": plan.doc_number, "issuer": plan.issuer, "date": plan.issued_on},
-            "tasks": [{"code": t.code, "title": t.title,
+            "tasks": [{"code": t.code, "title": t.title, "is_group": t.id in parents,
                        "lead_units": units.get(t.id or 0, empty)["lead"] + units.get(t.id or 0, empty)["responsible"],
                        "supporting_units": units.get(t.id or 0, empty)["supporting"], "deadline": t.deadline,
                        "deadline_text": t.deadline_text} for t in tasks]}
+
+
+@lru_cache(maxsize=4)
+def _calendar(overrides: tuple[tuple[date, bool], ...], years: tuple[int, ...]) -> Any:
+    """The office calendar, built once per set of 放假安排 (a batch of 1,000 notices shares it)."""
+    from models.workcalendar import WorkCalendar
+
+    return WorkCalendar(dict(overrides), official_years=years)
+
+
+def reply_by(session: Session, today: date, deadline: date | None) -> date:
+    """The reply-by date of a 催办函/督办通知单: N working days (office calendar, default 5) after the
+    issue date, but no later than a deadline still ahead; always after the issue date."""
+    from models.services.agencies import reply_workdays
+
+    overrides = tuple(sorted((o.day, o.is_workday) for o in session.exec(select(HolidayOverride)).all()))
+    years = tuple(sorted(y.year for y in session.exec(select(OfficialYear)).all()))
+    due = _calendar(overrides, years).add_workdays(today, reply_workdays(session))
+    if deadline is not None and today < deadline < due:
+        due = deadline
+    return due
 
 
 def subject_data(session: Session, kind: str, subject: Subject, today: date) -> dict[str, Any]:
@@ -105,7 +133,8 @@ def subject_data(session: Session, kind: str, subject: Subject, today: date) -> 
         task = session.get(Task, subject.task_id) if subject.task_id else None
         if task is None:
             raise NotFound("请指定存在的任务（--task）")
-        return {**task_data(session, task, today), "reply_by": today}
+        data = task_data(session, task, today)
+        return {**data, "reply_by": reply_by(session, today, task.deadline)}
     if need == "handover":
         ho = session.get(Handover, subject.handover_id) if subject.handover_id else None
         if ho is None:
@@ -126,27 +155,74 @@ def _check_issue(actor: Actor, kind: str) -> None:
         raise PermissionDenied("编办只能印发人员划转、编制调整类公文")
 
 
-def _render(kind: str, doc_number: str | None, today: date, data: dict[str, Any], overrides: dict[str, Any]) -> tuple[bytes, str, list[str], Any]:
-    from models.documents import NoticeContext, load_template, notice_title, render_notice
+def _render(session: Session, kind: str, doc_number: str | None, today: date, data: dict[str, Any],
+            overrides: dict[str, Any]) -> Any:
+    from models.documents import NoticeContext, draft, load_template
+    from models.services.agencies import current
 
-    template = load_template(kind)
+    template = load_template(kind, agencies=current(session))
     context = NoticeContext(doc_number=doc_number, issue_date=today, data=data,
                             recipients=overrides.get("recipients"), cc=overrides.get("cc"),
                             extra_body=overrides.get("extra_body"))
-    return (render_notice(kind, context, template), notice_title(kind, context, template),
-            list(context.recipients or template.recipients), template)
+    return template, draft(kind, context, template)
+
+
+def _refuse_placeholders(found: list[str]) -> None:
+    if found:
+        raise Invalid(f"公文中仍有未替换的占位符：{'、'.join(found)}。请在“系统 → 发文机关设置”或模板中补全后再印发。")
+
+
+def _same_subject(session: Session, kind: str, subject: Subject, title: str) -> Notice | None:
+    """The issued (not voided) notice of this kind for this subject, if any (bulletins: same title)."""
+    query = select(Notice).where(Notice.kind == kind, Notice.status == "issued")
+    if subject.task_id or subject.handover_id or subject.plan_id:
+        query = query.where(Notice.task_id == subject.task_id, Notice.handover_id == subject.handover_id,
+                            Notice.plan_id == subject.plan_id)
+    else:
+        query = query.where(Notice.title == title[:300])
+    return session.exec(query.order_by(Notice.id)).first()  # type: ignore[arg-type]
+
+
+def duplicate_message(existing: Notice) -> str:
+    from models.documents import KINDS
+
+    label = KINDS[existing.kind].label if existing.kind in KINDS else existing.kind
+    return (f"该事项已印发{label}：{existing.doc_number}《{existing.title}》（{existing.issued_at:%Y-%m-%d}）。"
+            "如确需再次印发，请确认后重试。")
 
 
 def preview(actor: Actor, kind: str, subject: Subject = Subject(), *, data: dict[str, Any] | None = None,
             overrides: dict[str, Any] | None = None, today: date | None = None,
             engine: Engine | None = None) -> tuple[str, bytes]:
     """Render without allocating a number; returns (title, docx bytes)."""
+    got = inspect(actor, kind, subject, data=data, overrides=overrides, today=today, engine=engine)
+    return got.title, got.docx
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A preview with what issuing would say: refusals, questions and notes, and the notice that exists."""
+
+    title: str
+    docx: bytes
+    placeholders: list[str]
+    warnings: list[str]
+    notes: list[str]
+    existing: str | None
+
+
+def inspect(actor: Actor, kind: str, subject: Subject = Subject(), *, data: dict[str, Any] | None = None,
+            overrides: dict[str, Any] | None = None, today: date | None = None,
+            engine: Engine | None = None) -> Inspection:
+    """Render without allocating a number, and report what the issue would check."""
     _check_issue(actor, kind)
     today = today or get_settings().today()
     with read_session(engine) as session:
         data = data if data is not None else subject_data(session, kind, subject, today)
-    docx, title, _, _ = _render(kind, None, today, data, overrides or {})
-    return title, docx
+        _, doc = _render(session, kind, None, today, data, overrides or {})
+        existing = _same_subject(session, kind, subject, doc.title)
+        return Inspection(doc.title, doc.docx, doc.findings.placeholders, doc.findings.warnings, doc.findings.notes,
+                          duplicate_message(existing) if existing else None)
 
 
 def by_key(key: str, engine: Engine | None = None) -> Notice | None:
@@ -157,8 +233,8 @@ def by_key(key: str, engine: Engine | None = None) -> Notice | None:
 @retry_transient
 def _issue_once(actor: Actor, kind: str, subject: Subject, data: dict[str, Any] | None,
                 overrides: dict[str, Any], idempotency_key: str | None, today: date,
-                engine: Engine | None) -> Notice:
-    from models.documents import format_doc_number, load_template
+                engine: Engine | None, confirm: bool, reuse_existing: bool) -> Notice:
+    from models.documents import format_doc_number
 
     with transaction(actor, "notice.issue", "notice", engine=engine) as tx:
         _check_issue(actor, kind)
@@ -169,13 +245,27 @@ def _issue_once(actor: Actor, kind: str, subject: Subject, data: dict[str, Any] 
                 tx.audit(action="notice.issue_repeat", after={"doc_number": existing.doc_number, "key": idempotency_key})
                 return existing
         payload = data if data is not None else subject_data(tx.session, kind, subject, today)
-        code = load_template(kind).code
+        template, doc = _render(tx.session, kind, None, today, payload, overrides)
+        _refuse_placeholders(doc.findings.placeholders)
+        existing = _same_subject(tx.session, kind, subject, doc.title)
+        if existing is not None and reuse_existing:
+            tx.object_id = existing.id
+            tx.audit(action="notice.issue_reuse", after={"doc_number": existing.doc_number, "key": idempotency_key})
+            return existing
+        questions = doc.findings.warnings + ([duplicate_message(existing)] if existing else [])
+        if questions and not confirm:
+            raise NeedsConfirmation("；".join(questions))
+        code = template.code
         seq = allocate_number(tx.session, code, today.year)
         number = format_doc_number(code, today.year, seq)
-        docx, title, recipients, _ = _render(kind, number, today, payload, overrides)
+        _, doc = _render(tx.session, kind, number, today, payload, overrides)
+        _refuse_placeholders(doc.findings.placeholders)
+        title, docx = doc.title, doc.docx
         stored, digest = files.store_bytes("notices", docx, "docx")
         notice = Notice(kind=kind, code=code, year=today.year, seq=seq, doc_number=number, title=title[:300],
-                        recipients=recipients, context={"overrides": overrides}, stored_name=stored, sha256=digest,
+                        recipients=doc.recipients, context={"overrides": overrides, "issuer": doc.issuer,
+                                                            "confirmed": bool(questions)},
+                        stored_name=stored, sha256=digest,
                         task_id=subject.task_id, handover_id=subject.handover_id, plan_id=subject.plan_id,
                         idempotency_key=idempotency_key, issued_by=actor.user_id)
         tx.session.add(notice)
@@ -192,10 +282,17 @@ def _issue_once(actor: Actor, kind: str, subject: Subject, data: dict[str, Any] 
 
 def issue(actor: Actor, kind: str, subject: Subject = Subject(), *, data: dict[str, Any] | None = None,
           overrides: dict[str, Any] | None = None, idempotency_key: str | None = None, today: date | None = None,
-          engine: Engine | None = None) -> Notice:
+          engine: Engine | None = None, confirm: bool = False, reuse_existing: bool | None = None) -> Notice:
+    """Issue with a 文号. ``confirm`` answers the questions (duplicate, long title) a first call raised as
+    :class:`NeedsConfirmation`; ``reuse_existing`` returns the notice of this kind and subject that exists
+    instead. Automation (a call with an ``idempotency_key``) reuses by default, so a flow never issues a
+    second identical notice and never stops to ask."""
     today = today or get_settings().today()
+    if reuse_existing is None:
+        reuse_existing = idempotency_key is not None and not confirm
     try:
-        return _issue_once(actor, kind, subject, data, overrides or {}, idempotency_key, today, engine)
+        return _issue_once(actor, kind, subject, data, overrides or {}, idempotency_key, today, engine, confirm,
+                           reuse_existing)
     except IntegrityError:
         # a concurrent run issued the same idempotency key first: return that one
         existing = by_key(idempotency_key, engine) if idempotency_key else None
@@ -254,6 +351,27 @@ def download(actor: Actor, notice_id: int, *, engine: Engine | None = None) -> t
                                 engine=engine)
         safe_title = "".join(ch for ch in notice.title if ch not in '\\/:*?"<>|\r\n\t')[:60]
         return f"{notice.doc_number}_{safe_title}.docx", files.read_stored("notices", notice.stored_name)
+
+
+def download_pdf(actor: Actor, notice_id: int, *, engine: Engine | None = None) -> tuple[str, bytes]:
+    """The issued notice as PDF, converted by LibreOffice from the stored .docx (so the pages are the same)
+    and kept beside it; the same access check as the .docx."""
+    from models.documents import render_pdf
+
+    name, docx = download(actor, notice_id, engine=engine)
+    with read_session(engine) as session:
+        notice = session.get(Notice, notice_id)
+        assert notice is not None and notice.stored_name is not None
+        pdf_name = notice.stored_name.rsplit(".", 1)[0] + ".pdf"
+    try:
+        return name.removesuffix(".docx") + ".pdf", files.read_stored("notices", pdf_name)
+    except (FileNotFoundError, OSError, ValueError):
+        pass
+    pdf = render_pdf(docx)
+    if pdf is None:
+        raise Invalid("本机未安装 LibreOffice，无法生成 PDF，请下载 .docx")
+    files.write_stored("notices", pdf_name, pdf)
+    return name.removesuffix(".docx") + ".pdf", pdf
 
 
 def register(session: Session, *, year: int | None = None, limit: int = 500) -> list[Notice]:

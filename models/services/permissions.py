@@ -27,7 +27,7 @@ VIEW = {"dashboard.view", "task.view", "ranking.view"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "office": frozenset(VIEW | {
         "task.admin", "task.review", "plan.import", "handover.admin", "notice.issue", "notice.view",
-        "alert.manage", "schedule.run", "holiday.manage",
+        "alert.manage", "schedule.run", "holiday.manage", "notice.agency",
     }),
     "department": frozenset({"task.view", "task.report", "handover.confirm", "handover.edit", "notice.view"}),
     "staffing": frozenset(VIEW | {"notice.issue", "notice.view", "handover.confirm", "handover.edit", "task.report"}),
@@ -38,12 +38,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system": frozenset({
         "task.admin", "task.review", "schedule.run", "alert.manage", "notice.issue", "notice.view", "plan.import",
         "handover.admin", "user.manage", "unit.manage", "config.manage", "holiday.manage", "task.view",
-        "dashboard.view",
+        "dashboard.view", "notice.agency",
     }),
 }
 BUSINESS_OR_ACCOUNT = {
     "task.admin", "task.review", "task.report", "plan.import", "handover.admin", "handover.confirm", "handover.edit",
-    "notice.issue", "alert.manage", "user.manage", "user.roles", "unit.manage", "config.manage",
+    "notice.issue", "notice.agency", "alert.manage", "user.manage", "user.roles", "unit.manage", "config.manage",
 }
 AUDIT_CONTROL = {"audit.purge"}
 ADMIN_ROLES = frozenset({"sysadmin", "secadmin", "auditor"})

@@ -64,6 +64,7 @@ def period_for(kind: str, today: date) -> Period:
 
 @dataclass
 class _Score:
+    task_count: int = 0
     lead_total: int = 0
     lead_done: int = 0
     overdue: int = 0
@@ -126,6 +127,7 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
         due = finished or (r.deadline is not None and r.deadline <= as_of)
         for unit_id, w in weights.get(r.id, {}).items():
             s = scores[unit_id]
+            s.task_count += 1
             if w == FULL_WEIGHT:
                 s.lead_total += 1
                 s.lead_done += finished
@@ -140,7 +142,8 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
     for unit_id, s in scores.items():
         rate = s.on_time_w / s.due_w if s.due_w else None
         score = round(100 * (s.on_time_w + LATE_CREDIT * s.late_done_w) / s.due_w, 1) if s.due_w else None
-        units.append({"unit": names.get(unit_id, f"#{unit_id}"), "lead_total": s.lead_total, "lead_done": s.lead_done,
+        units.append({"unit": names.get(unit_id, f"#{unit_id}"), "unit_id": unit_id, "task_count": s.task_count,
+                      "lead_total": s.lead_total, "lead_done": s.lead_done,
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": s.overdue,
                       "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate")})
     units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
@@ -150,30 +153,59 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
     return units
 
 
-def red_black(units: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """Top five with on-time work; bottom five that fell short (score below 100), never on both lists."""
+def red_black(units: list[dict[str, Any]], *, due_in_period: set[int] | None = None) -> tuple[list[str], list[str]]:
+    """Top five with on-time work; bottom five that fell short (score below 100), never on both lists.
+
+    With ``due_in_period`` only units that had a task due in the period can be put on the 黑榜: a unit is
+    not named for a period in which nothing of its was due.
+    """
     ranked = [u for u in units if u["rank"] is not None]
     red = [u["unit"] for u in ranked if (u["on_time_rate"] or 0) > 0][:LIST_SIZE]
-    black = [u["unit"] for u in reversed(ranked) if u["score"] < 100 and u["unit"] not in red][:LIST_SIZE]
+    black = [u["unit"] for u in reversed(ranked) if u["score"] < 100 and u["unit"] not in red
+             and (due_in_period is None or u.get("unit_id") in due_in_period)][:LIST_SIZE]
     return red, black
+
+
+def light_as_of(row: Any, as_of: date, due_soon_days: int) -> str:
+    """The task's light on the bulletin's date, so done + green + yellow + red always equals the total.
+
+    Finished by then: done; past its deadline: red; otherwise the progress light the scan recorded
+    (red/yellow for lagging work), or yellow when due within the due-soon window.
+    """
+    if _finished_by(row, as_of):
+        return "done"
+    if row.deadline is not None and row.deadline < as_of:
+        return "red"
+    if row.light in ("red", "yellow"):
+        return str(row.light)
+    if row.deadline is not None and (row.deadline - as_of).days <= due_soon_days:
+        return "yellow"
+    return "green"
 
 
 def bulletin_data(session: Session, period: Period, *, plan_id: int | None = None) -> dict[str, Any]:
     """Exactly the dict the bulletin template renders (see models/documents/bulletin.py)."""
+    from models.services.settings_store import get_value
+    from models.settings import get_settings
+
     as_of = period.end
     rows = _task_rows(session, plan_id)
     units = rank_units(session, as_of=as_of, plan_id=plan_id, rows=rows)
-    red, black = red_black(units)
+    weights = _units_of(session, {r.id for r in rows})
+    due_in_period = {unit_id for r in rows if r.deadline is not None and period.start <= r.deadline <= period.end
+                     for unit_id, w in weights.get(r.id, {}).items() if w == FULL_WEIGHT}
+    red, black = red_black(units, due_in_period=due_in_period)
+    due_soon = int(get_value(session, "thresholds").get("due_soon_days", get_settings().due_soon_days))
+    lights = [light_as_of(r, as_of, due_soon) for r in rows]
     leads = _lead_names(session, {r.id for r in rows})
     late = [r for r in rows if not _finished_by(r, as_of) and r.deadline is not None and r.deadline < as_of]
     overdue_tasks = sorted(({"code": r.code, "title": r.title, "lead_units": leads.get(r.id, []),
                              "deadline": r.deadline.isoformat(), "days_overdue": (as_of - r.deadline).days}
                             for r in late), key=lambda t: (-t["days_overdue"], t["code"]))
-    totals = {"total": len(rows), "done": sum(_finished_by(r, as_of) for r in rows),
-              "green": sum(r.light == "green" for r in rows), "yellow": sum(r.light == "yellow" for r in rows),
-              "red": sum(r.light == "red" for r in rows), "at_risk": sum(bool(r.at_risk) for r in rows)}
-    return {"period": period.as_dict(), "totals": totals, "units": units, "red_list": red, "black_list": black,
-            "overdue_tasks": overdue_tasks}
+    totals = {"total": len(rows), **{k: lights.count(k) for k in ("done", "green", "yellow", "red")},
+              "at_risk": sum(bool(r.at_risk) and light != "done" for r, light in zip(rows, lights, strict=True))}
+    return {"period": period.as_dict(), "as_of": as_of.isoformat(), "totals": totals, "units": units,
+            "red_list": red, "black_list": black, "overdue_tasks": overdue_tasks}
 
 
 def _lead_names(session: Session, task_ids: set[int]) -> dict[int, list[str]]:

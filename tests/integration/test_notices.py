@@ -24,7 +24,7 @@ def test_twenty_notices_issued_at_the_same_moment_get_1_to_20(demo_engine) -> No
 
     def issue(_: int) -> str:
         return notices.issue(office, "supervision", notices.Subject(task_id=task_id), today=TODAY,
-                             engine=demo_engine).doc_number
+                             engine=demo_engine, confirm=True).doc_number
 
     with ThreadPoolExecutor(20) as pool:
         numbers = list(pool.map(issue, range(20)))
@@ -37,7 +37,7 @@ def test_numbers_restart_each_year_and_are_per_code(demo_engine) -> None:  # typ
     subject = notices.Subject(task_id=task(demo_engine, "四.4").id)
     a = notices.issue(office, "supervision", subject, today=TODAY, engine=demo_engine)
     b = notices.issue(office, "urging", subject, today=TODAY, engine=demo_engine)
-    c = notices.issue(office, "supervision", subject, today=date(2027, 1, 4), engine=demo_engine)
+    c = notices.issue(office, "supervision", subject, today=date(2027, 1, 4), engine=demo_engine, confirm=True)
     assert (a.doc_number, b.doc_number, c.doc_number) == ("县改办督〔2026〕1号", "县改办函〔2026〕1号", "县改办督〔2027〕1号")
 
 

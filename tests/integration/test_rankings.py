@@ -41,20 +41,27 @@ def test_weights_scores_and_lists(engine: Engine) -> None:
         data = rankings.bulletin_data(s, rankings.Period("week", "测试周", TODAY - timedelta(days=6), TODAY))
     units = {u["unit"]: u for u in data["units"]}
     # 甲: one on-time lead task (the other not yet due)
-    assert units["甲局"] == {"unit": "甲局", "lead_total": 2, "lead_done": 1, "on_time_rate": 1.0, "overdue": 0,
-                            "score": 100.0, "rank": 1, "signoff_rate": None}
+    assert {k: v for k, v in units["甲局"].items() if k != "unit_id"} == {
+        "unit": "甲局", "task_count": 2, "lead_total": 2, "lead_done": 1, "on_time_rate": 1.0, "overdue": 0,
+        "score": 100.0, "rank": 1, "signoff_rate": None}
     # 乙: supporting an on-time task (0.5) + leading an overdue one (1): 0.5 / 1.5
     assert units["乙局"]["score"] == 33.3 and units["乙局"]["overdue"] == 1
     # 丙: late finish as lead (half credit, weight 1) + supporting an overdue task (0.5): 0.5 / 1.5
     assert units["丙局"]["score"] == 33.3 and units["丙局"]["on_time_rate"] == 0.0
     assert units["丙局"]["overdue"] == 1  # finished late counts as overdue
     assert [u["unit"] for u in data["units"]] == ["甲局", "乙局", "丙局"]  # tie broken by on-time rate
-    assert data["red_list"] == ["甲局", "乙局"] and data["black_list"] == ["丙局"]
+    # 丙 scores lowest but had nothing due in this week: it is not named on the 黑榜
+    assert data["red_list"] == ["甲局", "乙局"] and data["black_list"] == []
+    with read_session(engine) as s:
+        month = rankings.bulletin_data(s, rankings.Period("month", "测试月", TODAY - timedelta(days=30), TODAY))
+    assert month["black_list"] == ["丙局"]  # its late task was due in this period
     assert rankings.SUPPORTING_WEIGHT == 0.5
     assert data["totals"]["total"] == 4 and data["totals"]["done"] == 2  # parent "一" excluded
     assert data["overdue_tasks"] == [{"code": "一.2", "title": "逾期未完成", "lead_units": ["乙局"],
                                       "deadline": (TODAY - timedelta(days=10)).isoformat(), "days_overdue": 10}]
-    assert set(data) == {"period", "totals", "units", "red_list", "black_list", "overdue_tasks"}
+    assert set(data) == {"period", "as_of", "totals", "units", "red_list", "black_list", "overdue_tasks"}
+    t = data["totals"]
+    assert t["done"] + t["green"] + t["yellow"] + t["red"] == t["total"] and t["red"] == 1
 
 
 def test_periods_are_the_last_closed_week_month_quarter() -> None:
@@ -73,7 +80,10 @@ def test_demo_bulletin_is_ordered_and_consistent(demo_engine: Engine) -> None:
     assert [u["rank"] for u in ranked] == list(range(1, len(ranked) + 1))
     assert [u["score"] for u in ranked] == sorted((u["score"] for u in ranked), reverse=True)
     assert data["red_list"] == [u["unit"] for u in ranked if u["on_time_rate"]][:5]  # only units with on-time work
-    assert len(data["black_list"]) == 5 and not set(data["red_list"]) & set(data["black_list"])
+    assert data["black_list"] and not set(data["red_list"]) & set(data["black_list"])
     assert "各镇人民政府" not in {u["unit"] for u in data["units"]}  # groups stand for their members
     assert {"河西镇人民政府", "城关镇人民政府"} <= {u["unit"] for u in data["units"]}
     assert data["totals"]["total"] == 29  # 37 demo tasks minus 8 parent headings
+    t = data["totals"]
+    assert t["done"] + t["green"] + t["yellow"] + t["red"] == 29  # every figure as of the period end
+    assert data["as_of"] == data["period"]["end"]

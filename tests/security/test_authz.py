@@ -30,7 +30,7 @@ from tests.security.conftest import audit_count, audit_rows, chain_ok, make_user
 # What the product calls "changing business data or users" and "altering or deleting audit data",
 # written out here independently of permissions.py so a new permission cannot slip through unnoticed.
 BUSINESS_WRITE = {"task.admin", "task.review", "task.report", "plan.import", "handover.admin", "handover.confirm",
-                  "handover.edit", "notice.issue", "alert.manage", "schedule.run", "holiday.manage"}
+                  "handover.edit", "notice.issue", "notice.agency", "alert.manage", "schedule.run", "holiday.manage"}
 ACCOUNT_WRITE = {"user.manage", "user.roles", "user.unlock", "session.revoke", "unit.manage", "config.manage"}
 AUDIT_WRITE = {"audit.purge"}
 READ_ONLY = {"dashboard.view", "task.view", "ranking.view", "notice.view", "audit.view", "audit.verify"}

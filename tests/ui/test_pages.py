@@ -364,3 +364,39 @@ def test_office_imports_a_years_holiday_arrangement(app_db):
         assert s.get(OfficialYear, 2027) is not None
         assert s.get(HolidayOverride, date(2027, 2, 13)).is_workday
         assert not s.get(HolidayOverride, date(2027, 2, 8)).is_workday
+
+
+def test_office_edits_agency_settings_on_the_system_page(app_db):
+    at = login("gaiban")
+    goto(at, "admin")
+    assert not at.exception and "发文机关设置" in texts(at)
+    assert "用户" not in [s.value for s in at.subheader]  # the office sees its settings, not the accounts
+    at.text_input(key="ag_office_signature").input("××县改革办").run()
+    at.button(key="ag_save").click().run()
+    assert any("占位符" in e.value for e in at.error)
+    at.text_input(key="ag_office_signature").input("清河县城市管理体制改革工作领导小组办公室（改）").run()
+    at.button(key="ag_save").click().run()
+    assert not at.exception and "已保存发文机关设置" in texts(at)
+    from models.services import agencies
+    assert agencies.settings(app_db)["agencies"]["office"]["signature"].endswith("（改）")
+
+
+def test_second_urging_letter_needs_confirmation_and_pdf_downloads(app_db):
+    at = login("gaiban")
+    goto(at, "notices")
+    at.selectbox(key="doc_kind").set_value("urging").run()
+    at.button(key="doc_issue").click().run()
+    assert "已印发" in texts(at)
+    at.button(key="doc_preview").click().run()
+    assert any("该事项已印发催办函" in w.value for w in at.warning)
+    at.button(key="doc_issue").click().run()
+    assert any("如确需再次印发" in e.value for e in at.error)
+    with read_session(app_db) as s:
+        assert len(s.exec(select(Notice).where(Notice.kind == "urging")).all()) == 1
+    at.checkbox(key="doc_confirm").check().run()
+    at.button(key="doc_issue").click().run()
+    with read_session(app_db) as s:
+        assert len(s.exec(select(Notice).where(Notice.kind == "urging")).all()) == 2
+    at.button(key="reg_pdf").click().run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert not at.exception and "下载公文（PDF）" in labels

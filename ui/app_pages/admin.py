@@ -1,10 +1,11 @@
 """系统: users and roles (sysadmin creates, disables, resets passwords; secadmin sets roles and unlocks),
-unit aliases, notification channels and thresholds (放假安排 are on the 工作日历 page)."""
+unit aliases, notification channels and thresholds (放假安排 are on the 工作日历 page); the office edits the
+发文机关设置 (county, agency names, 代字, 主送/抄送, 印发机关) every notice is written with."""
 from __future__ import annotations
 
 import streamlit as st
 
-from models.services import accounts, admin, channels, robots, units
+from models.services import accounts, admin, agencies, channels, robots, units
 from models.services.permissions import has
 from ui.components import deliveries_view, tables
 from ui.components.actions import act, call, show_flash
@@ -13,11 +14,40 @@ from ui.components.labels import ROLE_LABELS
 from ui.components.reads import read, unit_id_by_name
 from ui.components.session import guard
 
-login = guard("user.manage", "user.roles")
+login = guard("user.manage", "user.roles", "notice.agency")
 actor = login.actor
 manage, roles = has(actor, "user.manage"), has(actor, "user.roles")
 st.title("系统管理")
 show_flash()
+
+# ------------------------------------------------------------ agency settings (office)
+if has(actor, "notice.agency"):
+    st.subheader("发文机关设置")
+    st.caption("红头、署名、文号代字、默认主送和抄送、印发机关均取自这里；公文中仍有“××”等占位符时不能印发。")
+    current = agencies.settings()
+    county = st.text_input("县（区）名称", current["county"], key="ag_county")
+    edited: dict[str, dict[str, object]] = {}
+    for key, fields in current["agencies"].items():
+        with st.expander(agencies.AGENCY_LABELS.get(key, key), expanded=key == "office"):
+            entry: dict[str, object] = {name: st.text_input(label, str(fields.get(name, "")), key=f"ag_{key}_{name}")
+                                        for name, label in agencies.TEXT_FIELDS.items()}
+            for name, label in agencies.LIST_FIELDS.items():
+                entry[name] = st.text_input(f"{label}（用“、”分隔）", "、".join(fields.get(name, [])),
+                                            key=f"ag_{key}_{name}")
+            cols = st.columns(4)
+            series = fields.get("series", {})
+            entry["series"] = {s: cols[i % 4].text_input(f"代字·{agencies.SERIES_LABELS.get(s, s)}", series.get(s, ""),
+                                                         key=f"ag_{key}_series_{s}")
+                               for i, s in enumerate(series)}
+            edited[key] = entry
+    reply = st.number_input("催办函、督办通知单的反馈期限（工作日）", 1, 30, agencies.options()["reply_workdays"],
+                            key="ag_reply_days")
+    if st.button("保存发文机关设置", key="ag_save", type="primary"):
+        act("已保存发文机关设置，之后生成的公文即按新设置排版。", agencies.update, actor, county=county,
+            agencies=edited, reply_days=int(reply))
+
+if not (manage or roles):
+    st.stop()
 
 # ------------------------------------------------------------ users
 st.subheader("用户")

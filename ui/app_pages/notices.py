@@ -60,20 +60,28 @@ cc = c2.text_input("抄送（用“、”分隔，留空用模板默认）", key
 extra = st.text_area("补充内容（附在正文之后）", key="doc_extra")
 overrides: dict[str, Any] = {k: v for k, v in {"recipients": split(recipients), "cc": split(cc),
                                                  "extra_body": extra.strip() or None}.items() if v}
+confirm = st.checkbox("已核对提示（同一事项已有同类公文、标题过长等），仍要印发", key="doc_confirm")
 preview_col, issue_col = st.columns(2)
 if subject is not None and preview_col.button("预览", key="doc_preview", icon=":material/visibility:"):
-    got = call(notices.preview, actor, kind, subject, overrides=overrides, today=today())
+    got = call(notices.inspect, actor, kind, subject, overrides=overrides, today=today())
     if got is not None:
         st.session_state["doc_preview_data"] = got
 if subject is not None and issue_col.button("正式印发（分配文号）", key="doc_issue", type="primary"):
-    issued = call(notices.issue, actor, kind, subject, overrides=overrides, today=today())
+    issued = call(notices.issue, actor, kind, subject, overrides=overrides, today=today(), confirm=confirm)
     if issued is not None:
         st.session_state.pop("doc_preview_data", None)
         flash(f"已印发：{issued.doc_number}《{issued.title}》")
         st.rerun()
 
 if "doc_preview_data" in st.session_state:
-    title, docx = st.session_state["doc_preview_data"]
+    found = st.session_state["doc_preview_data"]
+    title, docx = found.title, found.docx
+    if found.placeholders:
+        st.error(f"公文中仍有占位符：{'、'.join(found.placeholders)}，补全前不能印发。")
+    for message in [*found.warnings, *([found.existing] if found.existing else [])]:
+        st.warning(message)
+    for message in found.notes:
+        st.info(message)
     st.markdown(f"**预览：** {md(title)}（文号在正式印发时分配）")
     st.download_button("下载预览稿（.docx）", data=docx, file_name=f"预览稿_{title[:40]}.docx", mime=DOCX,
                        key="doc_preview_docx", on_click="ignore")
@@ -102,9 +110,19 @@ if register:
     chosen = st.selectbox("选择公文", list(by_id), key="reg_pick",
                           format_func=lambda i: f"{by_id[i]['doc_number']} {by_id[i]['title']}")
     got = call(notices.download, actor, chosen)
+    d1, d2 = st.columns(2)
     if got is not None:
-        st.download_button("下载公文", data=got[1], file_name=got[0], mime=DOCX, key="reg_download",
+        d1.download_button("下载公文（.docx）", data=got[1], file_name=got[0], mime=DOCX, key="reg_download",
                            icon=":material/download:", on_click="ignore")
+    pdf_key = f"reg_pdf_{chosen}"
+    if pdf_key not in st.session_state and d2.button("生成 PDF（与打印版页面一致）", key="reg_pdf"):
+        made = call(notices.download_pdf, actor, chosen)
+        if made is not None:
+            st.session_state[pdf_key] = made
+    if pdf_key in st.session_state:
+        d2.download_button("下载公文（PDF）", data=st.session_state[pdf_key][1], file_name=st.session_state[pdf_key][0],
+                           mime="application/pdf", key="reg_download_pdf", icon=":material/picture_as_pdf:",
+                           on_click="ignore")
     if by_id[chosen]["status"] != "voided":
         reason = st.text_input("作废原因", key="void_reason")
         if st.button("作废此文号（文号不再使用）", key="void_submit"):

@@ -42,14 +42,17 @@ def register(app: typer.Typer) -> None:
               task: str = typer.Option(None, "--task", help="任务编号，如 三.1"),
               handover: int = typer.Option(None, "--handover", help="交接事项编号"),
               plan: int = typer.Option(None, "--plan", help="方案编号"),
-              out: Path = typer.Option(..., "--out", help="输出 .docx 文件"),
-              date: str = typer.Option(None, "--date", help="成文日期 YYYY-MM-DD（默认今天）")) -> None:
+              out: Path = typer.Option(..., "--out", help="输出 .docx 或 .pdf（需 LibreOffice）"),
+              date: str = typer.Option(None, "--date", help="成文日期 YYYY-MM-DD（默认今天）"),
+              confirm: bool = typer.Option(False, "--confirm", help="同一事项已有同类公文或标题过长时仍印发")) -> None:
         """Issue a notice: allocate the next 文号, generate the GB/T 9704 .docx, store and write it."""
         from models.services import notices
         from models.services.actor import Actor
 
-        notice = notices.issue(Actor.system("cli"), kind, _subject(task, handover, plan), today=parse_day(date))
-        _, data = notices.download(Actor.system("cli"), notice.id or 0)
+        notice = notices.issue(Actor.system("cli"), kind, _subject(task, handover, plan), today=parse_day(date),
+                               confirm=confirm)
+        fetch = notices.download_pdf if out.suffix.lower() == ".pdf" else notices.download
+        _, data = fetch(Actor.system("cli"), notice.id or 0)
         out.write_bytes(data)
         typer.echo(f"已印发 {notice.doc_number}《{notice.title}》→ {out}")
 

@@ -28,7 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/rankings.py", "考核排名", ":material/leaderboard:", ("ranking.view",)),
     PageSpec("app_pages/import_plan.py", "导入", ":material/upload_file:", ("plan.import",)),
     PageSpec("app_pages/calendar.py", "工作日历", ":material/calendar_month:", ("holiday.manage",)),
-    PageSpec("app_pages/admin.py", "系统", ":material/settings:", ("user.manage", "user.roles")),
+    PageSpec("app_pages/admin.py", "系统", ":material/settings:", ("user.manage", "user.roles", "notice.agency")),
     PageSpec("app_pages/audit.py", "审计", ":material/policy:", ("audit.view",)),
 )
 LOGIN = PageSpec("app_pages/login.py", "登录", ":material/login:", ())

@@ -91,10 +91,11 @@ def test_every_cjk_run_names_an_east_asian_font(doc: tuple[str, Package]) -> Non
 def test_only_the_mark_and_red_rule_are_red(doc: tuple[str, Package]) -> None:
     kind, pkg = doc
     red = [r for r in runs(pkg.body) if rval(r, "w:color") not in (None, "000000", "auto")]
-    if KINDS[kind].layout == "notice":
+    if KINDS[kind].layout in ("notice", "letter"):
         assert red and all(rval(r, "w:color").upper() == "FF0000" for r in red)
         assert all(rval(r, "w:rFonts", "w:eastAsia") == "方正小标宋简体" for r in red)
-        assert {text(r) for r in red} == {load_template(kind).mark}
+        mark = load_template(kind).mark
+        assert {text(r) for r in red} == {mark if KINDS[kind].layout == "notice" else mark.removesuffix("文件")}
     else:
         assert red == []
 
@@ -134,7 +135,19 @@ def test_doc_number_is_centred_and_valid(doc: tuple[str, Package]) -> None:
     ctx = sample_context(kind, code=_number_code(kind))
     hits = [p for p in top_paragraphs(pkg) if text(p) == ctx.doc_number]
     assert len(hits) == 1 and DOC_NUMBER_RE.match(text(hits[0]))
-    assert pval(hits[0], "w:jc") == "center"
+    assert pval(hits[0], "w:jc") == ("right" if KINDS[kind].layout == "letter" else "center")  # 信函: 顶格居右
+
+
+def test_urging_is_a_letter_without_page_number_on_page_one() -> None:
+    pkg = Package.open(render_notice("urging", sample_context("urging", code="县改办函")))
+    frames = [p.find("w:pPr/w:framePr", NS) for p in top_paragraphs(pkg) if p.find("w:pPr/w:framePr", NS) is not None]
+    mark = frames[0]
+    assert mark.get(q("w:vAnchor")) == "page" and abs(int(mark.get(q("w:y"))) - 1701) <= 2  # 30 mm from the edge
+    assert int(frames[1].get(q("w:y"))) == round(277 * 56.6929)  # lower double rule 20 mm above the bottom
+    assert pkg.body.find("w:sectPr/w:titlePg", NS) is not None
+    assert "印发" not in text(pkg.body).split("抄送：")[-1]  # a 函 has no 印发 line
+    body = next(p for p in top_paragraphs(pkg) if text(p).startswith("按照机构改革任务分工"))
+    assert int(pval(body, "w:ind", "w:firstLine")) == 640  # 每个自然段左空二字
 
 
 @pytest.mark.parametrize("kind", NOTICES)
@@ -175,7 +188,8 @@ def test_signature_centred_over_date_right_4_chars(kind: str) -> None:
     date, name = paras[date_at], paras[date_at - 1]
     assert text(name) == load_template(kind).signature
     assert pval(date, "w:jc") == pval(name, "w:jc") == "right"
-    assert abs(int(pval(date, "w:ind", "w:right")) - 1280) <= 20
+    long_name = len(text(name)) > len(text(date)) + 4  # 署名 右空二字, date centred under it
+    assert abs(int(pval(date if not long_name else name, "w:ind", "w:right")) - (640 if long_name else 1280)) <= 20
 
     def centre(p: object, width: float) -> float:
         return int(pval(p, "w:ind", "w:right")) + width * 320 / 2
@@ -189,12 +203,18 @@ def test_signature_centred_over_date_right_4_chars(kind: str) -> None:
 @pytest.mark.parametrize("kind", NOTICES)
 def test_imprint_rules_cc_and_printed_line(kind: str) -> None:
     pkg = Package.open(render_notice(kind, sample_context(kind, code=_number_code(kind))))
-    imprint = [t for t in pkg.body if t.tag == q("w:tbl")][-1]
-    borders = imprint.find("w:tblPr/w:tblBorders", NS)
-    sizes = {side: borders.find(f"w:{side}", NS).get(q("w:sz")) for side in ("top", "bottom", "insideH")}
-    assert sizes == {"top": "8", "bottom": "8", "insideH": "6"}
-    lines = [p for p in imprint.iter(q("w:p"))]
+    lines = [p for p in top_paragraphs(pkg) if p.find("w:pPr/w:framePr", NS) is not None]
     cc, printed = lines[0], lines[-1]
+    for p in lines:  # frames at the foot of the 版心: the 印发 line bottom-aligned, the others stacked above it
+        frame = p.find("w:pPr/w:framePr", NS)
+        assert frame.get(q("w:vAnchor")) == "margin" and int(frame.get(q("w:w"))) == 8844
+    assert printed.find("w:pPr/w:framePr", NS).get(q("w:yAlign")) == "bottom"
+
+    def rule(p: object, side: str) -> str | None:
+        el = p.find(f"w:pPr/w:pBdr/w:{side}", NS)  # type: ignore[attr-defined]
+        return None if el is None else el.get(q("w:sz"))
+
+    assert (rule(cc, "top"), rule(printed, "top"), rule(printed, "bottom")) == ("8", "6", "8")  # 粗 / 细 / 粗
     assert text(cc).startswith("抄送：") and text(cc).endswith("。")
     left, hanging = int(pval(cc, "w:ind", "w:left")), int(pval(cc, "w:ind", "w:hanging"))
     assert left - hanging == 280 and int(pval(cc, "w:ind", "w:right")) == 280
@@ -271,15 +291,18 @@ def test_asset_totals_are_computed_from_items() -> None:
     cells = _totals_row("asset-list", ctx)
     assert cells[1] == "5项"
     assert cells[4] == str(sum(int(i["quantity"]) for i in items))
-    assert Decimal(cells[6]) == sum(Decimal(i["original_value"]) for i in items)
-    assert Decimal(cells[7]) == sum(Decimal(i["net_value"]) for i in items)
+    assert Decimal(cells[6].replace(",", "")) == sum(Decimal(i["original_value"]) for i in items)
+    assert Decimal(cells[7].replace(",", "")) == sum(Decimal(i["net_value"]) for i in items)
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d\d", cells[6])  # thousands separators, two decimals
 
 
 def test_archive_and_staff_totals() -> None:
     ctx = sample_context("archive-list", items=4)
     assert _totals_row("archive-list", ctx)[5] == str(sum(int(i["count"]) for i in ctx.data["handover"]["items"]))
-    staff = _totals_row("staff-roster", sample_context("staff-roster", items=6))
-    assert staff[1] == "6人" and staff[3] == "行政编制2名、参公2名、事业编制2名"
+    ctx = sample_context("staff-roster", items=6)
+    staff = _totals_row("staff-roster", ctx)
+    assert staff[1] == "6人"
+    assert "其中：行政编制2名、参公2名、事业编制2名。" in text(Package.open(render_notice("staff-roster", ctx)).body)
 
 
 def test_declared_total_mismatch_and_bad_numbers_are_noted() -> None:
@@ -305,7 +328,10 @@ def test_supervision_form_rows() -> None:
     labels = [text(tr.find("w:tc", NS)) for tr in form.findall("w:tr", NS)]
     assert labels == ["督办事项", "承办单位", "办结时限", "当前进展", "办理要求", "反馈方式", "督办部门"]
     body = text(pkg.body)
-    assert "2026年9月30日" in body and "2026年11月28日前办结" in body and "签收人" in body
+    assert "2026年11月28日（原定完成时限：2026年9月30日）" in body and "在办结时限前办结" in body
+    receipt = list(pkg.body.iter(q("w:tbl")))[1]
+    assert [text(tr.find("w:tc", NS)) for tr in receipt.findall("w:tr", NS)] == ["承办单位", "签收人", "签收时间", "联系电话"]
+    assert "回　执" in body
 
 
 def test_bulletin_embeds_the_chart() -> None:
@@ -320,3 +346,14 @@ def test_preview_number_is_not_a_real_number() -> None:
     pkg = Package.open(render_notice("staff-transfer", ctx))
     numbers = [text(p) for p in top_paragraphs(pkg) if "〔2026〕" in text(p)]
     assert numbers == ["县编办发〔2026〕×号（预览）"] and not DOC_NUMBER_RE.match(numbers[0])
+
+
+def test_only_the_heading_phrase_of_an_item_is_heiti() -> None:
+    ctx = sample_context("staff-transfer", code="县编办发")
+    ctx.extra_body = "二、人员划转后编制随人划转机构编制实名制信息由县委编办统一调整工资和社会保险关系按规定办理。"
+    paras = {text(p): p for p in top_paragraphs(Package.open(render_notice("staff-transfer", ctx)))}
+    fonts = {t: [(text(r), rval(r, "w:rFonts", "w:eastAsia")) for r in runs(p)] for t, p in paras.items()}
+    item = next(v for k, v in fonts.items() if k.startswith("一、做好人员交接。"))
+    assert item[0] == ("一、做好人员交接。", "黑体") and item[1][1] == "仿宋_GB2312"
+    sentence = next(v for k, v in fonts.items() if k.startswith("二、人员划转后编制随人"))
+    assert sentence[0] == ("二、", "黑体") and sentence[1][1] == "仿宋_GB2312"  # one long sentence: number only

@@ -58,7 +58,7 @@ def test_sanitize_strips_xml_invalid_characters() -> None:
 
 
 def test_split_title_keeps_book_titles_whole_and_lines_short() -> None:
-    title = "关于印发《××县城市管理综合行政执法体制改革实施方案（2026—2028年）》的通知"
+    title = "关于印发《清河县城市管理综合行政执法体制改革实施方案（2026—2028年）》的通知"
     lines = split_title(title)
     assert "".join(lines) == title and all(char_width(line) <= 20 for line in lines)
     assert char_width(lines[0]) <= char_width(lines[-1])  # 梯形：上短下长
@@ -78,12 +78,12 @@ def test_office_edits_templates_without_code(tmp_path: Path) -> None:
     path = folder / "urging.toml"
     path.write_text(path.read_text(encoding="utf-8").replace("催办函", "提醒函"), encoding="utf-8")
     agency = folder / "_agency.toml"
-    agency.write_text(agency.read_text(encoding="utf-8").replace("××县", "青山县"), encoding="utf-8")
+    agency.write_text(agency.read_text(encoding="utf-8").replace("清河县", "青山县"), encoding="utf-8")
     tpl = load_template("urging", tmp_path)
     ctx = sample_context("urging")
     assert notice_title("urging", ctx, tpl).endswith("提醒函")
     body = text(Package.open(render_notice("urging", ctx, tpl)).body)
-    assert "青山县机构改革领导小组办公室文件" in body and "提醒函" in body
+    assert "青山县城市管理体制改革工作领导小组办公室" in body and "提醒函" in body  # a 函 has no “文件”
 
 
 def test_template_errors_are_explicit(tmp_path: Path) -> None:
@@ -155,3 +155,14 @@ def test_arbitrary_text_in_the_bulletin(unit: str, label: str) -> None:
     blob = render_notice("bulletin", NoticeContext(None, date(2026, 11, 21), raw))
     visible = text(Package.open(blob).body).replace("\n", "")
     assert sanitize(unit).replace("\n", "") in visible
+
+
+def test_long_titles_keep_body_on_page_one_or_warn_before_issuing() -> None:
+    from models.documents import draft
+
+    ctx = sample_context("issue-plan")
+    ctx.data["plan"]["title"] = "深化城市管理体制改革推进综合行政执法" * 11  # ≈ 200 字
+    fitted = draft("issue-plan", ctx)
+    assert fitted.findings.warnings == [] and any("主送机关已按" in n for n in fitted.findings.notes)
+    ctx.data["plan"]["title"] = "深化城市管理体制改革推进综合行政执法" * 16  # ≈ 300 字: cannot fit
+    assert any("首页无法显示正文" in w for w in draft("issue-plan", ctx).findings.warnings)
