@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-
 from functools import lru_cache
 
 from models.importing.builder import Draft
