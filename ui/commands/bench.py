@@ -15,6 +15,8 @@ TARGETS = {
     "supervision_1000_s": ("< 40 s", lambda v: v < 40),
     "dashboard_10k_s": ("< 2 s", lambda v: v < 2),
     "dashboard_100k_s": ("< 6 s", lambda v: v < 6),
+    **{f"import_accuracy_{shape}_{figure}": ("≥ 0.95", lambda v: v >= 0.95)
+       for shape in ("fengong", "prose", "duties", "annotated") for figure in ("recall", "lead", "units_f1", "deadline")},
 }
 
 
