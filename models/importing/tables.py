@@ -147,28 +147,29 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
         leaf_text = texts[leaf_column] if leaf_column < len(texts) else ""
         if not leaf_text or _looks_like_header(texts, header):
             continue
-        parent = section
-        if group_column is not None and texts[group_column]:
-            if texts[group_column] != group_value:
-                group_value = texts[group_column]
-                section_code = section.code if section else None
-                groups_in[section_code] = groups_in.get(section_code, 0) + 1
-                group = _group_task(group_value, section, groups_in[section_code] - 1, codes,
-                                    level=(section.level + 1) if section else 1)
-                tasks.append(group)
-                drafts.append(_draft(group))
-            parent = group
         seq = texts[seq_column] if seq_column is not None and seq_column < len(texts) else ""
-        parent_code = parent.code if parent else None
-        counters[parent_code] = counters.get(parent_code, 0) + 1
         # a merged 序号 (same value as the row above) belongs to the group, not to this row
         merged_seq = not seq or seq == previous_seq
-        seq_label = str(counters[parent_code]) if merged_seq else re.sub(r"[\s、.．,，]+$", "", seq)
         previous_seq = seq or previous_seq
-        if "." in seq_label and not merged_seq:  # a 台账 exported by this system: 序号 is the full code
-            parent = by_code_so_far.get(seq_label.rsplit(".", 1)[0])
-            code = _unique(seq_label, codes)
+        written_code = "" if merged_seq else re.sub(r"[\s、.．,，]+$", "", seq)
+        if "." in written_code:  # hierarchical 序号 ("2.1", or a 台账 exported by this system): the code itself
+            parent = by_code_so_far.get(written_code.rsplit(".", 1)[0])
+            code = _unique(written_code, codes)
         else:
+            parent = section
+            if group_column is not None and texts[group_column]:
+                if texts[group_column] != group_value:
+                    group_value = texts[group_column]
+                    section_code = section.code if section else None
+                    groups_in[section_code] = groups_in.get(section_code, 0) + 1
+                    group = _group_task(group_value, section, groups_in[section_code] - 1, codes,
+                                        level=(section.level + 1) if section else 1)
+                    tasks.append(group)
+                    drafts.append(_draft(group))
+                parent = group
+            parent_code = parent.code if parent else None
+            counters[parent_code] = counters.get(parent_code, 0) + 1
+            seq_label = written_code or str(counters[parent_code])
             code = _unique(f"{parent_code}.{seq_label}" if parent_code else seq_label, codes)
         details = [texts[c] for c in detail_columns if c < len(texts) and texts[c] and texts[c] != leaf_text]
         draft = _row_task(code, leaf_text, texts, row, header, parent, year, details=details)

@@ -20,6 +20,8 @@ def register(app: typer.Typer) -> None:
         dry_run: bool = typer.Option(False, "--dry-run", help="只解析并输出，不写入数据库"),
         as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
         update: bool = typer.Option(False, "--update", help="文件有变化时按任务编号更新已有方案"),
+        unassigned_units: bool = typer.Option(False, "--unassigned-units",
+                                              help="未能对应到系统单位的名称保留原文、暂不指定单位（默认拒绝导入并列出这些名称）"),
     ) -> None:
         """Parse a plan into tasks, units, deadlines and dependencies; store it unless --dry-run.
 
@@ -42,6 +44,8 @@ def register(app: typer.Typer) -> None:
             else:
                 _print_summary(draft)
             return
+        if unassigned_units:
+            draft["unit_decisions"] = {n: {"action": "unassigned"} for t in parsed.tasks for n in t.unit_mentions}
         _store(draft, parsed.fingerprint, file.name, update=update, as_json=as_json)
 
 
