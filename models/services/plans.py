@@ -18,13 +18,14 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models.db import retry_transient
+from models.db import read_session, retry_transient
 from models.services.actor import Actor
 from models.services.errors import Invalid
 from models.services.permissions import require
 from models.services.units import alias_map, ensure_unit, resolve
 from models.services.uow import transaction
 from models.tables import Dependency, Plan, ProgressReport, Task, TaskUnit, Unit, UnitAlias
+from models.workcalendar import WorkCalendar
 
 ROLE_KEYS = {"lead": "lead_units", "responsible": "responsible_units", "supporting": "supporting_units"}
 LAG_UNITS = {"days", "workdays", "months"}
@@ -127,6 +128,20 @@ def unit_proposals(session: Session, draft: dict[str, Any]) -> list[UnitProposal
         unit, confidence = propose_unit(name, aliases)
         proposals.append(UnitProposal(name, unit, confidence, tuple(dict.fromkeys(written[name]))))
     return proposals
+
+
+def review_units(draft: dict[str, Any], *, engine: Engine | None = None) -> list[UnitProposal]:
+    """``unit_proposals`` for a page: the names the office must settle before publishing."""
+    with read_session(engine) as session:
+        return unit_proposals(session, draft)
+
+
+def office_calendar(*, engine: Engine | None = None) -> WorkCalendar:
+    """The working-day calendar with the office's entered 放假安排: the importer counts days with it."""
+    from models.services.scheduling import load_calendar
+
+    with read_session(engine) as session:
+        return load_calendar(session)
 
 
 def _settle_units(session: Session, draft: dict[str, Any]) -> list[str]:
