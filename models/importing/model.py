@@ -44,6 +44,7 @@ class ParsedTask:
     source: str = ""  # where it was found: "正文 二.(一)", "表格第5行", "责任分工条款"
     check: str | None = None  # feasibility note for the reviewer ("时限早于印发日期")
     provisional: bool = False  # deadline computed through a year without an official calendar
+    plan_lag: str | None = None  # "10 workdays": the deadline is counted from the plan's date
 
     @property
     def unit_mentions(self) -> list[str]:
@@ -71,6 +72,7 @@ class ParsedTask:
             "source": self.source,
             "check": self.check,
             "provisional": self.provisional,
+            "plan_lag": self.plan_lag,
         }
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from models.importing.builder import Draft
-from models.importing.deadlines import DEFERRED, PLAN_REFERENCE, next_occurrence
+from models.importing.deadlines import DEFERRED, PLAN_REFERENCE, next_occurrence, parse_deadline
 from models.importing.model import ParsedDependency, ParsedTask
 from models.importing.textnorm import fold
 from models.workcalendar import Lag, WorkCalendar
@@ -42,6 +42,7 @@ def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: l
                                 f"但未识别到方案日期，请手工填写")
             else:
                 task.deadline, task.provisional = add_lag(plan_date, relative.lag, calendar)
+                task.plan_lag = relative.lag
                 if task.provisional:
                     warnings.append(f"任务 {task.code}“{task.title}”：{task.deadline.year}年放假安排尚未录入，"
                                     f"按周一至周五推算为 {task.deadline.isoformat()}（暂定），录入后请重新核对")
@@ -58,6 +59,7 @@ def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: l
             draft.task.depends_on = list(draft.parent.task.depends_on)
             draft.task.deadline = draft.parent.task.deadline
             draft.task.provisional = draft.parent.task.provisional
+            draft.task.plan_lag = draft.parent.task.plan_lag
             draft.task.recurring = draft.parent.task.recurring
 
 
@@ -108,6 +110,17 @@ def add_lag(start: date, lag: str, calendar: WorkCalendar | None = None) -> tupl
     :class:`WorkCalendar`, so an imported deadline and a forecast can never count days differently.
     """
     return (calendar or default_calendar()).add_lag_flagged(start, Lag.parse(lag))
+
+
+def plan_anchored_lag(deadline_text: str | None) -> str | None:
+    """The lag of a deadline phrase counted from the plan's date ("印发之日起10个工作日内" -> "10 workdays")."""
+    if not deadline_text:
+        return None
+    parsed = parse_deadline(deadline_text, default_year=None)
+    relative = parsed.relative
+    if relative is None or not _PLAN_ANCHOR.search(fold(relative.reference)):
+        return None
+    return relative.lag
 
 
 @lru_cache(maxsize=1)

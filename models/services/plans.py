@@ -25,7 +25,7 @@ from models.services.permissions import require
 from models.services.units import alias_map, ensure_unit, resolve
 from models.services.uow import transaction
 from models.tables import Dependency, Plan, ProgressReport, Task, TaskUnit, Unit, UnitAlias
-from models.workcalendar import WorkCalendar
+from models.workcalendar import Lag, WorkCalendar
 
 ROLE_KEYS = {"lead": "lead_units", "responsible": "responsible_units", "supporting": "supporting_units"}
 LAG_UNITS = {"days", "workdays", "months"}
@@ -174,16 +174,47 @@ def _settle_units(session: Session, draft: dict[str, Any]) -> list[str]:
     return notes
 
 
+def _counted_from_plan(t: dict[str, Any], deadline: date | None, plan: Plan, calendar: WorkCalendar) -> bool:
+    """A deadline in working days from the plan's date that the reviewer left as computed: rule "plan"."""
+    lag = t.get("plan_lag")
+    if not lag or not str(lag).endswith("workdays") or deadline is None or plan.issued_on is None:
+        return False
+    return calendar.add_lag(plan.issued_on, Lag.parse(str(lag))) == deadline
+
+
+def redate_counted_from_plan(session: Session, calendar: WorkCalendar) -> int:
+    """Re-date every task whose deadline is N working days from its plan's date (rule "plan") after the
+    office calendar changed (a year's 放假安排 entered): the same lag function as the importer's."""
+    from models.importing.relations import plan_anchored_lag
+
+    moved = 0
+    rows = session.exec(select(Task, Plan.issued_on).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
+                        .where(Task.deadline_rule == "plan")).all()
+    for task, issued_on in rows:
+        lag = plan_anchored_lag(task.deadline_text)
+        if issued_on is None or lag is None:
+            continue
+        deadline = calendar.add_lag(issued_on, Lag.parse(lag))
+        if deadline != task.deadline:
+            task.deadline, task.version = deadline, task.version + 1
+            session.add(task)
+            moved += 1
+    return moved
+
+
 def _create_tasks(session: Session, plan: Plan, tasks: list[dict[str, Any]]) -> list[str]:
+    from models.services.scheduling import load_calendar
+
     warnings: list[str] = []
     written = {n for t in tasks for key in ROLE_KEYS.values() for n in t.get(key) or []}
     units = resolve(session, written)
+    calendar = load_calendar(session)
     ids: dict[str, int] = {}
     for t in tasks:
         deadline = _date(t.get("deadline"))
         deps = t.get("depends_on") or []
         rule = "ongoing" if t.get("ongoing") else "relative" if deps and t.get("relative", deadline is None) \
-            else "absolute" if deadline else "none"
+            else "plan" if _counted_from_plan(t, deadline, plan, calendar) else "absolute" if deadline else "none"
         task = Task(plan_id=plan.id or 0, code=str(t["code"]), title=str(t["title"])[:300], text=t.get("text") or "",
                     parent_id=ids.get(t.get("parent") or ""), deadline=deadline,
                     deadline_text=(t.get("deadline_text") or None), deadline_rule=rule,

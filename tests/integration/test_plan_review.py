@@ -100,3 +100,33 @@ def test_blank_template_has_the_standard_columns_and_imports_as_empty(engine) ->
     assert tuple(c.value for c in sheet[3]) == HEADER
     plan = parse_plan(data, "模板.xlsx")
     assert plan.tasks == [] and "表格中没有任务行" in plan.warnings
+
+
+def test_deadline_counted_from_the_plan_date_follows_the_office_calendar(engine) -> None:
+    from models.services.calendar import import_arrangement
+    from models.services.plans import office_calendar
+    from models.services.scheduling import recompute
+
+    text = "\n".join(["某县人民政府关于印发某县机构改革实施方案的通知", "2026年12月20日", "某县机构改革实施方案",
+                      "一、主要任务", "（一）制定“三定”规定。（县委编办牵头，印发之日起10个工作日内完成）"])
+    parsed = parse_plan(text.encode(), "plan.txt", calendar=office_calendar(engine=engine))
+    draft = {**parsed.to_dict(), "unit_decisions": {"县委编办": {"action": "create"}}}
+    published = publish_plan(SYSTEM, draft, engine=engine)
+    recompute(SYSTEM, plan_id=published.plan.id, today=date(2026, 12, 21), engine=engine)
+    with read_session(engine) as s:
+        task = s.exec(select(Task).where(Task.plan_id == published.plan.id, Task.code == "一.(一)")).one()
+        assert (task.deadline, task.deadline_rule, task.provisional) == (date(2027, 1, 1), "plan", True)
+    import_arrangement(SYSTEM, year=2027, text="一、元旦：1月1日（周五）至3日（周日）放假，共3天。", engine=engine)
+    recompute(SYSTEM, plan_id=published.plan.id, today=date(2026, 12, 21), engine=engine)
+    with read_session(engine) as s:
+        task = s.exec(select(Task).where(Task.plan_id == published.plan.id, Task.code == "一.(一)")).one()
+        assert (task.deadline, task.provisional) == (date(2027, 1, 4), False)
+
+
+def test_a_deadline_the_reviewer_changed_by_hand_stays_fixed(engine) -> None:
+    draft = {"plan": {"title": "手改", "date": "2026-12-20"}, "tasks": [
+        {"code": "1", "title": "甲", "deadline": "2027-01-15", "deadline_text": "印发之日起10个工作日内",
+         "plan_lag": "10 workdays"}]}
+    published = publish_plan(SYSTEM, draft, engine=engine)
+    with read_session(engine) as s:
+        assert s.exec(select(Task).where(Task.plan_id == published.plan.id)).one().deadline_rule == "absolute"
