@@ -23,7 +23,14 @@ from datetime import date
 
 from models.importing.annotations import Annotation, extract_annotation
 from models.importing.deadlines import DeadlineParse, find_deadlines, parse_deadline, years_mentioned
-from models.importing.duties import DUTY_HEADING, duty_clauses, required_subjects
+from models.importing.duties import (
+    DUTY_HEADING,
+    SERVING_VERBS,
+    accompanying,
+    clause_subject,
+    duty_clauses,
+    required_subjects,
+)
 from models.importing.model import ParsedTask
 from models.importing.outline import Node, Outline
 from models.importing.textnorm import cn_to_int, fold
@@ -52,6 +59,7 @@ class Draft:
     own_text: str
     children: list[Draft] = field(default_factory=list)
     parent: Draft | None = None
+    serves: list[tuple[str, list[str]]] = field(default_factory=list)  # 责任分工 "X配合做好…" clauses
 
 
 def build_tasks(outline: Outline, *, plan_year: int | None, first_is_lead: bool) -> list[Draft]:
@@ -159,14 +167,17 @@ class _Context:
         clauses = duty_clauses(draft.own_text)
         if len(clauses) < 2 or (len(clauses) < 3 and not DUTY_HEADING.search(draft.task.title)):
             return []
+        own = [(c, names) for c, names in clauses if clause_subject(c)[1] not in SERVING_VERBS]  # type: ignore[index]
+        draft.serves = [(c, names) for c, names in clauses if (c, names) not in own]
         children = []
-        for number, (clause, subject) in enumerate(clauses, start=1):
+        for number, (clause, subject) in enumerate(own, start=1):
             child = self._draft(f"{draft.task.code}.{number}", clause, draft, level=draft.task.level + 1,
                                 title_source=clause)
             task = child.task
             task.lead_units = list(subject)
             task.responsible_units = [n for n in task.responsible_units if n not in subject]
-            task.supporting_units = [n for n in task.supporting_units if n not in subject]
+            task.supporting_units = [n for n in dict.fromkeys(task.supporting_units + accompanying(clause))
+                                     if n not in subject]
             task.source = f"责任分工条款 {draft.task.code}"
             child.annotation.lead = list(subject)
             children.append(child)

@@ -19,6 +19,8 @@ DUTY_HEADING = re.compile(r"责任分工|职责分工|分工负责|明确责任|
 _DUTY_VERB = re.compile(r"(?:要|应当|应|须|负责|牵头|会同|做好|承担|抓好|具体|统筹|协调|配合|主要)")
 _CLAUSE_SPLIT = re.compile(r"(?<=[；;。\n])")
 REQUIRE_VERBS = ("要", "应当", "应", "须")
+SERVING_VERBS = ("配合", "协助")
+_TOGETHER = re.compile(r"会同([^，,。；;:：]{2,60}?)(?=共同|制定|研究|做好|开展|负责|推进|组织|落实|建立|起草|完成|[，,。；;]|$)")
 
 
 def clause_subject(clause: str) -> tuple[list[str], str] | None:
@@ -63,4 +65,14 @@ def required_subjects(text: str) -> list[str]:
         subject = clause_subject(clause.strip())
         if subject and subject[1] in REQUIRE_VERBS:
             names.extend(n for n in subject[0] if n not in names)
+    return names
+
+
+def accompanying(clause: str) -> list[str]:
+    """Units a clause's subject works 会同 (together with): "X负责…，并会同Y制定…" -> [Y] (they support)."""
+    names: list[str] = []
+    folded = fold(clause)
+    for match in _TOGETHER.finditer(folded):
+        parts = [clean_candidate(p) for p in re.split(r"[、和]", clause[match.start(1):match.end(1)])]
+        names.extend(p for p in parts if is_unit_name(p) and p not in names)
     return names

@@ -22,7 +22,7 @@ from models.importing.docx_reader import read_docx
 from models.importing.metadata import PlanMeta, extract_metadata
 from models.importing.model import ImportRejected, ParsedPlan, ParsedTask
 from models.importing.outline import build_outline, clean_lines
-from models.importing.relations import check_feasibility, resolve_relative, task_warnings
+from models.importing.relations import attach_supporters, check_feasibility, resolve_relative, task_warnings
 from models.importing.tables import HEADER_MESSAGE, find_header, tasks_from_table
 from models.importing.text_reader import decode_text
 from models.importing.textnorm import fold
@@ -83,6 +83,7 @@ def _parse_document(lines: list[str], tables: list[list[list[str]]], fingerprint
 
 
 def _finish(plan: ParsedPlan, drafts: list[Draft], meta: PlanMeta, calendar: WorkCalendar | None) -> None:
+    drafts = attach_supporters(drafts, plan.warnings)
     resolve_relative(drafts, plan_date=meta.date, warnings=plan.warnings, calendar=calendar)
     plan.tasks = [d.task for d in drafts]
     for task in plan.tasks:

@@ -112,6 +112,52 @@ def add_lag(start: date, lag: str, calendar: WorkCalendar | None = None) -> tupl
     return (calendar or default_calendar()).add_lag_flagged(start, Lag.parse(lag))
 
 
+def attach_supporters(drafts: list[Draft], warnings: list[str]) -> list[Draft]:
+    """A 责任分工 clause "县财政局配合做好人员划转经费保障" serves a task named elsewhere: its units support
+    the best-matching task; without one the clause becomes a task of its own under its section."""
+    added: list[Draft] = []
+    for draft in drafts:
+        for number, (clause, names) in enumerate(draft.serves, start=1):
+            target = _served_task(clause, [d for d in drafts if not d.task.is_group and d is not draft])
+            if target is not None:
+                target.task.supporting_units.extend(n for n in names if n not in target.task.unit_mentions)
+                continue
+            task = ParsedTask(code=f"{draft.task.code}.配{number}", title=clause[:60], text=clause,
+                              parent=draft.task.code, level=draft.task.level + 1, lead_units=list(names),
+                              source=f"责任分工条款 {draft.task.code}")
+            added.append(Draft(task=task, annotation=draft.annotation, deadline=type(draft.deadline)(),
+                               own_text=clause, parent=draft))
+            warnings.append(f"任务 {task.code}：“{clause[:30]}”写明配合，但未找到对应的任务，已单列，请核对")
+    if not added:
+        return drafts
+    ordered = list(drafts)
+    for extra in added:  # after the section's last descendant, so codes stay in document order
+        at = max(i for i, d in enumerate(ordered) if d is extra.parent or extra.parent in _ancestors(d))
+        ordered.insert(at + 1, extra)
+    return ordered
+
+
+def _ancestors(draft: Draft) -> list[Draft]:
+    chain: list[Draft] = []
+    node = draft.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def _served_task(clause: str, drafts: list[Draft]) -> Draft | None:
+    """The task whose title reappears most in ``clause`` (share of the title's bigrams, at least 60%)."""
+    wanted = _bigrams(clause)
+    best: tuple[float, Draft] | None = None
+    for draft in drafts:
+        title = _bigrams(draft.task.title)
+        score = len(title & wanted) / len(title) if title else 0.0
+        if score >= 0.6 and (best is None or score > best[0]):
+            best = (score, draft)
+    return best[1] if best else None
+
+
 def plan_anchored_lag(deadline_text: str | None) -> str | None:
     """The lag of a deadline phrase counted from the plan's date ("印发之日起10个工作日内" -> "10 workdays")."""
     if not deadline_text:

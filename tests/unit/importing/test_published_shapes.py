@@ -80,3 +80,19 @@ def test_table_rows_say_where_they_came_from_and_notes_are_not_tasks() -> None:
     assert [(t.code, t.is_group) for t in plan.tasks] == [
         ("一", True), ("一.1", False), ("一.2", False), ("二", True), ("二.3", False)]
     assert plan.task("一").title == "机构" and plan.task("一.2").source == "表格第4行"
+
+
+def test_duty_clauses_lead_their_task_and_serving_clauses_support_the_task_they_serve() -> None:
+    plan = parse_plan(_plan_dated(
+        "2019年4月15日",
+        "（一）做好人员划转。按照“人随事走”原则划转人员。（县人社局牵头，2019年6月底前完成）",
+        "（二）做好资产移交。清查资产并办理移交。（县财政局牵头，2019年7月底前完成）",
+        "二、责任分工",
+        "县委编办负责“三定”规定审核，并会同县司法局制定执法事项清单；县人社局负责人员划转和人事管理；"
+        "县档案馆配合做好资产移交中的档案交接；县审计局配合做好经济责任审计。各有关单位要密切配合。"), "plan.txt")
+    duties = [t for t in plan.tasks if t.parent == "二"]
+    assert [(t.lead_units, t.supporting_units) for t in duties] == [
+        (["县委编办"], ["县司法局"]), (["县人社局"], []), (["县审计局"], [])]
+    assert plan.task("一.(二)").supporting_units == ["县档案馆"]  # 配合做好资产移交: supports that task
+    assert [t.code for t in duties] == ["二.1", "二.2", "二.配2"]
+    assert any(w.startswith("任务 二.配2") and "未找到对应的任务" in w for w in plan.warnings)
