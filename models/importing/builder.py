@@ -104,6 +104,7 @@ class _Context:
         own_text = "\n".join(p for p in paragraphs if p)
         draft = self._draft(node.code, own_text, parent, level=len(node.code.split(".")), title_source=node.heading)
         draft.task.is_group = bool(node.children)
+        draft.task.source = f"正文第{node.line + 1}段"
         return draft
 
     def _draft(self, code: str, text: str, parent: Draft | None, *, level: int, title_source: str) -> Draft:

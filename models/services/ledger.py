@@ -14,7 +14,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import read_session
 from models.services.actor import Actor
@@ -40,8 +40,8 @@ def export_plan(actor: Actor, plan_id: int, *, engine: Engine | None = None) -> 
             raise NotFound(f"方案不存在：{plan_id}")
         tasks = list(session.exec(select(Task).where(Task.plan_id == plan_id).order_by(Task.id)).all())  # type: ignore[arg-type]
         ids = [t.id for t in tasks]
-        units = list(session.exec(select(TaskUnit).where(TaskUnit.task_id.in_(ids)).order_by(TaskUnit.id)).all()) \
-            if ids else []  # type: ignore[union-attr]
+        query = select(TaskUnit).where(col(TaskUnit.task_id).in_(ids)).order_by(col(TaskUnit.id))
+        units = list(session.exec(query).all()) if ids else []
     by_id = {t.id: t for t in tasks}
     names: dict[tuple[int, str], list[str]] = {}
     for link in units:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.db import read_session, retry_transient
 from models.services.actor import Actor
@@ -188,8 +188,8 @@ def redate_counted_from_plan(session: Session, calendar: WorkCalendar) -> int:
     from models.importing.relations import plan_anchored_lag
 
     moved = 0
-    rows = session.exec(select(Task, Plan.issued_on).join(Plan, Plan.id == Task.plan_id)  # type: ignore[arg-type]
-                        .where(Task.deadline_rule == "plan")).all()
+    query = select(Task, Plan).join(Plan, col(Plan.id) == col(Task.plan_id)).where(Task.deadline_rule == "plan")
+    rows = [(task, plan.issued_on) for task, plan in session.exec(query).all()]
     for task, issued_on in rows:
         lag = plan_anchored_lag(task.deadline_text)
         if issued_on is None or lag is None:
