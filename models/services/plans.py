@@ -120,7 +120,7 @@ def unit_proposals(session: Session, draft: dict[str, Any]) -> list[UnitProposal
     """The draft's unit names the alias table cannot resolve, each with its best match and confidence."""
     from models.importing.units import propose_unit
 
-    written = _written(draft.get("tasks") or [])
+    written = _written(draft.get("tasks") or [], skip_unassigned=True)
     aliases = alias_map(session)
     unresolved = [name for name, unit in resolve(session, written).items() if unit is None]
     proposals = []

@@ -130,3 +130,10 @@ def test_a_deadline_the_reviewer_changed_by_hand_stays_fixed(engine) -> None:
     published = publish_plan(SYSTEM, draft, engine=engine)
     with read_session(engine) as s:
         assert s.exec(select(Task).where(Task.plan_id == published.plan.id)).one().deadline_rule == "absolute"
+
+
+def test_names_only_in_tasks_left_unassigned_are_not_proposed(demo_engine) -> None:
+    draft = _draft("县编办")
+    draft["tasks"][1]["unassigned"] = True
+    with read_session(demo_engine) as s:
+        assert unit_proposals(s, draft) == []
