@@ -321,6 +321,24 @@ def test_department_task_list_starts_with_its_own_tasks(app_db):
     assert "四.3" in codes and "一.1" not in codes
 
 
+def test_import_review_settles_pending_names_in_bulk(app_db):
+    at = login("gaiban")
+    goto(at, "import_plan")
+    at.session_state["import_draft"] = {
+        "plan": {"title": "批量确认"}, "warnings": [], "fingerprint": "b" * 64, "filename": "批量.txt",
+        "tasks": [{"code": "1", "title": "甲", "lead_units": ["县人力社保局", "县外星局"], "deadline": "2026-12-31"}]}
+    at.run()
+    assert at.button(key="import_publish").disabled
+    at.button(key="import_units_accept").click().run()
+    chosen = {s.key: s.value for s in at.selectbox if s.key and s.key.startswith("import_unit_")}
+    assert chosen == {"import_unit_0_县人力社保局": "县人力资源和社会保障局", "import_unit_1_县外星局": "（请选择）"}
+    assert at.button(key="import_publish").disabled  # a weak guess is never taken in bulk
+    at.button(key="import_units_unassigned").click().run()
+    chosen = {s.key: s.value for s in at.selectbox if s.key and s.key.startswith("import_unit_")}
+    assert chosen == {"import_unit_0_县人力社保局": "县人力资源和社会保障局", "import_unit_1_县外星局": "暂不指定单位"}
+    assert not at.button(key="import_publish").disabled
+
+
 def test_import_review_marks_a_late_task_done_and_offers_the_ledger(app_db):
     at = login("gaiban")
     goto(at, "import_plan")

@@ -76,11 +76,24 @@ if proposals:
     st.subheader(f"单位对应（{len(proposals)} 个名称未能对应到系统中的单位）")
     st.caption("发布前请为每个名称选择：对应到已有单位（该写法将保存为简称）、新建为新单位，或暂不指定单位。")
     units = sorted(read("unit_names").values())
+    keys = [f"import_unit_{index}_{proposal.name}" for index, proposal in enumerate(proposals)]
+
+    def _settle_pending(choose: dict[str, str]) -> None:
+        for key, choice in choose.items():
+            if st.session_state.get(key, drafts.PENDING) == drafts.PENDING:
+                st.session_state[key] = choice
+
+    b1, b2 = st.columns(2)
+    b1.button(f"采用匹配度 {drafts.ACCEPT_CONFIDENCE:.0%} 以上的建议", key="import_units_accept", on_click=_settle_pending,
+              args=({k: p.unit for k, p in zip(keys, proposals, strict=True)
+                     if p.unit and p.confidence >= drafts.ACCEPT_CONFIDENCE},), icon=":material/done_all:")
+    b2.button("其余名称暂不指定单位", key="import_units_unassigned", on_click=_settle_pending,
+              args=(dict.fromkeys(keys, drafts.UNASSIGNED),))
     for index, proposal in enumerate(proposals):
         c1, c2 = st.columns([3, 2])
         hint = (f"建议：{proposal.unit}（匹配度 {proposal.confidence:.0%}）" if proposal.unit else "无相近单位")
         choice = c1.selectbox(f"“{proposal.name}”（任务 {'、'.join(proposal.tasks[:6])}）",
-                              drafts.unit_choices(proposal.unit, units), key=f"import_unit_{index}_{proposal.name}")
+                              drafts.unit_choices(proposal.unit, units), key=keys[index])
         c2.caption(hint)
         decision = drafts.unit_decision(choice)
         if decision is None:

@@ -17,6 +17,7 @@ COLUMNS = {"code": "编号", "parent": "上级", "title": "任务", "lead_units"
 READ_ONLY = ("来源", "时限核对")
 CHECKBOXES = ("里程碑", "持续推进", "已完成", "暂不分派")
 PENDING, CREATE, UNASSIGNED = "（请选择）", "新建为新单位", "暂不指定单位"
+ACCEPT_CONFIDENCE = 0.8  # "采用建议" in bulk only takes proposals at least this close
 UNIT_KEYS = ("lead_units", "responsible_units", "supporting_units")
 _SPLIT = re.compile(r"[、,，;；\s]+")
 
