@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.importing.textnorm import cn_to_int, fold
+from models.workcalendar import Lag
 
 _Y = r"(?<!\d)(?P<{0}>20\d{{2}})"
 _M = r"(?P<{0}>1[0-2]|0?[1-9])"
@@ -229,13 +230,11 @@ def next_occurrence(rule: Recurring, after: date) -> date:
 
 
 def _lag(amount: int, unit: str) -> str:
-    if unit == "工作日":
-        return f"{amount} workdays"
-    if unit == "月":
-        return f"{amount} months"
+    """'30', '工作日' -> '30 workdays' through the calendar's own lag parser (weeks become days)."""
     if unit in ("周", "星期"):
-        return f"{amount * 7} days"
-    return f"{amount} days"
+        amount, unit = amount * 7, "天"
+    lag = Lag.parse(f"{amount}{unit}")
+    return f"{lag.value} {lag.unit}"
 
 
 def find_relative(text: str) -> tuple[RelativeDeadline, str] | None:
