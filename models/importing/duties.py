@@ -61,7 +61,7 @@ def duty_clauses(text: str) -> list[tuple[str, list[str]]]:
 def required_subjects(text: str) -> list[str]:
     """Units that the measure says must act ("X要…", "X应…"), from clause starts, in order."""
     names: list[str] = []
-    for clause in re.split(r"[。；;\n]", text):
+    for clause in re.split(r"[。；;，,\n]", text):  # "商户签订责任书，各村(居)委会要做好宣传": a clause after a comma
         subject = clause_subject(clause.strip())
         if subject and subject[1] in REQUIRE_VERBS:
             names.extend(n for n in subject[0] if n not in names)
