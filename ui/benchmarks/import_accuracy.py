@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "plans" 
 TARGET = 0.95
 SHAPES: dict[str, str] = {  # fixture stem -> the shape of plan it imitates; others are "annotated"
     "qingshan_fengong": "fengong", "fushui_list": "fengong", "jinhe_table": "fengong", "luoshan_tags": "fengong",
-    "songling_fengong": "fengong", "dongpu_fenlei": "fengong", "tianmen_fengong": "fengong",
+    "songling_fengong": "fengong", "dongpu_fenlei": "fengong", "tianmen_fengong": "fengong", "baisha_bankuai": "fengong",
     "xiyang_yijian": "prose", "nanhu_yijian_trad": "prose", "baishui_prose": "prose", "heshan_yijian": "prose", "qiaotou_scraped_yijian": "prose",
     "yutai_duties": "duties", "lanxi_zhize": "duties",
 }
