@@ -23,6 +23,7 @@ _PLAN_ANCHOR = re.compile(
     r"|^\s*(?:印发|发布|下发|出台|公布)\s*$")  # "（本方案）印发之日起…": the bracket leaves only 印发
 _STOP_BIGRAMS = {"完成", "工作", "到位", "之日", "以后", "之后", "有关", "相关", "进行", "开展"}
 MIN_SCORE = 0.34
+_COUNTED_FROM_ISSUE = re.compile(r"之日|即时|立即|即日起|马上|立行立改")  # due at the issue on purpose
 FEASIBLE_DAYS = 7
 
 
@@ -186,8 +187,8 @@ def check_feasibility(tasks: list[ParsedTask], plan_date: date | None, *, days: 
         gap = (task.deadline - plan_date).days
         if gap < 0:
             task.check = f"时限早于印发日期（{task.deadline.isoformat()}，方案印发于{plan_date.isoformat()}）"
-        elif gap < days and task.deadline_text and not _PLAN_ANCHOR.search(fold(task.deadline_text)) \
-                and "之日" not in task.deadline_text:
+        elif gap < days and task.deadline_text and not _COUNTED_FROM_ISSUE.search(fold(task.deadline_text)) \
+                and not _PLAN_ANCHOR.search(fold(task.deadline_text)):
             task.check = f"时限距印发日期仅{gap}天（{task.deadline.isoformat()}），请核实能否完成"
         else:
             continue

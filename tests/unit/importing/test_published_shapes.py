@@ -96,3 +96,8 @@ def test_duty_clauses_lead_their_task_and_serving_clauses_support_the_task_they_
     assert plan.task("一.(二)").supporting_units == ["县档案馆"]  # 配合做好资产移交: supports that task
     assert [t.code for t in duties] == ["二.1", "二.2", "二.配2"]
     assert any(w.startswith("任务 二.配2") and "未找到对应的任务" in w for w in plan.warnings)
+
+
+def test_immediate_tasks_are_not_flagged_as_late() -> None:
+    plan = parse_plan(_plan_dated("2019年6月20日", "（一）成立领导小组。（县委办牵头，即时完成）"), "plan.txt")
+    assert plan.task("一.(一)").deadline == date(2019, 6, 20) and plan.task("一.(一)").check is None
