@@ -113,7 +113,7 @@ class Task(SQLModel, table=True):
     is_milestone: bool = False
     deadline: date | None = Field(default=None, index=True)
     deadline_text: str | None = Field(default=None, max_length=200)
-    deadline_rule: str = Field(default="absolute", max_length=20)  # absolute|relative|ongoing|none
+    deadline_rule: str = Field(default="absolute", max_length=20)  # absolute|relative|plan|ongoing|none
     planned_start: date | None = None
     status: str = Field(default="not_started", max_length=20, index=True)
     percent: int = 0

@@ -240,6 +240,17 @@ class WorkCalendar:
     def add_lag(self, d: date, lag: Lag) -> date:
         return self._date(self._lag(d, lag, forward=True))
 
+    def add_lag_flagged(self, d: date, lag: Lag) -> tuple[date, bool]:
+        """``add_lag`` and whether the result is provisional (a working-day count through a year whose
+        arrangement is not known yet, or a result in such a year).  The importer and the scheduler
+        share this arithmetic, so a plan-anchored deadline follows the office's 放假安排."""
+        ords, values = self._one(d), np.array([lag.value], dtype=np.int64)
+        code = UNIT_CODE[lag.unit]
+        out, crossed = self.ordinal.add_lag(ords, values, np.flatnonzero([code == WORKDAYS]),
+                                            np.flatnonzero([code == MONTHS]))
+        result = self._date(out)
+        return result, bool(crossed[0]) or (code == WORKDAYS and self.is_provisional(result))
+
     def sub_lag(self, d: date, lag: Lag) -> date:
         """The latest date x with add_lag(x, lag) <= d (so a backward pass never overshoots)."""
         return self._date(self._lag(d, lag, forward=False))

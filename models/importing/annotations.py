@@ -190,6 +190,8 @@ def _units_before(text: str, folded: str, start: int, end: int, *, strict: bool)
     pieces = _split_positions(folded, start, end)
     names: list[str] = []
     for piece_start, piece_end in reversed(pieces):
+        if strict and names and folded[piece_end:piece_end + 1] in (",", "，"):
+            break  # in prose a comma separates clauses: "办公室设在县城管局，县委编办负责" names one unit
         item = _clean(text, folded, piece_start, piece_end)
         if item is None:
             if names or folded[piece_start:piece_end].strip():

@@ -23,6 +23,14 @@ from datetime import date
 
 from models.importing.annotations import Annotation, extract_annotation
 from models.importing.deadlines import DeadlineParse, find_deadlines, parse_deadline, years_mentioned
+from models.importing.duties import (
+    DUTY_HEADING,
+    SERVING_VERBS,
+    accompanying,
+    clause_subject,
+    duty_clauses,
+    required_subjects,
+)
 from models.importing.model import ParsedTask
 from models.importing.outline import Node, Outline
 from models.importing.textnorm import cn_to_int, fold
@@ -51,6 +59,7 @@ class Draft:
     own_text: str
     children: list[Draft] = field(default_factory=list)
     parent: Draft | None = None
+    serves: list[tuple[str, list[str]]] = field(default_factory=list)  # 责任分工 "X配合做好…" clauses
 
 
 def build_tasks(outline: Outline, *, plan_year: int | None, first_is_lead: bool) -> list[Draft]:
@@ -95,10 +104,11 @@ class _Context:
         own_text = "\n".join(p for p in paragraphs if p)
         draft = self._draft(node.code, own_text, parent, level=len(node.code.split(".")), title_source=node.heading)
         draft.task.is_group = bool(node.children)
+        draft.task.source = f"正文第{node.line + 1}段"
         return draft
 
     def _draft(self, code: str, text: str, parent: Draft | None, *, level: int, title_source: str) -> Draft:
-        annotation = extract_annotation(text, first_is_lead=self.first_is_lead)
+        annotation = prose_leads(extract_annotation(text, first_is_lead=self.first_is_lead), text)
         deadline = self._deadline(text, annotation)
         self.see(text)
         if deadline.date is not None:
@@ -136,6 +146,9 @@ class _Context:
             return milestones
         if draft.task.is_group:
             return []
+        duties = self._duties(draft)
+        if duties:
+            return duties
         paragraphs = draft.own_text.split("\n")
         annotated = [p for p in paragraphs[1:] if _annotated(p, self.first_is_lead) and not _FIELD_LINE.match(fold(p))]
         if len(annotated) < 2:
@@ -150,10 +163,35 @@ class _Context:
         _clear_units(draft)
         return children
 
+    def _duties(self, draft: Draft) -> list[Draft]:
+        """A 责任分工 paragraph: each clause "X负责…" becomes a task led by X (see ``duties``)."""
+        clauses = duty_clauses(draft.own_text)
+        if len(clauses) < 2 or (len(clauses) < 3 and not DUTY_HEADING.search(draft.task.title)):
+            return []
+        own = [(c, names) for c, names in clauses if clause_subject(c)[1] not in SERVING_VERBS]  # type: ignore[index]
+        draft.serves = [(c, names) for c, names in clauses if (c, names) not in own]
+        children = []
+        for number, (clause, subject) in enumerate(own, start=1):
+            child = self._draft(f"{draft.task.code}.{number}", clause, draft, level=draft.task.level + 1,
+                                title_source=clause)
+            task = child.task
+            task.lead_units = list(subject)
+            task.responsible_units = [n for n in task.responsible_units if n not in subject]
+            task.supporting_units = [n for n in dict.fromkeys(task.supporting_units + accompanying(clause))
+                                     if n not in subject]
+            task.source = f"责任分工条款 {draft.task.code}"
+            child.annotation.lead = list(subject)
+            children.append(child)
+        draft.task.is_group = True
+        _clear_units(draft)
+        return children
+
     def _enumerated(self, draft: Draft) -> list[Draft]:
-        """'一是…（X牵头，…）；二是…（Y牵头，…）': each clause with its own annotation is a task."""
+        """'一是…；二是…': clauses with their own annotations are tasks; so are the clauses of a measure
+        that names no unit and no deadline itself (a prose 意见 enumerates its measures this way)."""
         clauses = enumerated_clauses(draft.own_text)
-        if sum(_annotated(c, self.first_is_lead) for c in clauses) < 2:
+        annotated = sum(_annotated(c, self.first_is_lead) for c in clauses)
+        if annotated < 2 and not (len(clauses) >= 2 and not draft.annotation.has_units and not draft.deadline.found):
             return []
         children = [self._draft(f"{draft.task.code}.{number}", clause, draft, level=draft.task.level + 1,
                                 title_source=clause)
@@ -213,6 +251,17 @@ def enumerated_clauses(text: str) -> list[str]:
     return clauses
 
 
+def prose_leads(annotation: Annotation, text: str) -> Annotation:
+    """Without an explicit annotation, prose names the lead: "由X牵头", else "X负责", else "X要…"."""
+    if annotation.explicit or annotation.lead:
+        return annotation
+    if annotation.responsible:
+        annotation.lead, annotation.responsible = annotation.responsible, []
+    elif not annotation.supporting:
+        annotation.lead = required_subjects(text)
+    return annotation
+
+
 def make_title(heading: str, annotation: Annotation | None = None) -> str:
     """The heading sentence: up to the first 。/；, without annotations or trailing punctuation."""
     text = heading
@@ -242,8 +291,8 @@ def _select(outline: Outline) -> set[int]:
         annotation = extract_annotation("\n".join([node.heading, *node.body]))
         if any(FRAME_SECTION.search(t) for t in titles):
             chosen = annotation.explicit and annotation.has_units
-        elif any(TASK_SECTION.search(t) for t in titles):
-            chosen = True
+        elif any(TASK_SECTION.search(t) for t in titles) or (node.parent is not None and not node.children):
+            chosen = True  # a numbered measure inside a section is a task, annotated or not
         else:
             chosen = annotation.has_units or bool(
                 find_deadlines(_without_spans(node.heading + "".join(node.body), annotation.spans), default_year=None))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.importing.textnorm import cn_to_int, fold
+from models.workcalendar import Lag
 
 _Y = r"(?<!\d)(?P<{0}>20\d{{2}})"
 _M = r"(?P<{0}>1[0-2]|0?[1-9])"
@@ -50,15 +51,17 @@ _SCAN = re.compile(
              .replace("(?P<nian>", f"(?P<nian{i}>")
              for i, (_kind, pattern) in enumerate(_PATTERNS)))
 _TAIL_RE = re.compile(_TAIL)
+# "10个工作日内" and also "10个工作日" followed by 完成/报送 or the end of its clause
+_WITHIN = r"\s*(?:内|以内|之内|(?=\s*(?:完成|办结|报送|落实|到位|$|[,，。;；)）])))"
 _RELATIVE = re.compile(
     r"(?P<ref>[^,，。;；:：()（）、\[\]]{2,30}?)(?:之日起|之日后|之日以后|后|起|以后|之后)\s*"
-    r"(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)\s*(?:内|以内|之内)")
+    r"(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)" + _WITHIN)
 _ONGOING = re.compile(r"长期坚持|持续推进|长期推进|持续开展|常态化推进|常态化开展|长期|常态化|持续|经常性")
 _RECURRING = re.compile(
     r"每(?:一)?(?P<unit>年度?|季度?|半年|个?月)(?:的)?\s*(?:(?P<m>1[0-2]|0?[1-9])\s*月\s*(?:(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号])?"
     r"(?:份|底|末)?|(?P<dm>3[01]|[12]\d|0?[1-9])\s*[日号]|(?P<end>年底|年末|底|末))?(?P<before>\s*(?:之前|以前|前))?")
 _BARE_LAG = re.compile(
-    r"(?<![\d年月])(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)\s*(?:内|以内|之内)")
+    r"(?<![\d年月])(?P<n>\d{1,3}|[一二三四五六七八九十两]{1,3})\s*个?\s*(?P<unit>工作日|日|天|月|周|星期)" + _WITHIN)
 _IMMEDIATE = re.compile(r"即时|立即|即日起|马上|立行立改")
 DEFERRED = re.compile(r"按(?:照)?上级(?:统一)?(?:要求|部署|安排|规定)|根据上级(?:要求|部署|安排)|另行(?:通知|明确)|视情况")
 PLAN_REFERENCE = "方案印发"
@@ -227,13 +230,11 @@ def next_occurrence(rule: Recurring, after: date) -> date:
 
 
 def _lag(amount: int, unit: str) -> str:
-    if unit == "工作日":
-        return f"{amount} workdays"
-    if unit == "月":
-        return f"{amount} months"
+    """'30', '工作日' -> '30 workdays' through the calendar's own lag parser (weeks become days)."""
     if unit in ("周", "星期"):
-        return f"{amount * 7} days"
-    return f"{amount} days"
+        amount, unit = amount * 7, "天"
+    lag = Lag.parse(f"{amount}{unit}")
+    return f"{lag.value} {lag.unit}"
 
 
 def find_relative(text: str) -> tuple[RelativeDeadline, str] | None:

@@ -41,6 +41,10 @@ class ParsedTask:
     is_milestone: bool = False
     recurring: str | None = None  # "每年12月底前": deadline is its first occurrence after the plan date
     is_group: bool = False  # a heading that only groups other tasks
+    source: str = ""  # where it was found: "正文 二.(一)", "表格第5行", "责任分工条款"
+    check: str | None = None  # feasibility note for the reviewer ("时限早于印发日期")
+    provisional: bool = False  # deadline computed through a year without an official calendar
+    plan_lag: str | None = None  # "10 workdays": the deadline is counted from the plan's date
 
     @property
     def unit_mentions(self) -> list[str]:
@@ -65,6 +69,10 @@ class ParsedTask:
             "milestone": self.is_milestone,
             "recurring": self.recurring,
             "group": self.is_group,
+            "source": self.source,
+            "check": self.check,
+            "provisional": self.provisional,
+            "plan_lag": self.plan_lag,
         }
 
 

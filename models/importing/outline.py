@@ -1,7 +1,7 @@
 """Heading hierarchy of a plan: lines -> a tree of numbered sections.
 
 Recognised markers, from outer to inner (the rank only orders them, a plan may skip ranks):
-第一部分 / 一、 (or 第一条) / （一） / 1. / （1） / ①.  Real published texts lose characters, so "(一)" with
+第一部分 / 一、 (or 第一条) / （一） / 1. (or 第一，) / （1） / ①.  Real published texts lose characters, so "(一)" with
 ASCII brackets, "一）" without its opening bracket, "1)" for "（1）" are accepted as the same
 ranks, and a bare "3解决…" (or "（三加强…") is accepted only when it continues the numbering of
 its siblings (the previous one was 2), which keeps dates and quantities from becoming headings.
@@ -25,6 +25,7 @@ _MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (2, re.compile(rf"^\(\s*([{_CN}]{{1,3}})\s*\)\s*")),
     (2, re.compile(rf"^([{_CN}]{{1,3}})\)\s*")),
     (3, re.compile(r"^(\d{1,2})\s*[、.](?!\d)\s*")),
+    (3, re.compile(rf"^第([{_CN}]{{1,3}})\s*[,，、]\s*")),  # "第一，加强…" in a prose 意见
     (4, re.compile(r"^\(\s*(\d{1,2})\s*\)\s*")),
     (4, _HALF_PAREN := re.compile(r"^(\d{1,2})\)\s*")),
     (5, re.compile(rf"^([{_CIRCLED}])\s*")),

@@ -22,18 +22,24 @@ from models.importing.docx_reader import read_docx
 from models.importing.metadata import PlanMeta, extract_metadata
 from models.importing.model import ImportRejected, ParsedPlan, ParsedTask
 from models.importing.outline import build_outline, clean_lines
-from models.importing.relations import resolve_relative, task_warnings
+from models.importing.relations import attach_supporters, check_feasibility, resolve_relative, task_warnings
 from models.importing.tables import HEADER_MESSAGE, find_header, tasks_from_table
 from models.importing.text_reader import decode_text
 from models.importing.textnorm import fold
 from models.importing.xlsx_reader import read_xlsx
+from models.workcalendar import WorkCalendar
 
 PLAN_KINDS = {"txt", "docx", "xlsx"}
 _KIND_ERRORS = {"docx": "文件内容不是有效的 Word 文档（.docx）", "xlsx": "文件内容不是有效的 Excel 表格（.xlsx）"}
 
 
-def parse_plan(data: bytes, filename: str, *, max_bytes: int = 20 * 1024 * 1024) -> ParsedPlan:
-    """Parse a plan; raises ImportRejected with a Chinese message when the file cannot be used."""
+def parse_plan(data: bytes, filename: str, *, max_bytes: int = 20 * 1024 * 1024,
+               calendar: WorkCalendar | None = None) -> ParsedPlan:
+    """Parse a plan; raises ImportRejected with a Chinese message when the file cannot be used.
+
+    ``calendar``: the office's working-day calendar (entered 放假安排) for deadlines counted in
+    working days from the plan's date; without it chinese-calendar's years and plain weekdays.
+    """
     try:
         kind = check_upload(data, filename, allowed=PLAN_KINDS, max_bytes=max_bytes)
     except UploadRejected as exc:
@@ -41,23 +47,24 @@ def parse_plan(data: bytes, filename: str, *, max_bytes: int = 20 * 1024 * 1024)
     fingerprint = hashlib.sha256(data).hexdigest()
     try:
         if kind == "xlsx":
-            return _parse_workbook(data, fingerprint)
+            return _parse_workbook(data, fingerprint, calendar)
         if kind == "docx":
             content = read_docx(data)
             task_tables = {i for i, grid in enumerate(content.tables) if find_header(grid) is not None}
             lines = [line for line, table in zip(content.lines, content.table_of_line, strict=True)
                      if table not in task_tables]
-            return _parse_document(lines, content.tables, fingerprint, join_wrapped=False)
+            return _parse_document(lines, content.tables, fingerprint, join_wrapped=False, calendar=calendar)
     except (zipfile.BadZipFile, KeyError, ParseError, ValueError, EOFError, OSError) as exc:
         raise ImportRejected(_KIND_ERRORS[kind]) from exc
     text, warnings = decode_text(data)
-    plan = _parse_document(clean_lines(text, join_wrapped=True), [], fingerprint, join_wrapped=True)
+    plan = _parse_document(clean_lines(text, join_wrapped=True), [], fingerprint, join_wrapped=True,
+                           calendar=calendar)
     plan.warnings[:0] = warnings
     return plan
 
 
 def _parse_document(lines: list[str], tables: list[list[list[str]]], fingerprint: str, *,
-                    join_wrapped: bool) -> ParsedPlan:
+                    join_wrapped: bool, calendar: WorkCalendar | None) -> ParsedPlan:
     if not join_wrapped:
         lines = [line for raw in lines for line in clean_lines(raw, join_wrapped=False)]
     if not lines:
@@ -69,16 +76,20 @@ def _parse_document(lines: list[str], tables: list[list[list[str]]], fingerprint
     tables_found = _table_drafts(tables, meta.year_hint, first_is_lead)
     body = build_tasks(outline, plan_year=meta.year_hint, first_is_lead=first_is_lead)
     drafts = _choose(body, tables_found, plan.warnings)
-    _finish(plan, drafts, meta)
+    _finish(plan, drafts, meta, calendar)
     if not plan.tasks:
         plan.warnings.append("未识别到任务：未找到带编号的任务条目、牵头单位或完成时限")
     return plan
 
 
-def _finish(plan: ParsedPlan, drafts: list[Draft], meta: PlanMeta) -> None:
-    resolve_relative(drafts, plan_date=meta.date, warnings=plan.warnings)
+def _finish(plan: ParsedPlan, drafts: list[Draft], meta: PlanMeta, calendar: WorkCalendar | None) -> None:
+    drafts = attach_supporters(drafts, plan.warnings)
+    resolve_relative(drafts, plan_date=meta.date, warnings=plan.warnings, calendar=calendar)
     plan.tasks = [d.task for d in drafts]
+    for task in plan.tasks:
+        task.source = task.source or f"正文 {task.code}"
     plan.warnings.extend(task_warnings(plan.tasks))
+    plan.warnings.extend(check_feasibility(plan.tasks, meta.date))
 
 
 def _table_drafts(tables: list[list[list[str]]], year: int | None, first_is_lead: bool) -> list[list[Draft]]:
@@ -161,7 +172,7 @@ def _bigrams(text: str) -> set[str]:
     return {cleaned[i:i + 2] for i in range(len(cleaned) - 1)}
 
 
-def _parse_workbook(data: bytes, fingerprint: str) -> ParsedPlan:
+def _parse_workbook(data: bytes, fingerprint: str, calendar: WorkCalendar | None) -> ParsedPlan:
     """Every sheet with a task header (a 分工表 often has one sheet per 专项); metadata from the first."""
     found: list[tuple[str, list[Draft]]] = []
     meta: PlanMeta | None = None
@@ -187,7 +198,7 @@ def _parse_workbook(data: bytes, fingerprint: str) -> ParsedPlan:
         drafts = [d for title, sheet in found for d in prefix_drafts(sheet, _sheet_code(title), title)]
     else:
         drafts = found[0][1] if found else []
-    _finish(plan, drafts, meta)
+    _finish(plan, drafts, meta, calendar)
     if not plan.tasks:
         plan.warnings.append("表格中没有任务行")
     return plan

@@ -8,24 +8,27 @@ topic); the best task above a modest overlap wins.  Phrases about the plan itsel
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date, timedelta
-
-from chinese_calendar import is_workday
+from datetime import date
+from functools import lru_cache
 
 from models.importing.builder import Draft
-from models.importing.deadlines import DEFERRED, PLAN_REFERENCE, next_occurrence
+from models.importing.deadlines import DEFERRED, PLAN_REFERENCE, next_occurrence, parse_deadline
 from models.importing.model import ParsedDependency, ParsedTask
 from models.importing.textnorm import fold
+from models.workcalendar import Lag, WorkCalendar
 
 _PLAN_ANCHOR = re.compile(
-    r"(?:本|此|该)?(?:实施)?(?:方案|意见|文件|通知)(?:正式)?(?:印发|发布|出台|下发|实施)|印发之日|发布之日")
+    r"(?:本|此|该)?(?:实施)?(?:方案|意见|文件|通知)(?:正式)?(?:印发|发布|出台|下发|实施)|印发之日|发布之日"
+    r"|^\s*(?:印发|发布|下发|出台|公布)\s*$")  # "（本方案）印发之日起…": the bracket leaves only 印发
 _STOP_BIGRAMS = {"完成", "工作", "到位", "之日", "以后", "之后", "有关", "相关", "进行", "开展"}
 MIN_SCORE = 0.34
+_COUNTED_FROM_ISSUE = re.compile(r"之日|即时|立即|即日起|马上|立行立改")  # due at the issue on purpose
+FEASIBLE_DAYS = 7
 
 
-def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: list[str]) -> None:
+def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: list[str],
+                     calendar: WorkCalendar | None = None) -> None:
     """Turn each relative deadline into a dependency (or a dated deadline for plan anchors)."""
     for draft in drafts:
         _anchor_on_plan_date(draft, plan_date, warnings)
@@ -39,7 +42,11 @@ def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: l
                 warnings.append(f"任务 {task.code}“{task.title}”：时限“{task.deadline_text}”以方案印发为起点，"
                                 f"但未识别到方案日期，请手工填写")
             else:
-                task.deadline = add_lag(plan_date, relative.lag)
+                task.deadline, task.provisional = add_lag(plan_date, relative.lag, calendar)
+                task.plan_lag = relative.lag
+                if task.provisional:
+                    warnings.append(f"任务 {task.code}“{task.title}”：{task.deadline.year}年放假安排尚未录入，"
+                                    f"按周一至周五推算为 {task.deadline.isoformat()}（暂定），录入后请重新核对")
             continue
         target = best_match(relative.reference, draft, drafts)
         if target is None:
@@ -52,6 +59,8 @@ def resolve_relative(drafts: list[Draft], *, plan_date: date | None, warnings: l
                 draft.deadline.relative or draft.deadline.recurring or draft.deadline.immediate):
             draft.task.depends_on = list(draft.parent.task.depends_on)
             draft.task.deadline = draft.parent.task.deadline
+            draft.task.provisional = draft.parent.task.provisional
+            draft.task.plan_lag = draft.parent.task.plan_lag
             draft.task.recurring = draft.parent.task.recurring
 
 
@@ -95,17 +104,96 @@ def best_match(reference: str, source: Draft, drafts: list[Draft]) -> Draft | No
     return best[2] if best else None
 
 
-def add_lag(start: date, lag: str) -> date:
-    """'3 months' / '30 workdays' / '15 days' after ``start`` (workdays per chinese-calendar)."""
-    amount_text, unit = lag.split()
-    amount = int(amount_text)
-    if unit == "months":
-        month_index = start.month - 1 + amount
-        year, month = start.year + month_index // 12, month_index % 12 + 1
-        return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-    if unit == "workdays":
-        return _add_workdays(start, amount)
-    return start + timedelta(days=amount)
+def add_lag(start: date, lag: str, calendar: WorkCalendar | None = None) -> tuple[date, bool]:
+    """'3 months' / '30 workdays' / '15 days' after ``start`` and whether that date is provisional.
+
+    The office calendar (entered 放假安排) is used when given; the scheduler uses the same function of
+    :class:`WorkCalendar`, so an imported deadline and a forecast can never count days differently.
+    """
+    return (calendar or default_calendar()).add_lag_flagged(start, Lag.parse(lag))
+
+
+def attach_supporters(drafts: list[Draft], warnings: list[str]) -> list[Draft]:
+    """A 责任分工 clause "县财政局配合做好人员划转经费保障" serves a task named elsewhere: its units support
+    the best-matching task; without one the clause becomes a task of its own under its section."""
+    added: list[Draft] = []
+    for draft in drafts:
+        for number, (clause, names) in enumerate(draft.serves, start=1):
+            target = _served_task(clause, [d for d in drafts if not d.task.is_group and d is not draft])
+            if target is not None:
+                target.task.supporting_units.extend(n for n in names if n not in target.task.unit_mentions)
+                continue
+            task = ParsedTask(code=f"{draft.task.code}.配{number}", title=clause[:60], text=clause,
+                              parent=draft.task.code, level=draft.task.level + 1, lead_units=list(names),
+                              source=f"责任分工条款 {draft.task.code}")
+            added.append(Draft(task=task, annotation=draft.annotation, deadline=type(draft.deadline)(),
+                               own_text=clause, parent=draft))
+            warnings.append(f"任务 {task.code}：“{clause[:30]}”写明配合，但未找到对应的任务，已单列，请核对")
+    if not added:
+        return drafts
+    ordered = list(drafts)
+    for extra in added:  # after the section's last descendant, so codes stay in document order
+        at = max(i for i, d in enumerate(ordered) if d is extra.parent or extra.parent in _ancestors(d))
+        ordered.insert(at + 1, extra)
+    return ordered
+
+
+def _ancestors(draft: Draft) -> list[Draft]:
+    chain: list[Draft] = []
+    node = draft.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def _served_task(clause: str, drafts: list[Draft]) -> Draft | None:
+    """The task whose title reappears most in ``clause`` (share of the title's bigrams, at least 60%)."""
+    wanted = _bigrams(clause)
+    best: tuple[float, Draft] | None = None
+    for draft in drafts:
+        title = _bigrams(draft.task.title)
+        score = len(title & wanted) / len(title) if title else 0.0
+        if score >= 0.6 and (best is None or score > best[0]):
+            best = (score, draft)
+    return best[1] if best else None
+
+
+def plan_anchored_lag(deadline_text: str | None) -> str | None:
+    """The lag of a deadline phrase counted from the plan's date ("印发之日起10个工作日内" -> "10 workdays")."""
+    if not deadline_text:
+        return None
+    parsed = parse_deadline(deadline_text, default_year=None)
+    relative = parsed.relative
+    if relative is None or not _PLAN_ANCHOR.search(fold(relative.reference)):
+        return None
+    return relative.lag
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> WorkCalendar:
+    """chinese-calendar's years plus weekdays: what a plan is dated with when no office calendar is given."""
+    return WorkCalendar()
+
+
+def check_feasibility(tasks: list[ParsedTask], plan_date: date | None, *, days: int = FEASIBLE_DAYS) -> list[str]:
+    """Flag deadlines before the plan's date or within ``days`` of it (the plan came out late)."""
+    warnings: list[str] = []
+    if plan_date is None:
+        return warnings
+    for task in tasks:
+        if task.deadline is None or task.is_group:
+            continue
+        gap = (task.deadline - plan_date).days
+        if gap < 0:
+            task.check = f"时限早于印发日期（{task.deadline.isoformat()}，方案印发于{plan_date.isoformat()}）"
+        elif gap < days and task.deadline_text and not _COUNTED_FROM_ISSUE.search(fold(task.deadline_text)) \
+                and not _PLAN_ANCHOR.search(fold(task.deadline_text)):
+            task.check = f"时限距印发日期仅{gap}天（{task.deadline.isoformat()}），请核实能否完成"
+        else:
+            continue
+        warnings.append(f"任务 {task.code}“{task.title}”：{task.check}；如已完成，可在任务清单中勾选“已完成”并填写说明")
+    return warnings
 
 
 def task_warnings(tasks: list[ParsedTask]) -> list[str]:
@@ -135,18 +223,6 @@ def task_warnings(tasks: list[ParsedTask]) -> list[str]:
     if groups:
         warnings.append(f"分组标题（本身未标注牵头单位和时限）：{'、'.join(groups)}")
     return warnings
-
-
-def _add_workdays(start: date, amount: int) -> date:
-    day, left = start, amount
-    while left > 0:
-        day += timedelta(days=1)
-        try:
-            working = is_workday(day)
-        except NotImplementedError:  # year beyond the package's data: weekdays, provisional
-            working = day.weekday() < 5
-        left -= working
-    return day
 
 
 def _lineage(draft: Draft) -> list[Draft]:

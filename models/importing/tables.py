@@ -29,16 +29,18 @@ _HEADER_WORDS: list[tuple[str, re.Pattern[str]]] = [
     (SEQ, re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)),
     (NOTE, re.compile(r"领导$|责任人$|联系人$|联络员$")),  # people, not units: 牵头领导 must not fill leads
     (LEAD, re.compile(r"牵头(?:责任)?(?:单位|部门)?$|主责(?:单位|部门)|主办单位")),
-    (SUPPORTING, re.compile(r"配合(?:单位|部门)|参与(?:单位|部门)|协办(?:单位|部门)|协助单位|支持单位|协同(?:单位|部门)")),
-    (RESPONSIBLE, re.compile(r"责任(?:单位|部门)|负责(?:单位|部门)|承办单位|实施(?:单位|主体)")),
+    (SUPPORTING, re.compile(r"配合(?:单位|部门)|参与(?:单位|部门)|协办(?:单位|部门)|协助单位|支持单位|协同(?:单位|部门)"
+                            r"|^配合$")),
+    (RESPONSIBLE, re.compile(r"责任(?:单位|部门)|负责(?:单位|部门)|承办单位|实施(?:单位|主体)|^责任$")),
     (DEADLINE, re.compile(r"完成时限|时间节点|完成时间|时限要求|时限|完成期限|截止时间|进度安排|时间安排|完成日期"
                           r"|时间进度|进度要求|截止日期|办结时间|完成节点")),
     (TASK, re.compile(r"改革任务|重点任务|工作任务|任务内容|具体任务|任务名称|主要任务|工作内容|改革事项|工作措施"
                       r"|具体措施|主要措施|任务事项|重点工作|工作事项|具体工作|任务$|事项$|内容$")),
-    (NOTE, re.compile(r"备注|说明|工作要求|成果形式")),
+    (NOTE, re.compile(r"备注|说明|工作要求|成果形式|^进展|^灯色$|^进度$")),
     (CATEGORY, re.compile(r"类别$|类型$|领域$|板块$|专项$|方面$|分类$")),
 ]
 HEADER_MESSAGE = "未找到表头：需要包含 任务/牵头单位/完成时限 等列"
+_NOTE_ROW = re.compile(r"^\s*(?:注|备注|说明|填表说明|附注)\s*[:：]|^\s*注\s*\d")
 _SECTION_CELL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|第[一二三四五六七八九十]+部分)")
 
 
@@ -114,9 +116,7 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
     ``first_is_lead``: the plan says "排在第一位的为牵头单位", so without a 牵头 column or tag the
     first responsible unit of a row leads.
     """
-    task_columns = header.all(TASK)
-    group_column = task_columns[0] if len(task_columns) > 1 else header.first(CATEGORY)
-    leaf_column = task_columns[-1]
+    group_column, leaf_column, detail_columns = _task_layout(rows, header)
     seq_column = header.first(SEQ)
     year = default_year
     tasks: list[ParsedTask] = []
@@ -128,11 +128,14 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
     counters: dict[str | None, int] = {}
     groups_in: dict[str | None, int] = {}
     previous_seq: str | None = None
-    for row in rows[header.data_start:]:
+    by_code_so_far: dict[str, ParsedTask] = {}
+    for row_number, row in enumerate(rows[header.data_start:], start=header.data_start + 1):
         texts = [_text(v) for v in row]
         if not any(texts):
             continue
         distinct = {t for t in texts if t}
+        if len(distinct) == 1 and _NOTE_ROW.match(fold(next(iter(distinct)))):
+            continue  # "注：1.牵头单位对任务落实负总责" below the table
         if len(distinct) == 1 and (_SECTION_CELL.match(next(iter(distinct))) or not texts[leaf_column]):
             title = next(iter(distinct))
             section = _group_task(title, None, sum(1 for t in tasks if t.level == 1), codes, level=1)
@@ -144,26 +147,34 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
         leaf_text = texts[leaf_column] if leaf_column < len(texts) else ""
         if not leaf_text or _looks_like_header(texts, header):
             continue
-        parent = section
-        if group_column is not None and texts[group_column]:
-            if texts[group_column] != group_value:
-                group_value = texts[group_column]
-                section_code = section.code if section else None
-                groups_in[section_code] = groups_in.get(section_code, 0) + 1
-                group = _group_task(group_value, section, groups_in[section_code] - 1, codes,
-                                    level=(section.level + 1) if section else 1)
-                tasks.append(group)
-                drafts.append(_draft(group))
-            parent = group
         seq = texts[seq_column] if seq_column is not None and seq_column < len(texts) else ""
-        parent_code = parent.code if parent else None
-        counters[parent_code] = counters.get(parent_code, 0) + 1
         # a merged 序号 (same value as the row above) belongs to the group, not to this row
         merged_seq = not seq or seq == previous_seq
-        seq_label = str(counters[parent_code]) if merged_seq else re.sub(r"[\s、.．,，]+$", "", seq)
         previous_seq = seq or previous_seq
-        code = _unique(f"{parent_code}.{seq_label}" if parent_code else seq_label, codes)
-        draft = _row_task(code, leaf_text, texts, row, header, parent, year)
+        written_code = "" if merged_seq else re.sub(r"[\s、.．,，]+$", "", seq)
+        if "." in written_code:  # hierarchical 序号 ("2.1", or a 台账 exported by this system): the code itself
+            parent = by_code_so_far.get(written_code.rsplit(".", 1)[0])
+            code = _unique(written_code, codes)
+        else:
+            parent = section
+            if group_column is not None and texts[group_column]:
+                if texts[group_column] != group_value:
+                    group_value = texts[group_column]
+                    section_code = section.code if section else None
+                    groups_in[section_code] = groups_in.get(section_code, 0) + 1
+                    group = _group_task(group_value, section, groups_in[section_code] - 1, codes,
+                                        level=(section.level + 1) if section else 1)
+                    tasks.append(group)
+                    drafts.append(_draft(group))
+                parent = group
+            parent_code = parent.code if parent else None
+            counters[parent_code] = counters.get(parent_code, 0) + 1
+            seq_label = written_code or str(counters[parent_code])
+            code = _unique(f"{parent_code}.{seq_label}" if parent_code else seq_label, codes)
+        details = [texts[c] for c in detail_columns if c < len(texts) and texts[c] and texts[c] != leaf_text]
+        draft = _row_task(code, leaf_text, texts, row, header, parent, year, details=details)
+        draft.task.source = f"表格第{row_number}行"
+        by_code_so_far[code] = draft.task
         if first_is_lead and header.first(LEAD) is None and not draft.task.lead_units and draft.task.responsible_units:
             draft.task.lead_units = draft.task.responsible_units[:1]
             draft.task.responsible_units = draft.task.responsible_units[1:]
@@ -177,13 +188,32 @@ def tasks_from_table(rows: Sequence[Sequence[Cell]], header: Header, *, default_
     return drafts
 
 
+def _task_layout(rows: Sequence[Sequence[Cell]], header: Header) -> tuple[int | None, int, list[int]]:
+    """(group column, task column, detail columns) of a table.
+
+    A 类别/分类/板块/领域 column groups the rows.  With two task columns (改革任务 + 具体内容) the first
+    one groups only when its cells repeat over rows (a merged 重点任务 spanning its 具体任务); when each
+    row has its own value it is the task's title and the second column its content.
+    """
+    task_columns = header.all(TASK)
+    category = header.first(CATEGORY)
+    if len(task_columns) == 1:
+        return category, task_columns[0], []
+    first = task_columns[0]
+    values = [_text(r[first]) for r in rows[header.data_start:] if first < len(r) and _text(r[first])]
+    repeats = sum(1 for a, b in zip(values, values[1:], strict=False) if a == b)
+    if category is None and repeats:
+        return first, task_columns[-1], []
+    return category, first, task_columns[1:]
+
+
 def _draft(task: ParsedTask) -> Draft:
     return Draft(task=task, annotation=Annotation(), deadline=DeadlineParse(), own_text=task.text)
 
 
 def _row_task(code: str, leaf_text: str, texts: list[str], row: Sequence[Cell], header: Header,
-              parent: ParsedTask | None, year: int | None) -> Draft:
-    task = ParsedTask(code=code, title=make_title(leaf_text), text=leaf_text,
+              parent: ParsedTask | None, year: int | None, *, details: Sequence[str] = ()) -> Draft:
+    task = ParsedTask(code=code, title=make_title(leaf_text), text="\n".join([leaf_text, *details]),
                       parent=parent.code if parent else None, level=(parent.level + 1) if parent else 1)
     roles = {LEAD: task.lead_units, RESPONSIBLE: task.responsible_units, SUPPORTING: task.supporting_units}
     for column, role in sorted(header.columns.items()):

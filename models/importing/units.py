@@ -91,3 +91,45 @@ def resolve_units(names: list[str], aliases: Mapping[str, str]) -> list[tuple[st
         else:
             resolved.append((name, normalized.get(normalize_unit_name(name))))
     return resolved
+
+
+def _subsequence(short: str, long: str) -> bool:
+    """'县人力社保局' in '县人力资源和社会保障局': an abbreviation keeps the characters in order."""
+    position = 0
+    for char in short:
+        position = long.find(char, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def propose_unit(name: str, aliases: Mapping[str, str]) -> tuple[str | None, float]:
+    """The canonical unit a written name most likely means and a confidence in [0, 1].
+
+    1.0 for a known spelling; otherwise the best of edit similarity (rapidfuzz) and abbreviation
+    (the written characters in order inside the canonical name, same last character), lowered
+    when a second candidate is nearly as good.  Used to propose, never to decide: the office
+    confirms each mapping before publishing.
+    """
+    from rapidfuzz import fuzz
+
+    resolved = resolve_units([name], aliases)[0][1]
+    if resolved is not None:
+        return resolved, 1.0
+    wanted = normalize_unit_name(name)
+    scores: dict[str, float] = {}
+    for spelling, canonical in aliases.items():
+        candidate = normalize_unit_name(spelling)
+        if not candidate or not wanted:
+            continue
+        score = fuzz.ratio(wanted, candidate) / 100
+        if wanted[-1] == candidate[-1] and _subsequence(wanted, candidate):
+            score = max(score, 0.7 + 0.25 * len(wanted) / len(candidate))
+        scores[canonical] = max(scores.get(canonical, 0.0), score)
+    if not scores:
+        return None, 0.0
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    best, confidence = ranked[0]
+    if len(ranked) > 1 and ranked[1][1] >= confidence - 0.05:
+        confidence *= 0.8  # two units fit about equally well
+    return best, round(confidence, 2)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient
 from models.services.actor import Actor
@@ -81,6 +81,15 @@ def set_channel_enabled(actor: Actor, channel_id: int, enabled: bool, *, engine:
         tx.audit(before=before, after={"enabled": enabled})
 
 
+def _redate(session: Session) -> int:
+    """Deadlines counted in working days from a plan's date follow a changed calendar day at once."""
+    from models.services.plans import redate_counted_from_plan
+    from models.services.scheduling import load_calendar
+
+    session.flush()
+    return redate_counted_from_plan(session, load_calendar(session))
+
+
 @retry_transient
 def set_holiday(actor: Actor, *, day: date, is_workday: bool, name: str = "", engine: Engine | None = None) -> None:
     """Enter one day of a year's 放假安排 (a holiday, or a make-up working day 调休上班)."""
@@ -89,7 +98,8 @@ def set_holiday(actor: Actor, *, day: date, is_workday: bool, name: str = "", en
         row = tx.session.get(HolidayOverride, day)
         before = {"is_workday": row.is_workday, "name": row.name} if row else {}
         tx.session.merge(HolidayOverride(day=day, is_workday=is_workday, name=name.strip()[:40] or None))
-        tx.audit(before=before, after={"is_workday": is_workday, "name": name.strip()[:40]})
+        tx.audit(before=before, after={"is_workday": is_workday, "name": name.strip()[:40],
+                                       "redated_tasks": _redate(tx.session)})
         tx.reschedule(None)  # working-day deadlines of every plan may move
 
 
@@ -102,7 +112,7 @@ def remove_holiday(actor: Actor, *, day: date, engine: Engine | None = None) -> 
             raise NotFound(f"没有 {day.isoformat()} 的放假安排")
         before = {"is_workday": row.is_workday, "name": row.name}
         tx.session.delete(row)
-        tx.audit(before=before, after={})
+        tx.audit(before=before, after={"redated_tasks": _redate(tx.session)})
         tx.reschedule(None)
 
 

@@ -506,14 +506,6 @@ def notice_register(*, year: int | None = None, engine: Engine | None = None) ->
                  "recipients": "、".join(map(str, n.recipients or []))} for n in register(s, year=year)]
 
 
-def unresolved_units(names: list[str], engine: Engine | None = None) -> list[str]:
-    """Unit names as written that the alias table cannot map (shown before publishing)."""
-    from models.services.units import resolve
-
-    with read_session(engine) as s:
-        return sorted(n for n, unit in resolve(s, names).items() if unit is None)
-
-
 def changes_against_published(draft: dict[str, Any], engine: Engine | None = None) -> dict[str, Any] | None:
     """When a plan with the draft's title is already published: what the new file would change."""
     from models.services.plans import plan_diff

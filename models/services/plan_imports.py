@@ -30,7 +30,7 @@ def fingerprint_of(draft: dict[str, Any]) -> str:
 
 
 @step("parse-plan", "解析方案文件")
-def parse(path: str) -> tuple[dict[str, Any], str]:
+def parse(path: str, *, engine: Engine | None = None) -> tuple[dict[str, Any], str]:
     """(draft, fingerprint) from a reviewed .json draft or a .docx/.txt/.xlsx plan."""
     from models.importing import ImportRejected, parse_plan
 
@@ -44,7 +44,7 @@ def parse(path: str) -> tuple[dict[str, Any], str]:
             raise Invalid("草稿文件不是有效的 JSON") from None
         return draft, fingerprint_of(draft)
     try:
-        parsed = parse_plan(file.read_bytes(), file.name)
+        parsed = parse_plan(file.read_bytes(), file.name, calendar=plans.office_calendar(engine=engine))
     except ImportRejected as exc:
         raise Invalid(exc.message) from None
     return parsed.to_dict(), parsed.fingerprint
@@ -87,7 +87,7 @@ def run_import(path: str | None = None, draft: dict[str, Any] | None = None, fin
         if draft is None:
             if not path:
                 raise Invalid("请提供方案文件路径或已审核的草稿")
-            draft, fingerprint = run(parse, path)
+            draft, fingerprint = run(parse, path, engine=engine)
         fingerprint = fingerprint or fingerprint_of(draft)
         name = source_filename or (Path(path).name if path else None)
         found = run(compare, draft, fingerprint, engine=engine)

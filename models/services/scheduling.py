@@ -164,9 +164,19 @@ def computed_fields(rows: list[Any], result: ScheduleResult) -> dict[int, dict[s
     for k, r in enumerate(rows):
         fields[r.id] = {"deadline": _to_date(deadline[k]) if r.deadline_rule == "relative" else r.deadline,
                         "forecast_finish": _to_date(finish[k]), "light": LIGHTS[light[k]], "at_risk": at_risk[k],
-                        "critical": critical[k], "provisional": provisional[k], "_pos": int(pos[k])}
+                        "critical": critical[k], "provisional": provisional[k] or _plan_counted_provisional(r, result),
+                        "_pos": int(pos[k])}
     _rollup(rows, fields)
     return fields
+
+
+def _plan_counted_provisional(row: Any, result: ScheduleResult) -> bool:
+    """A deadline counted in working days from the plan's date is provisional while its year's 放假安排
+    is not known (the rule "plan" written by ``plans.publish_plan``)."""
+    if row.deadline_rule != "plan" or row.deadline is None:
+        return False
+    position = min(max(row.deadline.toordinal() - result.cal.lo, 0), result.cal.hi - result.cal.lo)
+    return bool(result.cal.prov_cum[position + 1] - result.cal.prov_cum[position])
 
 
 def _rollup(rows: list[Any], fields: dict[int, dict[str, Any]]) -> None:

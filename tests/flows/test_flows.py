@@ -145,10 +145,17 @@ def test_plan_import_flow_parses_a_file_and_is_idempotent(app_db: Engine) -> Non
     from pathlib import Path
 
     from flows.plan_import import plan_import
+    from models.importing import parse_plan
+    from models.services.errors import Invalid
 
     sample = next((Path(__file__).resolve().parents[2] / "data" / "sample_plans").glob("*.txt"))
-    first = plan_import(path=str(sample))
-    again = plan_import(path=str(sample))
+    with pytest.raises(Invalid, match="未对应到系统中的单位"):  # unsettled unit names are refused (#14)
+        plan_import(path=str(sample))
+    parsed = parse_plan(sample.read_bytes(), sample.name)
+    draft = {**parsed.to_dict(), "unit_decisions": {n: {"action": "unassigned"}
+                                                    for t in parsed.tasks for n in t.unit_mentions}}
+    first = plan_import(draft=draft, fingerprint=parsed.fingerprint, source_filename=sample.name)
+    again = plan_import(draft=draft, fingerprint=parsed.fingerprint, source_filename=sample.name)
     assert first["status"] == "created" and first["tasks"] > 5
     assert (again["status"], again["plan_id"]) == ("unchanged", first["plan_id"])
     from models.tables import Task

@@ -55,7 +55,10 @@ def test_plan_import_dry_run_writes_nothing_and_import_is_idempotent(cli, tmp_pa
     parsed = json.loads(dry.stdout)
     assert set(parsed) == {"plan", "tasks", "warnings"} and parsed["tasks"]
     assert json.loads(cli("task", "list", "--json").stdout) == []
-    assert "已导入方案" in cli("plan", "import", str(plan)).stdout
+    refused = cli("plan", "import", str(plan))  # no units in this database: every name is unsettled (#14)
+    assert refused.exit_code != 0 and "未对应到系统中的单位" in refused.stderr
+    assert json.loads(cli("task", "list", "--json").stdout) == []
+    assert "已导入方案" in cli("plan", "import", str(plan), "--unassigned-units").stdout
     again = cli("plan", "import", str(plan))
     assert again.exit_code == 0 and "未做任何更改" in again.stdout
     assert len(json.loads(cli("task", "list", "--json").stdout)) == len(parsed["tasks"])

@@ -153,7 +153,8 @@ def test_unknown_units_are_kept_as_written(demo_engine) -> None:
     from models.services.plans import publish_plan
 
     draft = {"plan": {"title": "测试方案"}, "tasks": [
-        {"code": "1", "title": "任务一", "lead_units": ["县编办", "县外星局"], "deadline": "2026-12-31"}]}
+        {"code": "1", "title": "任务一", "lead_units": ["县编办", "县外星局"], "deadline": "2026-12-31"}],
+        "unit_decisions": {"县外星局": {"action": "unassigned"}}}  # left unassigned on purpose (#14)
     result = publish_plan(Actor.system("t"), draft, engine=demo_engine)
     assert any("县外星局" in w for w in result.warnings)
     with read_session(demo_engine) as s:

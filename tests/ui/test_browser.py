@@ -162,8 +162,11 @@ def test_department_reports_and_confirms_then_office_sees_it(server: tuple[str, 
                 with page.expect_response(lambda r: "/_stcore/upload_file" in r.url and r.request.method == "PUT"):
                     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
                         str(ROOT / "data" / "sample_plans" / "qinghe_brackets.txt"))
-                expect(page.get_by_text("任务清单（21 项）")).to_be_visible(timeout=30000)
+                expect(page.get_by_text("任务清单（22 项）")).to_be_visible(timeout=30000)
+                expect(page.get_by_text("个单位名称待确认")).to_be_visible()  # publishing waits for them (#14)
             _shot(page, name)
+        page.get_by_role("button", name="其余名称暂不指定单位").click()
+        _settle(page)
         page.get_by_role("button", name="发布方案").click()
         expect(page.get_by_text("已发布《清河县城市管理综合执法体制改革实施方案》")).to_be_visible(timeout=30000)
         browser.close()

@@ -54,3 +54,26 @@ def test_excel_export_keeps_chinese_headers_and_empty_cells():
 
 def test_user_text_is_shown_literally_in_markdown():
     assert md("[点我](http://x) **粗** <b>") == "\\[点我\\]\\(http://x\\) \\*\\*粗\\*\\* \\<b\\>"
+
+
+def test_review_table_marks_done_with_a_note_and_shows_source_and_check():
+    draft = {"plan": {"title": "方案"}, "tasks": [
+        {"code": "1", "title": "摸底", "lead_units": ["县编办"], "deadline": "2019-05-31",
+         "check": "时限早于印发日期", "source": "正文 一.(一)"},
+        {"code": "2", "title": "移交", "lead_units": ["县外星局"], "deadline": "2019-09-30", "source": "表格第5行"}]}
+    df = drafts.to_frame(draft)
+    assert list(df["来源"]) == ["正文 一.(一)", "表格第5行"] and list(df["时限核对"]) == ["时限早于印发日期", ""]
+    df.loc[0, "已完成"] = True
+    df.loc[0, "完成说明"] = "5月已完成"
+    df.loc[1, "暂不分派"] = True
+    back = drafts.from_frame(df, draft)["tasks"]
+    assert (back[0]["status"], back[0]["completion_note"]) == ("done", "5月已完成")
+    assert back[1]["status"] == "not_started" and back[1]["unassigned"] is True
+
+
+def test_unit_choices_put_the_proposal_first_and_map_to_decisions():
+    choices = drafts.unit_choices("县财政局", ["县委编办", "县财政局"])
+    assert choices == [drafts.PENDING, drafts.CREATE, drafts.UNASSIGNED, "县财政局", "县委编办"]
+    assert drafts.unit_decision(drafts.PENDING) is None
+    assert drafts.unit_decision("县财政局") == {"action": "map", "unit": "县财政局"}
+    assert drafts.unit_decision(drafts.UNASSIGNED) == {"action": "unassigned"}

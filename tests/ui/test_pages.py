@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from models.db import read_session
 from models.services import tasks
-from models.tables import Handover, HandoverStep, Notice, Plan, ProgressReport, Task
+from models.tables import Handover, HandoverStep, Notice, Plan, ProgressReport, Task, Unit
 from tests import factories as f
 from tests.ui.conftest import goto, login, texts
 
@@ -145,18 +145,24 @@ def test_office_imports_a_reviewed_draft(app_db):
     goto(at, "import_plan")
     at.session_state["import_draft"] = {
         "plan": {"title": "县综合执法改革方案", "doc_number": None, "issuer": None, "date": "2026-11-01"},
-        "tasks": [{"code": "1", "title": "组建综合执法大队", "lead_units": ["县执法局"], "deadline": "2026-12-31"},
+        "tasks": [{"code": "1", "title": "组建综合执法大队", "lead_units": ["县执法局", "县综合执法大队"],
+                   "deadline": "2026-12-31"},
                   {"code": "2", "title": "制定执法事项清单", "lead_units": ["县司法局"], "deadline": "2027-03-31",
                    "depends_on": [{"code": "1", "lag": "30 workdays"}]}],
         "warnings": ["第 3 行未识别时限"], "fingerprint": "f" * 64, "filename": "执法改革.docx"}
     at.run()
     assert "第 3 行未识别时限" in texts(at)
+    assert at.button(key="import_publish").disabled  # "县综合执法大队" is not a unit yet (#14)
+    assert "还有 1 个单位名称待确认" in texts(at)
+    at.selectbox(key="import_unit_0_县综合执法大队").set_value("新建为新单位").run()
+    assert not at.button(key="import_publish").disabled
     at.button(key="import_publish").click().run()
     assert not at.exception
     assert "已发布《县综合执法改革方案》" in texts(at)
     with read_session(app_db) as s:
         plan = s.exec(select(Plan).where(Plan.title == "县综合执法改革方案")).one()
         assert len(s.exec(select(Task).where(Task.plan_id == plan.id)).all()) == 2
+        assert s.exec(select(Unit).where(Unit.name == "县综合执法大队")).one()
 
 
 def test_sysadmin_must_change_password_first(app_db):
@@ -317,6 +323,40 @@ def test_department_task_list_starts_with_its_own_tasks(app_db):
     assert at.selectbox(key="flt_unit").value == "县城市管理局"
     codes = set(next(df.value for df in at.dataframe if "灯色" in df.value.columns)["编号"])
     assert "四.3" in codes and "一.1" not in codes
+
+
+def test_import_review_settles_pending_names_in_bulk(app_db):
+    at = login("gaiban")
+    goto(at, "import_plan")
+    at.session_state["import_draft"] = {
+        "plan": {"title": "批量确认"}, "warnings": [], "fingerprint": "b" * 64, "filename": "批量.txt",
+        "tasks": [{"code": "1", "title": "甲", "lead_units": ["县人力社保局", "县外星局"], "deadline": "2026-12-31"}]}
+    at.run()
+    assert at.button(key="import_publish").disabled
+    at.button(key="import_units_accept").click().run()
+    chosen = {s.key: s.value for s in at.selectbox if s.key and s.key.startswith("import_unit_")}
+    assert chosen == {"import_unit_0_县人力社保局": "县人力资源和社会保障局", "import_unit_1_县外星局": "（请选择）"}
+    assert at.button(key="import_publish").disabled  # a weak guess is never taken in bulk
+    at.button(key="import_units_unassigned").click().run()
+    chosen = {s.key: s.value for s in at.selectbox if s.key and s.key.startswith("import_unit_")}
+    assert chosen == {"import_unit_0_县人力社保局": "县人力资源和社会保障局", "import_unit_1_县外星局": "暂不指定单位"}
+    assert not at.button(key="import_publish").disabled
+
+
+def test_import_review_marks_a_late_task_done_and_offers_the_ledger(app_db):
+    at = login("gaiban")
+    goto(at, "import_plan")
+    at.session_state["import_draft"] = {
+        "plan": {"title": "迟发方案", "date": "2026-06-20"}, "warnings": [], "fingerprint": "c" * 64,
+        "filename": "迟发.txt",
+        "tasks": [{"code": "1", "title": "人员摸底", "lead_units": ["县财政局"], "deadline": "2026-05-31",
+                   "check": "时限早于印发日期（2026-05-31，方案印发于2026-06-20）", "source": "正文 1"},
+                  {"code": "2", "title": "资产移交", "lead_units": ["县财政局"], "deadline": "2026-09-30"}]}
+    at.run()
+    assert "时限早于或紧邻印发日期" in texts(at)
+    assert [d.proto.label for d in at.get("download_button")] == ["下载空白任务分工表模板"]
+    with read_session(app_db) as s:
+        assert s.exec(select(Plan).where(Plan.title == "迟发方案")).first() is None
 
 
 def test_import_review_merges_tasks_before_publishing(app_db):

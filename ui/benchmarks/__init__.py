@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-ORDER = ("importing", "schedule", "scan", "writes", "notify", "notices", "dashboard", "confirmations")
+ORDER = ("importing", "import_accuracy", "schedule", "scan", "writes", "notify", "notices", "dashboard",
+         "confirmations")
 
 
 def median_time(fn: Callable[[], Any], repeat: int = 5, *, reset: Callable[[], Any] | None = None,

@@ -17,6 +17,8 @@ TARGETS = {
     "dashboard_10k_s": ("< 2 s", lambda v: v < 2),
     "dashboard_100k_s": ("< 6 s", lambda v: v < 6),
     "scan_notify_dead_channel_ratio": ("≤ 2×", lambda v: v <= 2),
+    **{f"import_accuracy_{shape}_{figure}": ("≥ 0.95", lambda v: v >= 0.95)
+       for shape in ("fengong", "prose", "duties", "annotated") for figure in ("recall", "lead", "units_f1", "deadline")},
 }
 
 

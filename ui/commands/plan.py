@@ -20,6 +20,8 @@ def register(app: typer.Typer) -> None:
         dry_run: bool = typer.Option(False, "--dry-run", help="只解析并输出，不写入数据库"),
         as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
         update: bool = typer.Option(False, "--update", help="文件有变化时按任务编号更新已有方案"),
+        unassigned_units: bool = typer.Option(False, "--unassigned-units",
+                                              help="未能对应到系统单位的名称保留原文、暂不指定单位（默认拒绝导入并列出这些名称）"),
     ) -> None:
         """Parse a plan into tasks, units, deadlines and dependencies; store it unless --dry-run.
 
@@ -40,7 +42,20 @@ def register(app: typer.Typer) -> None:
             return
         from ui.commands.flows import run_use_case
 
-        result = run_use_case("plan-import", {"path": str(file.resolve()), "update": update})
+        params: dict = {"path": str(file.resolve()), "update": update}
+        if unassigned_units:  # parse here so the unmatched names can be marked unassigned on purpose
+            from models.importing import ImportRejected, parse_plan
+
+            try:
+                parsed = parse_plan(file.read_bytes(), file.name)
+            except ImportRejected as exc:
+                typer.echo(f"错误：{exc.message}", err=True)
+                raise typer.Exit(2) from None
+            draft = parsed.to_dict()
+            draft["unit_decisions"] = {n: {"action": "unassigned"} for t in parsed.tasks for n in t.unit_mentions}
+            params = {"draft": draft, "fingerprint": parsed.fingerprint, "source_filename": file.name,
+                      "update": update}
+        result = run_use_case("plan-import", params)
         echo_json(result) if as_json else _print_result(result)
 
 

@@ -12,7 +12,12 @@ import pandas as pd
 
 COLUMNS = {"code": "编号", "parent": "上级", "title": "任务", "lead_units": "牵头单位", "responsible_units": "负责单位",
            "supporting_units": "配合单位", "deadline": "截止日期", "deadline_text": "时限表述", "depends_on": "依赖（编号@间隔）",
-           "milestone": "里程碑", "ongoing": "持续推进"}
+           "milestone": "里程碑", "ongoing": "持续推进", "check": "时限核对", "done": "已完成", "completion_note": "完成说明",
+           "unassigned": "暂不分派", "source": "来源"}
+READ_ONLY = ("来源", "时限核对")
+CHECKBOXES = ("里程碑", "持续推进", "已完成", "暂不分派")
+PENDING, CREATE, UNASSIGNED = "（请选择）", "新建为新单位", "暂不指定单位"
+ACCEPT_CONFIDENCE = 0.8  # "采用建议" in bulk only takes proposals at least this close
 UNIT_KEYS = ("lead_units", "responsible_units", "supporting_units")
 _SPLIT = re.compile(r"[、,，;；\s]+")
 
@@ -32,7 +37,10 @@ def to_frame(draft: dict[str, Any]) -> pd.DataFrame:
                      **{k: _units_text(t.get(k) or []) for k in UNIT_KEYS},
                      "deadline": t.get("deadline") or "", "deadline_text": t.get("deadline_text") or "",
                      "depends_on": _deps_text(t.get("depends_on") or []), "milestone": bool(t.get("milestone")),
-                     "ongoing": bool(t.get("ongoing"))})
+                     "ongoing": bool(t.get("ongoing")), "check": t.get("check") or "",
+                     "done": t.get("status") == "done", "completion_note": t.get("completion_note") or "",
+                     "unassigned": bool(t.get("unassigned")),
+                     "source": t.get("source") or ""})
     return pd.DataFrame(rows, columns=list(COLUMNS)).rename(columns=COLUMNS)
 
 
@@ -64,10 +72,30 @@ def from_frame(df: pd.DataFrame, draft: dict[str, Any]) -> dict[str, Any]:
                     depends_on=_deps(_text(rec.get("depends_on"))), milestone=bool(rec.get("milestone")),
                     ongoing=bool(rec.get("ongoing")))
         base.setdefault("text", base["title"])
+        base["status"] = "done" if bool(rec.get("done")) else "not_started"
+        base["completion_note"] = _text(rec.get("completion_note")) or None
+        base["unassigned"] = bool(rec.get("unassigned"))
         for key in UNIT_KEYS:
             base[key] = [n for n in _SPLIT.split(_text(rec.get(key))) if n]
         tasks.append(base)
     return {**draft, "tasks": tasks}
+
+
+def unit_choices(proposal_unit: str | None, units: list[str]) -> list[str]:
+    """Options of one unresolved name: pending, create, unassigned, then the units (the proposed one first)."""
+    ordered = ([proposal_unit] if proposal_unit in units else []) + sorted(u for u in units if u != proposal_unit)
+    return [PENDING, CREATE, UNASSIGNED, *ordered]
+
+
+def unit_decision(choice: str) -> dict[str, str] | None:
+    """The ``unit_decisions`` entry ``plans.publish_plan`` takes for a chosen option (None: still pending)."""
+    if choice == PENDING:
+        return None
+    if choice == CREATE:
+        return {"action": "create"}
+    if choice == UNASSIGNED:
+        return {"action": "unassigned"}
+    return {"action": "map", "unit": choice}
 
 
 def merge(draft: dict[str, Any], codes: list[str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ TASK_ROLES = {"lead": "牵头", "responsible": "负责", "supporting": "配合"}
 ALERT_LEVELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
 STEP_STATUS = {"pending": "待确认", "confirmed": "已确认", "rejected": "已退回"}
 HANDOVER_STATUS = {"draft": "草稿", "in_progress": "办理中", "completed": "已完成"}
-RULES = {"absolute": "固定日期", "relative": "相对时限（随前置任务推算）", "ongoing": "持续推进", "none": "未规定时限"}
+RULES = {"absolute": "固定日期", "relative": "相对时限（随前置任务推算）", "plan": "自方案印发日期起算（按工作日）", "ongoing": "持续推进", "none": "未规定时限"}
 LAG_UNITS = {"days": "天", "workdays": "个工作日", "months": "个月"}
 OUTCOMES = {"success": "成功", "denied": "拒绝", "conflict": "冲突", "invalid": "无效", "error": "错误"}
 

@@ -27,10 +27,12 @@ def test_seed_000_ascii_brackets_and_damaged_metadata() -> None:
     assert any("2017622" in w for w in plan.warnings)
     assert any("玉政办发〔201728" in w for w in plan.warnings)
     assert [t.code for t in plan.tasks if t.parent == "二"] == ["二.(一)", "二.(二)", "二.(三)", "二.(四)"]
-    division = plan.task("四.(二)")
-    assert division.lead_units == ["市编委办", "市综合行政执法局(市城市管理局)"]
-    assert "市档案局" in division.supporting_units
-    assert "市财政局" in division.responsible_units  # "市财政局负责…经费保障" outranks 配合
+    # 责任分工 assigns the work clause by clause: each duty is a task led by its unit (issue #14)
+    duties = [t for t in plan.tasks if t.parent == "四.(二)"]
+    assert [t.lead_units for t in duties] == [["市编委办"], ["市综合行政执法局(市城市管理局)"], ["市人力社保局"],
+                                              ["市财政局"], ["市住建规划局"], ["市档案局"]]
+    assert plan.task("四.(二)").is_group and all(t.source == "责任分工条款 四.(二)" for t in duties)
+    assert duties[3].title == "市财政局负责城市管理工作经费保障"
     assert not any(t.code.startswith("一") for t in plan.tasks), "总体要求 is not a task"
 
 
@@ -87,7 +89,7 @@ def test_docx_sample_with_automatic_numbering_and_prose() -> None:
         "东山区综合行政执法改革实施方案", "东政发〔2020〕3号", date(2020, 2, 20))
     assert [t.code for t in plan.tasks if t.parent == "二.(一)"] == ["二.(一).1", "二.(一).2", "二.(一).3"]
     assert plan.task("二.(一).1").lead_units == ["区委编办"]
-    assert plan.task("二.(一).2").responsible_units == ["区司法局"]
+    assert plan.task("二.(一).2").lead_units == ["区司法局"]  # "由区司法局负责" in prose names the lead (#14)
     assert plan.task("二.(一).2").deadline == date(2020, 9, 30)
     assert plan.task("二.(一).3").depends_on == [ParsedDependency("二.(一).1", "2 months")]
     assert plan.task("二.(二).2").deadline == date(2021, 6, 30)
