@@ -121,12 +121,18 @@ def test_reform_deploy_registers_six_deployments_and_each_runs_on_a_process_work
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     archive, staff = factories.handover(sqlite_app, "archive"), factories.handover(sqlite_app, "staff")
+    from models.importing import parse_plan
+
     sample = next((ROOT / "data" / "sample_plans").glob("*.txt"))
+    parsed = parse_plan(sample.read_bytes(), sample.name)  # a reviewed draft, its unmatched units left unassigned
+    reviewed = tmp_path / "reviewed.json"
+    reviewed.write_text(json.dumps({**parsed.to_dict(), "unit_decisions": {
+        n: {"action": "unassigned"} for t in parsed.tasks for n in t.unit_mentions}}, ensure_ascii=False), "utf-8")
     params = {"deadline-scan": {"today": TODAY.isoformat()},
               "bulletin": {"period": "week", "today": TODAY.isoformat()},
               "advance-handover": {"handover_id": staff.id},
               "start-handover": {"handover_id": archive.id, "expected_version": archive.version},
-              "plan-import": {"path": str(sample)},
+              "plan-import": {"path": str(reviewed)},
               "issue-notices": {"task_ids": [factories.task(sqlite_app, "四.4").id], "today": TODAY.isoformat()}}
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
     worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "reform-pool"],

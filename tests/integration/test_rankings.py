@@ -30,9 +30,9 @@ def _plan(engine: Engine) -> None:
         {**task, "code": "一.3", "title": "逾期完成", "parent": "一", "lead_units": ["丙局"], "deadline": d(-15),
          "status": "pending_review", "percent": 100, "actual_finish": d(-12)},
         {**task, "code": "一.4", "title": "未到期", "parent": "一", "lead_units": ["甲局"], "deadline": d(30),
-         "status": "in_progress", "percent": 10},
+         "status": "in_progress", "percent": 70},  # on pace (66.7 % expected), lights computed at publish
     ]}
-    plans.publish_plan(Actor.system("test"), draft, engine=engine)
+    plans.publish_plan(Actor.system("test"), draft, today=TODAY, engine=engine)
 
 
 def test_weights_scores_and_lists(engine: Engine) -> None:
