@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, func, select
 
 from models.db import read_session, retry_transient, write_session
 from models.services import audit
@@ -226,6 +226,25 @@ def change_password(actor: Actor, *, old_password: str, new_password: str, engin
         tx.audit(after={"password_changed": True})
 
 
+def _guard_admin_roles(session: Session, actor: Actor, action: str, user: User, changes: dict[str, object]) -> None:
+    """三权分立 for role changes: administrator roles are granted or withdrawn only where administrators are
+    created (the installer CLI, acting as ``system``), and the system never loses its last active auditor.
+
+    Without this a sysadmin could create a leader (learning its first password) and a secadmin could then
+    make it an auditor able to purge the trail, or demote the only auditor.
+    """
+    new_role = changes.get("role", user.role)
+    deactivating = changes.get("is_active") is False
+    touches_admin = user.role in ADMIN_ROLES or new_role in ADMIN_ROLES
+    if action in {"user.set_role", "user.disable", "user.enable"} and touches_admin and actor.role != "system":
+        raise PermissionDenied("管理员类角色（系统/安全/审计管理员）只能通过命令行授予、收回或停用")
+    if user.role == "auditor" and user.is_active and (new_role != "auditor" or deactivating):
+        others = session.exec(select(func.count()).select_from(User).where(
+            User.role == "auditor", User.is_active == True, User.id != user.id)).one()  # noqa: E712
+        if not others:
+            raise Invalid("系统中必须至少保留一名在用的审计管理员")
+
+
 def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: Engine | None,
                   **changes: object) -> User:
     with transaction(actor, action, "user", user_id, engine=engine) as tx:
@@ -238,6 +257,7 @@ def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: En
         if action == "user.reset_password" and user.role in ADMIN_ROLES and actor.role != "system":
             # resetting another administrator's password would hand its powers to the resetter
             raise PermissionDenied("管理员类账户的口令只能通过命令行重置")
+        _guard_admin_roles(tx.session, actor, action, user, changes)
         shown = [k for k in changes if k != "password_hash"]
         before = {k: getattr(user, k) for k in shown}
         for key, value in changes.items():
@@ -249,6 +269,14 @@ def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: En
         tx.session.add(user)
         tx.audit(before=before, after={k: changes[k] for k in shown})
         return user
+
+
+def user_id_for(username: str, *, engine: Engine | None = None) -> int:
+    with read_session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or user.id is None:
+        raise NotFound(f"用户不存在：{username}")
+    return user.id
 
 
 @retry_transient
