@@ -26,16 +26,13 @@ def _fingerprint(draft: dict[str, Any]) -> str:
 @task(name="parse-plan")
 def parse(path: str) -> tuple[dict[str, Any], str]:
     """(draft, fingerprint) from a reviewed .json draft or a .docx/.txt/.xlsx plan."""
-    from models.importing import ImportRejected, parse_plan
+    from models.services.uploads import parse_plan_upload
 
     file = Path(path)
     if file.suffix.lower() == ".json":
         draft = dict(json.loads(file.read_text("utf-8")))
         return draft, _fingerprint(draft)
-    try:
-        parsed = parse_plan(file.read_bytes(), file.name)
-    except ImportRejected as exc:
-        raise Invalid(exc.message) from None
+    parsed = parse_plan_upload(Actor.system("import"), file.read_bytes(), file.name)  # limited worker process
     return parsed.to_dict(), parsed.fingerprint
 
 

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
 
     # files
     max_upload_mb: int = Field(default=20, ge=1, le=200)
+    max_xml_part_mb: int = Field(default=32, ge=1, le=512)   # one XML part of a .docx/.xlsx, uncompressed
+    # the worker process that parses uploads and imports (models/sandbox.py)
+    parse_cpu_seconds: int = Field(default=20, ge=1, le=600)
+    parse_wall_seconds: int = Field(default=30, ge=2, le=1200)
+    parse_memory_mb: int = Field(default=1024, ge=256, le=16384)
 
     # notifications
     smtp_from: str = "reform-tracker@localhost"

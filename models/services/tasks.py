@@ -76,17 +76,16 @@ def _apply(session: Session, task: Task, expected_version: int, values: dict[str
 
 
 def _store_evidence(session: Session, actor: Actor, task: Task, report: ProgressReport,
-                    uploads: Sequence[Upload], stored: list[str]) -> list[str]:
-    """Check and store each file; ``stored`` collects what was written so a rollback can remove it."""
-    from models.filesafety import UploadRejected, check_upload
-
+                    uploads: Sequence[Upload], checked: Sequence[tuple[str | None, str | None]],
+                    stored: list[str]) -> list[str]:
+    """Refuse the batch if any file was refused, then store each; ``stored`` collects what was written so a
+    rollback can remove it."""
+    for up, (_kind, refused) in zip(uploads, checked, strict=True):
+        if refused is not None:
+            raise Invalid(f"附件“{up.filename[:60]}”被拒绝：{refused}")
     names = []
-    limit = get_settings().max_upload_mb * 1024 * 1024
-    for up in uploads:
-        try:
-            kind = check_upload(up.data, up.filename, allowed=EVIDENCE_KINDS, max_bytes=limit)
-        except UploadRejected as exc:
-            raise Invalid(f"附件“{up.filename[:60]}”被拒绝：{exc.message}") from None
+    for up, (kind, _refused) in zip(uploads, checked, strict=True):
+        assert kind is not None
         name, digest = files.store_bytes("evidence", up.data, kind)
         stored.append(name)
         session.add(Evidence(task_id=task.id or 0, report_id=report.id, stored_name=name,
@@ -98,10 +97,14 @@ def _store_evidence(session: Session, actor: Actor, task: Task, report: Progress
 
 def _transition(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
                 note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None) -> Task:
+    from models.services.uploads import check_files
+
+    # hostile files are parsed in the limited worker, before the write transaction holds any lock
+    checked = check_files([(up.filename, up.data) for up in uploads], allowed=EVIDENCE_KINDS)
     stored: list[str] = []
     try:
         return _transition_tx(actor, action, task_id=task_id, expected_version=expected_version, percent=percent,
-                              note=note, uploads=uploads, today=today, engine=engine, stored=stored)
+                              note=note, uploads=uploads, checked=checked, today=today, engine=engine, stored=stored)
     except BaseException:
         for name in stored:  # the transaction rolled back: no evidence row points at these files
             files.remove_stored("evidence", name)
@@ -109,8 +112,8 @@ def _transition(actor: Actor, action: str, *, task_id: int, expected_version: in
 
 
 def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
-                   note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None,
-                   stored: list[str]) -> Task:
+                   note: str, uploads: Sequence[Upload], checked: Sequence[tuple[str | None, str | None]],
+                   today: date | None, engine: Engine | None, stored: list[str]) -> Task:
     with transaction(actor, f"task.{action}", "task", task_id, engine=engine) as tx:
         task = _load(tx.session, task_id)
         if action in {"progress", "report_done"}:
@@ -141,7 +144,7 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
                                 percent=task.percent, note=note.strip()[:2000])
         tx.session.add(report)
         tx.session.flush()
-        evidence = _store_evidence(tx.session, actor, task, report, uploads, stored) if uploads else []
+        evidence = _store_evidence(tx.session, actor, task, report, uploads, checked, stored) if uploads else []
         tx.audit(before=before, after={**snapshot(task), "note": note.strip()[:200], "evidence": evidence})
         return task
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.importing import parse_plan
-from models.services import dashboard, plans, scheduling
+from models.services import dashboard, plans, scheduling, uploads
 from ui.components import draft as drafts
 from ui.components import jobs
 from ui.components.actions import call, flash, show_flash, today
@@ -24,7 +23,7 @@ st.caption("支持 Word（.docx）、文本（.txt）和 Excel（.xlsx）格式�
 upload = st.file_uploader("选择方案文件", type=["docx", "txt", "xlsx"], key="import_file")
 if upload is not None and st.session_state.get("import_source") != (upload.name, upload.size):
     with st.spinner("正在识别方案内容……"):
-        parsed = call(parse_plan, upload.getvalue(), upload.name)
+        parsed = call(uploads.parse_plan_upload, login.actor, upload.getvalue(), upload.name)
     if parsed is not None:
         st.session_state[DRAFT] = {**parsed.to_dict(), "fingerprint": parsed.fingerprint, "filename": upload.name}
         st.session_state["import_source"] = (upload.name, upload.size)

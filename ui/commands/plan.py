@@ -25,16 +25,13 @@ def register(app: typer.Typer) -> None:
 
         Re-importing the same file is a no-op; a changed version of an imported plan prints a diff.
         """
-        from models.importing import ImportRejected, parse_plan
+        from models.services.actor import Actor
+        from models.services.uploads import parse_plan_upload
 
         if not file.is_file():
             typer.echo(f"错误：文件不存在：{file}", err=True)
             raise typer.Exit(2)
-        try:
-            parsed = parse_plan(file.read_bytes(), file.name)
-        except ImportRejected as exc:
-            typer.echo(f"错误：{exc.message}", err=True)
-            raise typer.Exit(2) from None
+        parsed = parse_plan_upload(Actor.system("cli"), file.read_bytes(), file.name)  # limited worker process
         draft = parsed.to_dict()
         if dry_run:
             if as_json:

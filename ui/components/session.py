@@ -35,6 +35,10 @@ def guard(*permissions: str, allow_must_change: bool = False) -> LoginResult:
         st.warning("请先修改口令后再使用系统。")
         st.stop()
     if permissions and not any(has(login.actor, p) for p in permissions):
+        from models.services.errors import PermissionDenied
+        from models.services.uow import audit_refusal
+
+        audit_refusal(login.actor, "page.view", "page", "/".join(permissions), PermissionDenied("无权访问此页面"))
         st.error("无权访问此页面。")
         st.stop()
     return login
