@@ -15,6 +15,7 @@ ENTRYPOINTS: dict[str, str] = {
     "bulletin": "flows.reports:bulletin",
     "plan-import": "flows.plan_import:plan_import",
     "issue-notices": "flows.notices:issue_notices",
+    "audit-retention": "flows.retention:audit_retention",
 }
 
 

@@ -36,6 +36,8 @@ def deployments() -> list[Any]:
     from flows.notices import issue_notices
     from flows.plan_import import plan_import
     from flows.reports import MONTHLY, QUARTERLY, WEEKLY, bulletin
+    from flows.retention import SCHEDULE as RETENTION_SCHEDULE
+    from flows.retention import audit_retention
 
     return [
         deadline_scan.to_deployment("deadline-scan", schedule=SCHEDULE),
@@ -44,6 +46,7 @@ def deployments() -> list[Any]:
         start_handover.to_deployment("start-handover"),
         plan_import.to_deployment("plan-import"),
         issue_notices.to_deployment("issue-notices"),
+        audit_retention.to_deployment("audit-retention", schedule=RETENTION_SCHEDULE),
     ]
 
 

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -19,6 +20,7 @@ from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied, ServiceError
 from models.services.passwords import hash_password, policy_problems, verify_password
 from models.services.permissions import ADMIN_ROLES, ROLE_LABELS, require
+from models.services.textinput import has_controls, refuse_controls
 from models.services.uow import transaction
 from models.settings import Settings, get_settings
 from models.tables import Unit, User, UserSession
@@ -74,6 +76,8 @@ def create_user(actor: Actor, *, username: str, display_name: str, role: str, un
             raise PermissionDenied("管理员类账户（系统/安全/审计管理员）只能通过命令行创建")
         if not username.strip() or len(username) > 60:
             raise Invalid("用户名不能为空且不超过 60 个字符")
+        refuse_controls("用户名", username)
+        refuse_controls("显示名称", display_name)
         if tx.session.exec(select(User).where(User.username == username)).first():
             raise Invalid(f"用户名已存在：{username}")
         unit_id = None
@@ -108,7 +112,9 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
     with write_session(engine) as session:
         # Lock the row: parallel guesses must count one by one (READ COMMITTED would lose increments
         # and hand a brute-forcer with many connections far more than `lockout_threshold` tries).
-        user = session.exec(select(User).where(User.username == username).with_for_update()).first()
+        # a name with control characters (NUL breaks PostgreSQL) cannot exist: fail like any unknown user
+        user = None if has_controls(username) else \
+            session.exec(select(User).where(User.username == username).with_for_update()).first()
         ok = verify_password(user.password_hash if user else "", password) if password else False
         locked = bool(user and user.locked_until and _aware(user.locked_until) > now)  # type: ignore[operator]
         who = Actor(user.id if user else None, username, user.role if user else "", user.unit_id if user else None,
@@ -223,7 +229,11 @@ def change_password(actor: Actor, *, old_password: str, new_password: str, engin
         user.must_change_password = False
         user.version += 1
         tx.session.add(user)
-        tx.audit(after={"password_changed": True})
+        # ASVS 7.4.3: every other session of this user ends (someone may know the old password); this one stays
+        ended = tx.session.execute(
+            update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
+                                      UserSession.id != _session_pk(actor)).values(revoked_at=datetime.now(UTC)))
+        tx.audit(after={"password_changed": True, "other_sessions_ended": int(ended.rowcount or 0)})  # type: ignore[attr-defined]
 
 
 def _guard_admin_roles(session: Session, actor: Actor, action: str, user: User, changes: dict[str, object]) -> None:
@@ -243,6 +253,10 @@ def _guard_admin_roles(session: Session, actor: Actor, action: str, user: User, 
             User.role == "auditor", User.is_active == True, User.id != user.id)).one()  # noqa: E712
         if not others:
             raise Invalid("系统中必须至少保留一名在用的审计管理员")
+
+
+def _session_pk(actor: Actor) -> int:
+    return int(actor.session_id) if actor.session_id and actor.session_id.isdigit() else -1
 
 
 def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: Engine | None,

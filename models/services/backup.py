@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from models import tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.db import engine_for
+from models.db import engine_for, sync_sequences
 from models.services import audit
 from models.services import backup_signing as signing
 from models.services.actor import Actor
@@ -406,6 +406,8 @@ def restore(archive: Path, *, url: str | None = None, files_dir: Path | None = N
                     Path(str(staged_db) + extra).unlink(missing_ok=True)
             else:
                 _pg_admin(url, f'DROP DATABASE IF EXISTS "{make_url(staged_url).database}" WITH (FORCE)')
+    with engine_for(url).begin() as conn:
+        sync_sequences(conn)
     counts, checked, problems = _verify(url, manifest, n_files)
     report = RestoreReport(archive, backend, counts, checked, n_files, problems)
     if problems:

@@ -19,6 +19,7 @@ from models.services import files
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.permissions import has, require, require_task_actor
+from models.services.textinput import refuse_controls
 from models.services.uow import transaction
 from models.settings import get_settings
 from models.tables import Evidence, ProgressReport, Task
@@ -122,6 +123,9 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
             require(actor, "task.review")
         if task.version != expected_version:
             raise Conflict(f"任务 {task.code} 已被他人修改（版本 {task.version}），请刷新后重试")
+        refuse_controls("说明", note, multiline=True)
+        for up in uploads:
+            refuse_controls("附件文件名", up.filename)
         new_status = next_status(task.status, action)
         if action in {"return", "reopen"} and not note.strip():
             raise Invalid("退回或重新打开必须填写原因")
@@ -181,7 +185,8 @@ def evidence_for_download(actor: Actor, evidence_id: int, *, engine: Engine | No
     with read_session(engine) as session:
         ev = session.get(Evidence, evidence_id)
         if ev is None:
-            raise NotFound("附件不存在")
+            raise audit_refusal(actor, "evidence.download", "evidence", evidence_id, NotFound("附件不存在"),
+                                engine=engine)
         task = _load(session, ev.task_id)
         allowed = has(actor, "task.view") and (
             actor.role not in UNIT_SCOPED_ROLES
