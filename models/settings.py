@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # (default REFORM_HOME/backup.key, created with mode 0600 at the first backup)
     backup_key: SecretStr | None = Field(default=None, min_length=32)
     backup_key_file: Path | None = None
+    # a run record still "running" after this long belongs to a killed process (closed at start-up)
+    stale_run_minutes: int = Field(default=60, ge=5, le=1440)
     # the worker process that parses uploads and imports (models/sandbox.py)
     parse_cpu_seconds: int = Field(default=20, ge=1, le=600)
     parse_wall_seconds: int = Field(default=30, ge=2, le=1200)

@@ -157,8 +157,9 @@ def _tar_files(files_dir: Path, target: Path) -> int:
     with tarfile.open(target, "w") as tar:
         if files_dir.exists():
             for path in sorted(files_dir.rglob("*")):
-                if path.is_file() and not path.name.endswith(".part"):
-                    tar.add(path, arcname=str(path.relative_to(files_dir)), recursive=False)
+                relative = path.relative_to(files_dir)
+                if path.is_file() and not path.name.endswith(".part") and not relative.parts[0].startswith("."):
+                    tar.add(path, arcname=str(relative), recursive=False)
                     count += 1
     return count
 

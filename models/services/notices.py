@@ -178,7 +178,7 @@ def _issue_once(actor: Actor, kind: str, subject: Subject, data: dict[str, Any] 
         seq = allocate_number(tx.session, code, today.year)
         number = format_doc_number(code, today.year, seq)
         docx, title, recipients, _ = _render(kind, number, today, payload, overrides)
-        stored, digest = files.store_bytes("notices", docx, "docx")
+        stored, digest = files.store_after_commit(tx, "notices", docx, "docx")  # visible only once committed
         notice = Notice(kind=kind, code=code, year=today.year, seq=seq, doc_number=number, title=title[:300],
                         recipients=recipients, context={"overrides": overrides}, stored_name=stored, sha256=digest,
                         task_id=subject.task_id, handover_id=subject.handover_id, plan_id=subject.plan_id,

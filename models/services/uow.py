@@ -5,7 +5,7 @@ small transaction, so a forged request leaves a trace without leaving a change.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +28,8 @@ class Tx:
     object_id: object = None
     audited: int = 0
     events: list[int] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # e.g. move staged files into place
+    on_failure: list[Callable[[], None]] = field(default_factory=list)    # e.g. remove staged files
 
     def audit(self, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
               action: str | None = None, object_type: str | None = None, object_id: object = None) -> None:
@@ -49,6 +51,7 @@ def audit_refusal(actor: Actor, action: str, object_type: str, object_id: object
 @contextmanager
 def transaction(actor: Actor, action: str, object_type: str, object_id: object = None,
                 *, engine: Engine | None = None) -> Iterator[Tx]:
+    tx: Tx | None = None
     try:
         with write_session(engine) as session:
             tx = Tx(session, actor, action, object_type, object_id)
@@ -56,7 +59,17 @@ def transaction(actor: Actor, action: str, object_type: str, object_id: object =
             if tx.audited == 0:
                 raise RuntimeError(f"service {action} changed data without an audit event")
     except ServiceError as exc:
+        _run_all(tx.on_failure if tx else [])
         with write_session(engine) as session:
             audit.record(session, actor, action, object_type, object_id,
                          after={"message": exc.message}, outcome=exc.outcome)
         raise
+    except BaseException:
+        _run_all(tx.on_failure if tx else [])
+        raise
+    _run_all(tx.after_commit)
+
+
+def _run_all(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        callback()
