@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from models.db import read_session, retry_transient, write_session
-from models.services import audit
+from models.services import audit, second_factor
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied, ServiceError
 from models.services.passwords import hash_password, policy_problems, verify_password
@@ -42,6 +42,7 @@ class LoginResult:
     actor: Actor
     display_name: str
     must_change_password: bool
+    second_factor: str | None = None  # "enrol" / "verify": the token is pending until second_factor.verify
 
 
 def _aware(ts: datetime | None) -> datetime | None:
@@ -135,10 +136,13 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
             failed = True
         else:
             failed = False
-            user.failed_attempts = 0
-            user.locked_until = None
+            pending = second_factor.required(user)
+            if not pending:  # with a second factor the counter keeps running until the code is right too
+                user.failed_attempts = 0
+                user.locked_until = None
             token = secrets.token_urlsafe(32)
-            row = UserSession(token_hash=_token_hash(token), user_id=user.id or 0, client_addr=client_addr)
+            row = UserSession(token_hash=_token_hash(token), user_id=user.id or 0, client_addr=client_addr,
+                              second_factor_pending=pending)
             session.add(row)
             session.flush()
             expired = _aware(user.password_changed_at) is None or \
@@ -147,8 +151,10 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
                 user.must_change_password = True
             session.add(user)
             actor = actor_for(user, session_id=str(row.id), client_addr=client_addr)
-            audit.record(session, actor, "auth.login", "user", user.id, after={"session": row.id})
-            result = LoginResult(token, actor, user.display_name, user.must_change_password)
+            step = ("enrol" if user.totp_secret is None else "verify") if pending else None
+            audit.record(session, actor, "auth.login", "user", user.id,
+                         after={"session": row.id, **({"second_factor": step} if step else {})})
+            result = LoginResult(token, actor, user.display_name, user.must_change_password, step)
     if failed:
         raise AuthFailed(LOGIN_FAILED)
     return result
@@ -169,6 +175,8 @@ def validate_session(token: str, *, engine: Engine | None = None, settings: Sett
         reason = None
         if row.revoked_at is not None:
             reason = "已退出登录"
+        elif row.second_factor_pending:
+            reason = "尚未完成第二因素验证"
         elif not user.is_active:
             reason = "账户已停用"
         elif valid_after is not None and created <= valid_after:
