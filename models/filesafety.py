@@ -83,6 +83,8 @@ def check_upload(data: bytes, filename: str, *, allowed: set[str], max_bytes: in
         if claimed in _KIND_LABEL and exc.message == _UNKNOWN:
             raise UploadRejected(f"文件内容不是有效的 {_KIND_LABEL[claimed]}") from exc
         raise
+    except MemoryError:
+        raise
     except Exception as exc:  # a library failing on a crafted file is a damaged file, never a traceback
         raise UploadRejected("文件已损坏或结构异常，无法识别") from exc
     if kind not in allowed:

@@ -66,7 +66,7 @@ def run(job: str, files: Sequence[tuple[str, bytes]], args: dict[str, Any] | Non
 
 
 def _death_message(returncode: int, limits: Limits) -> str:
-    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+    if returncode == -signal.SIGXCPU:
         return f"文件解析耗时超过上限（{limits.cpu_seconds} 秒），疑似构造的恶意文件，已拒绝"
     return f"文件解析异常终止（可能超过 {limits.memory_mb} MB 内存上限），文件已损坏或为构造的恶意文件，已拒绝"
 

@@ -55,7 +55,7 @@ def parse_plan(data: bytes, filename: str, *, max_bytes: int = 20 * 1024 * 1024,
             lines = [line for line, table in zip(content.lines, content.table_of_line, strict=True)
                      if table not in task_tables]
             return _parse_document(lines, content.tables, fingerprint, join_wrapped=False)
-    except ImportRejected:
+    except (ImportRejected, MemoryError):
         raise
     except (zipfile.BadZipFile, KeyError, ParseError, ValueError, EOFError, OSError) as exc:
         raise ImportRejected(_KIND_ERRORS[kind]) from exc
