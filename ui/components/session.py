@@ -9,6 +9,7 @@ from models.services.accounts import LoginResult, SessionExpired
 from models.services.permissions import has
 
 TOKEN = "auth_token"
+PENDING = "auth_pending_token"  # password checked, second factor not yet
 NOTICE = "auth_notice"
 
 
@@ -53,10 +54,16 @@ def client_addr() -> str | None:
 
 
 def sign_in(username: str, password: str) -> LoginResult:
+    """The password step; with a second factor the token waits in ``PENDING`` until the code is verified."""
     result = accounts.login(username.strip(), password, client_addr=client_addr())
-    st.session_state[TOKEN] = result.token
+    st.session_state[PENDING if result.second_factor else TOKEN] = result.token
     st.session_state.pop(NOTICE, None)
     return result
+
+
+def second_factor_done(token: str) -> None:
+    st.session_state.pop(PENDING, None)
+    st.session_state[TOKEN] = token
 
 
 def sign_out() -> None:
