@@ -18,6 +18,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable
+from typing import IO
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -301,7 +302,7 @@ def _read_members(archive: zipfile.ZipFile, infos: Iterable[zipfile.ZipInfo], ma
 class _Capped(io.RawIOBase):
     """A member stream that refuses to produce more than its declared size (lying headers)."""
 
-    def __init__(self, stream: io.BufferedIOBase, limit: int) -> None:
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
         self.stream, self.left = stream, limit
 
     def readable(self) -> bool:

@@ -239,8 +239,10 @@ def change_password(actor: Actor, *, old_password: str, new_password: str, engin
         tx.session.add(user)
         # ASVS 7.4.3: every other session of this user ends (someone may know the old password); this one stays
         ended = tx.session.execute(
-            update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
-                                      UserSession.id != _session_pk(actor)).values(revoked_at=datetime.now(UTC)))
+            update(UserSession).where(UserSession.user_id == user.id,  # type: ignore[arg-type]
+                                      UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
+                                      UserSession.id != _session_pk(actor))  # type: ignore[arg-type]
+            .values(revoked_at=datetime.now(UTC)))
         tx.audit(after={"password_changed": True, "other_sessions_ended": int(ended.rowcount or 0)})  # type: ignore[attr-defined]
 
 
