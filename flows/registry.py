@@ -32,6 +32,8 @@ USE_CASES: dict[str, UseCase] = {u.name: u for u in [
             "handover.admin", "启动交接", "以系统身份启动交接并推进（脚本调用）"),
     UseCase("plan-import", "models.services.plan_imports:run_import", "flows/plan_import.py:plan_import",
             "plan.import", "方案导入", "解析、比对、发布方案并计算进度"),
+    UseCase("audit-retention", "models.services.retention:run_purge", "flows/retention.py:audit_retention",
+            "audit.purge", "审计清理", "按审计管理员策略清理过期审计日志（每日 03:00）"),
     UseCase("issue-notices", "models.services.notice_batches:run_batch", "flows/notices.py:issue_notices",
             "notice.issue", "批量印发", "批量印发督办通知单 / 催办函"),
 ]}

@@ -42,6 +42,10 @@ def schedules_for(name: str) -> list[Any]:
         from flows.reports import schedules
 
         return schedules()
+    if name == "audit-retention":
+        from flows.retention import schedule as retention_schedule
+
+        return [retention_schedule()]
     return []
 
 

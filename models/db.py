@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from functools import lru_cache, wraps
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
@@ -51,7 +51,41 @@ def engine_for(url: str) -> Engine:
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine
+
+
+def sync_sequences(conn: Connection) -> int:
+    """PostgreSQL: move every ``id`` sequence past the largest id (after inserts with explicit ids: the
+    synthetic generator, a restore); otherwise the next ordinary insert fails with UniqueViolation.
+    A no-op on SQLite, whose rowids follow the data by themselves. Returns the number of sequences set."""
+    if conn.dialect.name != "postgresql":
+        return 0
+    from sqlmodel import SQLModel
+
+    moved = 0
+    for table in SQLModel.metadata.sorted_tables:
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        result = conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+            f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)')).scalar()
+        moved += result is not None
+    return moved
+
+
+def _refuse_nul(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                executemany: bool) -> None:
+    """NUL cannot be stored in PostgreSQL text (psycopg raises DataError) and SQLite would keep it: refuse
+    it the same way on both, as invalid input with a Chinese message, before the statement runs."""
+    rows = parameters if isinstance(parameters, list) else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row if isinstance(row, tuple | list) else (row,)
+        for value in values:
+            if isinstance(value, str) and "\x00" in value:
+                from models.services.errors import Invalid
+
+                raise Invalid("输入内容含有不可见的控制字符（NUL），已拒绝，请删除后重试")
 
 
 def get_engine() -> Engine:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +48,17 @@ class Settings(BaseSettings):
 
     # files
     max_upload_mb: int = Field(default=20, ge=1, le=200)
+    max_xml_part_mb: int = Field(default=32, ge=1, le=512)   # one XML part of a .docx/.xlsx, uncompressed
+    # backups are signed (HMAC-SHA256) with a key kept outside the archive: this value, or the key file
+    # (default REFORM_HOME/backup.key, created with mode 0600 at the first backup)
+    backup_key: SecretStr | None = Field(default=None, min_length=32)
+    backup_key_file: Path | None = None
+    # a run record still "running" after this long belongs to a killed process (closed at start-up)
+    stale_run_minutes: int = Field(default=60, ge=5, le=1440)
+    # the worker process that parses uploads and imports (models/sandbox.py)
+    parse_cpu_seconds: int = Field(default=20, ge=1, le=600)
+    parse_wall_seconds: int = Field(default=30, ge=2, le=1200)
+    parse_memory_mb: int = Field(default=1024, ge=256, le=16384)
 
     # notifications
     smtp_from: str = "reform-tracker@localhost"

@@ -74,6 +74,21 @@ class User(SQLModel, table=True):
     sessions_valid_after: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
     version: int = 1
     created_at: datetime = _ts()
+    # second factor (TOTP, RFC 6238): required for the administrator roles, optional for others
+    totp_required: bool = False
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_pending_secret: str | None = Field(default=None, max_length=64)  # enrolment started, not confirmed
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)  # type: ignore[call-overload]  # once only
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One-time recovery codes for a lost authenticator, stored as argon2 hashes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=200)
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
 
 
 class UserSession(SQLModel, table=True):
@@ -84,6 +99,7 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = _ts()
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
     client_addr: str | None = Field(default=None, max_length=64)
+    second_factor_pending: bool = False  # password checked, TOTP not yet: the session grants nothing
 
 
 # ---------------------------------------------------------------- plans and tasks

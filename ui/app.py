@@ -16,7 +16,19 @@ def _page(spec: PageSpec, *, default: bool = False) -> st.Page:
     return st.Page(spec.path, title=spec.title, icon=spec.icon, default=default)
 
 
+
+
+@st.cache_resource
+def _recovered() -> bool:
+    """Once per web process: finish or discard what a killed earlier process left (staged files, runs)."""
+    from models.services.startup import recover
+
+    recover()
+    return True
+
+
 frame.setup()
+_recovered()
 login = current_login()
 if login is None:
     pages = [_page(LOGIN, default=True)]

@@ -108,6 +108,32 @@ def user_add(
     typer.echo(f"已创建用户 {username}；初始口令（首次登录须修改）：{password}")
 
 
+@user_app.command("role")
+@friendly
+def user_role(
+    username: str,
+    role: str = typer.Option(..., help="office|department|staffing|leader|sysadmin|secadmin|auditor"),
+) -> None:
+    """Change a user's role; administrator roles are granted or withdrawn only here (修改角色)."""
+    from models.services.accounts import set_role, user_id_for
+    from models.services.actor import Actor
+
+    set_role(Actor.system("cli"), user_id_for(username), role)
+    typer.echo(f"已将用户 {username} 的角色改为 {role}")
+
+
+@user_app.command("reset-2fa")
+@friendly
+def user_reset_second_factor(username: str) -> None:
+    """Clear a user's second factor (lost authenticator); they enrol again at the next login (重置第二因素)."""
+    from models.services.accounts import user_id_for
+    from models.services.actor import Actor
+    from models.services.second_factor import reset
+
+    reset(Actor.system("cli"), user_id_for(username))
+    typer.echo(f"已重置用户 {username} 的第二因素；下次登录时须重新绑定身份验证器")
+
+
 @task_app.command("list")
 @friendly
 def task_list(unit: str = typer.Option(None, help="只列出该单位（全称或简称）牵头/负责/配合的任务"),

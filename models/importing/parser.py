@@ -14,11 +14,12 @@ import re
 import zipfile
 from xml.etree.ElementTree import ParseError
 
-from models.filesafety import UploadRejected, check_upload
+from models.filesafety import MAX_XML_PART, UploadRejected, check_upload
 from models.importing.annotations import Annotation, first_unit_is_lead
 from models.importing.builder import Draft, build_tasks
 from models.importing.deadlines import DeadlineParse
 from models.importing.docx_reader import read_docx
+from models.importing.limits import check_structure
 from models.importing.metadata import PlanMeta, extract_metadata
 from models.importing.model import ImportRejected, ParsedPlan, ParsedTask
 from models.importing.outline import build_outline, clean_lines
@@ -34,18 +35,21 @@ _KIND_ERRORS = {"docx": "文件内容不是有效的 Word 文档（.docx）", "x
 
 
 def parse_plan(data: bytes, filename: str, *, max_bytes: int = 20 * 1024 * 1024,
-               calendar: WorkCalendar | None = None) -> ParsedPlan:
+               calendar: WorkCalendar | None = None, max_xml_part: int = MAX_XML_PART) -> ParsedPlan:
     """Parse a plan; raises ImportRejected with a Chinese message when the file cannot be used.
 
     ``calendar``: the office's working-day calendar (entered 放假安排) for deadlines counted in
     working days from the plan's date; without it chinese-calendar's years and plain weekdays.
+    Untrusted files are parsed through ``models.sandbox`` (a limited worker process), which calls this.
     """
     try:
-        kind = check_upload(data, filename, allowed=PLAN_KINDS, max_bytes=max_bytes)
+        kind = check_upload(data, filename, allowed=PLAN_KINDS, max_bytes=max_bytes, max_xml_part=max_xml_part)
     except UploadRejected as exc:
         raise ImportRejected(exc.message) from exc
     fingerprint = hashlib.sha256(data).hexdigest()
     try:
+        if kind in ("xlsx", "docx"):
+            check_structure(data, kind)
         if kind == "xlsx":
             return _parse_workbook(data, fingerprint, calendar)
         if kind == "docx":
@@ -54,8 +58,12 @@ def parse_plan(data: bytes, filename: str, *, max_bytes: int = 20 * 1024 * 1024,
             lines = [line for line, table in zip(content.lines, content.table_of_line, strict=True)
                      if table not in task_tables]
             return _parse_document(lines, content.tables, fingerprint, join_wrapped=False, calendar=calendar)
+    except (ImportRejected, MemoryError):
+        raise
     except (zipfile.BadZipFile, KeyError, ParseError, ValueError, EOFError, OSError) as exc:
         raise ImportRejected(_KIND_ERRORS[kind]) from exc
+    except Exception as exc:  # the readers fail in many ways on damaged files (lxml, openpyxl, zlib)
+        raise ImportRejected(_KIND_ERRORS[kind] + "（文件已损坏或结构异常）") from exc
     text, warnings = decode_text(data)
     plan = _parse_document(clean_lines(text, join_wrapped=True), [], fingerprint, join_wrapped=True,
                            calendar=calendar)

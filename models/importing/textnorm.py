@@ -60,9 +60,21 @@ def cn_to_int(text: str) -> int | None:
 
 
 def int_to_cn(value: int) -> str:
-    """12 -> '十二' for section codes generated from tables (1..99)."""
+    """12 -> '十二', 121 -> '一百二十一' for section codes and rendered numbering (0..9999; larger as digits)."""
     digits = "零一二三四五六七八九"
+    if value < 0 or value > 9999:
+        return str(value)
     if value < 10:
         return digits[value]
-    tens, ones = divmod(value, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    text, zero = "", False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        digit, value = divmod(value, size)
+        if digit:
+            text += ("零" if zero and text else "") + digits[digit] + unit
+            zero = False
+        else:
+            zero = bool(text)
+    return text

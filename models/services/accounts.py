@@ -10,15 +10,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, func, select
 
 from models.db import read_session, retry_transient, write_session
-from models.services import audit
+from models.services import audit, second_factor
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied, ServiceError
 from models.services.passwords import hash_password, policy_problems, verify_password
 from models.services.permissions import ADMIN_ROLES, ROLE_LABELS, require
+from models.services.textinput import has_controls, refuse_controls
 from models.services.uow import transaction
 from models.settings import Settings, get_settings
 from models.tables import Unit, User, UserSession
@@ -40,6 +42,7 @@ class LoginResult:
     actor: Actor
     display_name: str
     must_change_password: bool
+    second_factor: str | None = None  # "enrol" / "verify": the token is pending until second_factor.verify
 
 
 def _aware(ts: datetime | None) -> datetime | None:
@@ -74,6 +77,8 @@ def create_user(actor: Actor, *, username: str, display_name: str, role: str, un
             raise PermissionDenied("管理员类账户（系统/安全/审计管理员）只能通过命令行创建")
         if not username.strip() or len(username) > 60:
             raise Invalid("用户名不能为空且不超过 60 个字符")
+        refuse_controls("用户名", username)
+        refuse_controls("显示名称", display_name)
         if tx.session.exec(select(User).where(User.username == username)).first():
             raise Invalid(f"用户名已存在：{username}")
         unit_id = None
@@ -108,7 +113,9 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
     with write_session(engine) as session:
         # Lock the row: parallel guesses must count one by one (READ COMMITTED would lose increments
         # and hand a brute-forcer with many connections far more than `lockout_threshold` tries).
-        user = session.exec(select(User).where(User.username == username).with_for_update()).first()
+        # a name with control characters (NUL breaks PostgreSQL) cannot exist: fail like any unknown user
+        user = None if has_controls(username) else \
+            session.exec(select(User).where(User.username == username).with_for_update()).first()
         ok = verify_password(user.password_hash if user else "", password) if password else False
         locked = bool(user and user.locked_until and _aware(user.locked_until) > now)  # type: ignore[operator]
         who = Actor(user.id if user else None, username, user.role if user else "", user.unit_id if user else None,
@@ -129,10 +136,13 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
             failed = True
         else:
             failed = False
-            user.failed_attempts = 0
-            user.locked_until = None
+            pending = second_factor.required(user)
+            if not pending:  # with a second factor the counter keeps running until the code is right too
+                user.failed_attempts = 0
+                user.locked_until = None
             token = secrets.token_urlsafe(32)
-            row = UserSession(token_hash=_token_hash(token), user_id=user.id or 0, client_addr=client_addr)
+            row = UserSession(token_hash=_token_hash(token), user_id=user.id or 0, client_addr=client_addr,
+                              second_factor_pending=pending)
             session.add(row)
             session.flush()
             expired = _aware(user.password_changed_at) is None or \
@@ -141,8 +151,10 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
                 user.must_change_password = True
             session.add(user)
             actor = actor_for(user, session_id=str(row.id), client_addr=client_addr)
-            audit.record(session, actor, "auth.login", "user", user.id, after={"session": row.id})
-            result = LoginResult(token, actor, user.display_name, user.must_change_password)
+            step = ("enrol" if user.totp_secret is None else "verify") if pending else None
+            audit.record(session, actor, "auth.login", "user", user.id,
+                         after={"session": row.id, **({"second_factor": step} if step else {})})
+            result = LoginResult(token, actor, user.display_name, user.must_change_password, step)
     if failed:
         raise AuthFailed(LOGIN_FAILED)
     return result
@@ -163,6 +175,8 @@ def validate_session(token: str, *, engine: Engine | None = None, settings: Sett
         reason = None
         if row.revoked_at is not None:
             reason = "已退出登录"
+        elif row.second_factor_pending:
+            reason = "尚未完成第二因素验证"
         elif not user.is_active:
             reason = "账户已停用"
         elif valid_after is not None and created <= valid_after:
@@ -223,7 +237,36 @@ def change_password(actor: Actor, *, old_password: str, new_password: str, engin
         user.must_change_password = False
         user.version += 1
         tx.session.add(user)
-        tx.audit(after={"password_changed": True})
+        # ASVS 7.4.3: every other session of this user ends (someone may know the old password); this one stays
+        ended = tx.session.execute(
+            update(UserSession).where(UserSession.user_id == user.id,  # type: ignore[arg-type]
+                                      UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
+                                      UserSession.id != _session_pk(actor))  # type: ignore[arg-type]
+            .values(revoked_at=datetime.now(UTC)))
+        tx.audit(after={"password_changed": True, "other_sessions_ended": int(ended.rowcount or 0)})  # type: ignore[attr-defined]
+
+
+def _guard_admin_roles(session: Session, actor: Actor, action: str, user: User, changes: dict[str, object]) -> None:
+    """三权分立 for role changes: administrator roles are granted or withdrawn only where administrators are
+    created (the installer CLI, acting as ``system``), and the system never loses its last active auditor.
+
+    Without this a sysadmin could create a leader (learning its first password) and a secadmin could then
+    make it an auditor able to purge the trail, or demote the only auditor.
+    """
+    new_role = changes.get("role", user.role)
+    deactivating = changes.get("is_active") is False
+    touches_admin = user.role in ADMIN_ROLES or new_role in ADMIN_ROLES
+    if action in {"user.set_role", "user.disable", "user.enable"} and touches_admin and actor.role != "system":
+        raise PermissionDenied("管理员类角色（系统/安全/审计管理员）只能通过命令行授予、收回或停用")
+    if user.role == "auditor" and user.is_active and (new_role != "auditor" or deactivating):
+        others = session.exec(select(func.count()).select_from(User).where(
+            User.role == "auditor", User.is_active == True, User.id != user.id)).one()  # noqa: E712
+        if not others:
+            raise Invalid("系统中必须至少保留一名在用的审计管理员")
+
+
+def _session_pk(actor: Actor) -> int:
+    return int(actor.session_id) if actor.session_id and actor.session_id.isdigit() else -1
 
 
 def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: Engine | None,
@@ -238,6 +281,7 @@ def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: En
         if action == "user.reset_password" and user.role in ADMIN_ROLES and actor.role != "system":
             # resetting another administrator's password would hand its powers to the resetter
             raise PermissionDenied("管理员类账户的口令只能通过命令行重置")
+        _guard_admin_roles(tx.session, actor, action, user, changes)
         shown = [k for k in changes if k != "password_hash"]
         before = {k: getattr(user, k) for k in shown}
         for key, value in changes.items():
@@ -249,6 +293,14 @@ def _admin_update(actor: Actor, perm: str, action: str, user_id: int, engine: En
         tx.session.add(user)
         tx.audit(before=before, after={k: changes[k] for k in shown})
         return user
+
+
+def user_id_for(username: str, *, engine: Engine | None = None) -> int:
+    with read_session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or user.id is None:
+        raise NotFound(f"用户不存在：{username}")
+    return user.id
 
 
 @retry_transient

@@ -47,8 +47,31 @@ def _head(session: Session) -> AuditHead:
 
 
 def jsonable(value: Any) -> Any:
-    """Make before/after snapshots JSON-safe (dates, decimals) so hashing is stable across databases."""
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False)) if value is not None else {}
+    """Make before/after snapshots JSON-safe (dates, decimals) so hashing is stable across databases.
+
+    Control characters are made visible (``\\x00``): PostgreSQL refuses NUL in text and jsonb, and the
+    record of a refused request carrying one must still be written."""
+    if value is None:
+        return {}
+    return _visible(json.loads(json.dumps(value, default=str, ensure_ascii=False)))
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c not in (9, 10, 13)}
+
+
+def _visible(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(_CONTROL)
+    if isinstance(value, dict):
+        return {visible(str(k)): _visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_visible(v) for v in value]
+    return value
+
+
+def visible(text: str) -> str:
+    """A user-supplied string with control characters shown as ``\\xNN`` (for names in the audit trail)."""
+    return text.translate(_CONTROL)
 
 
 def record(
@@ -70,16 +93,16 @@ def record(
         id=head.last_id + 1,
         ts=datetime.now(UTC).isoformat(timespec="microseconds"),
         actor_id=actor.user_id,
-        actor_name=actor.username[:60],
+        actor_name=visible(actor.username)[:60],
         actor_role=actor.role[:20],
         unit_id=actor.unit_id,
         action=action[:60],
         object_type=object_type[:30],
-        object_id=None if object_id is None else str(object_id)[:60],
+        object_id=None if object_id is None else visible(str(object_id))[:60],
         before=jsonable(before or {}),
         after=jsonable(after or {}),
         outcome=outcome,
-        client_addr=actor.client_addr[:64] if actor.client_addr else None,
+        client_addr=visible(actor.client_addr)[:64] if actor.client_addr else None,
         session_id=actor.session_id[:64] if actor.session_id else None,
         prev_hash=head.last_hash,
         hash="",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -35,8 +36,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from models import tables  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.db import engine_for
+from models.db import engine_for, sync_sequences
 from models.services import audit
+from models.services import backup_signing as signing
 from models.services.actor import Actor
 from models.services.errors import ServiceError
 from models.settings import get_settings
@@ -155,8 +157,9 @@ def _tar_files(files_dir: Path, target: Path) -> int:
     with tarfile.open(target, "w") as tar:
         if files_dir.exists():
             for path in sorted(files_dir.rglob("*")):
-                if path.is_file() and not path.name.endswith(".part"):
-                    tar.add(path, arcname=str(path.relative_to(files_dir)), recursive=False)
+                relative = path.relative_to(files_dir)
+                if path.is_file() and not path.name.endswith(".part") and not relative.parts[0].startswith("."):
+                    tar.add(path, arcname=str(relative), recursive=False)
                     count += 1
     return count
 
@@ -189,10 +192,14 @@ def backup(out_dir: Path | None = None, *, url: str | None = None, files_dir: Pa
             "members": {name: {"sha256": _sha256(work / name), "size": (work / name).stat().st_size}
                         for name in (DB_MEMBERS[backend], FILES_MEMBER)},
         }
-        (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+        (work / MANIFEST).write_bytes(manifest_bytes)
+        key = signing.load_key(create=True)
+        (work / signing.SIGNATURE).write_bytes(signing.sign(key, manifest_bytes, {
+            name: work / name for name in (DB_MEMBERS[backend], FILES_MEMBER)}))
         partial = archive.with_suffix(".part")
         with tarfile.open(partial, "w:gz") as tar:
-            for name in (MANIFEST, DB_MEMBERS[backend], FILES_MEMBER):
+            for name in (MANIFEST, signing.SIGNATURE, DB_MEMBERS[backend], FILES_MEMBER):
                 tar.add(work / name, arcname=name)
         os.replace(partial, archive)  # a crash never leaves a half archive under the final name
     if actor is not None:
@@ -209,13 +216,19 @@ def _record(engine: Engine, actor: Actor, action: str, after: dict[str, Any]) ->
 
 # ---------------------------------------------------------------- restore
 def read_manifest(archive: Path, work: Path) -> dict[str, Any]:
-    """Extract the known members into ``work`` and check every checksum before anything is restored."""
+    """Extract the known members into ``work`` and check the signature (HMAC with the key kept outside the
+    archive) and every checksum before anything is restored."""
     try:
+        key = signing.load_key(create=False)
         with tarfile.open(archive, "r:gz") as tar:
             members = {m.name: m for m in tar.getmembers()}
             if MANIFEST not in members:
                 raise BackupError("不是有效的备份文件（缺少 manifest.json）")
-            manifest = json.loads(_member_bytes(tar, members[MANIFEST]).decode("utf-8"))
+            manifest_bytes = _member_bytes(tar, members[MANIFEST])
+            signature = signing.verify_manifest(
+                key, manifest_bytes,
+                _member_bytes(tar, members[signing.SIGNATURE]) if signing.SIGNATURE in members else None)
+            manifest = json.loads(manifest_bytes.decode("utf-8"))
             if manifest.get("format") != FORMAT or manifest.get("backend") not in DB_MEMBERS:
                 raise BackupError("备份文件格式不受支持")
             for name, meta in manifest["members"].items():
@@ -228,7 +241,10 @@ def read_manifest(archive: Path, work: Path) -> dict[str, Any]:
                     shutil.copyfileobj(src, fh)
                 if _sha256(target) != meta["sha256"]:
                     raise BackupError(f"备份文件已损坏：{name} 校验和不符")
+                signing.verify_member(key, signature, name, target)
             return manifest
+    except signing.SignatureError as exc:
+        raise BackupError(exc.message) from None
     except (tarfile.TarError, EOFError, OSError, zlib.error, json.JSONDecodeError, UnicodeDecodeError,
             KeyError) as exc:
         raise BackupError(f"备份文件已损坏或不是备份文件：{type(exc).__name__}") from None
@@ -252,8 +268,7 @@ def _target_rows(url: str) -> int:
         engine.dispose()
 
 
-def _restore_sqlite(db_file: Path, url: str) -> None:
-    target = _sqlite_path(url)
+def _copy_sqlite(db_file: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     source, dest = sqlite3.connect(db_file), sqlite3.connect(target, timeout=30)
     try:
@@ -264,20 +279,41 @@ def _restore_sqlite(db_file: Path, url: str) -> None:
         dest.close()
 
 
-def _restore_postgres(db_file: Path, url: str) -> None:
+def _restore_postgres(db_file: Path, url: str, *, clean: bool) -> None:
     args, env = _pg_args(url)
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", *args, str(db_file)], env, "pg_restore ")
+    flags = ["--clean", "--if-exists"] if clean else []
+    _run(["pg_restore", *flags, "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
+          *args, str(db_file)], env, "pg_restore ")
 
 
-def _restore_files(files_tar: Path, files_dir: Path) -> int:
+def _pg_admin(url: str, statement: str) -> None:
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    except Exception as exc:  # noqa: BLE001 - privileges or server state: tell the operator what failed
+        raise BackupError(f"无法建立恢复用的临时数据库（需要 CREATEDB 权限）：{str(exc).splitlines()[0][:200]}") from None
+    finally:
+        admin.dispose()
+
+
+def _check_files_tar(files_tar: Path) -> None:
+    """Every member must be a plain file under a relative path: checked whole before anything is written."""
+    with tarfile.open(files_tar, "r") as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if not member.isfile() or member.name.startswith("/") or ".." in parts or not parts:
+                raise BackupError(f"备份中的文件路径或类型不安全（链接、设备或“..”），已拒绝：{member.name[:80]}")
+
+
+def _extract_files(files_tar: Path, into: Path) -> int:
     count = 0
-    files_dir.mkdir(parents=True, exist_ok=True)
-    root = files_dir.resolve()
+    into.mkdir(parents=True)
+    root = into.resolve()
     with tarfile.open(files_tar, "r") as tar:
         for member in tar.getmembers():
             target = (root / member.name).resolve()
-            if not member.isfile() or root not in target.parents:
+            if root not in target.parents:  # belt and braces after _check_files_tar
                 raise BackupError(f"备份中的文件路径不安全，已拒绝：{member.name[:80]}")
             target.parent.mkdir(parents=True, exist_ok=True)
             src = tar.extractfile(member)
@@ -288,15 +324,53 @@ def _restore_files(files_tar: Path, files_dir: Path) -> int:
     return count
 
 
+def _verify(url: str, manifest: dict[str, Any], n_files: int) -> tuple[dict[str, int], int, list[str]]:
+    engine_for(url).dispose()  # drop pooled connections opened on a file before it was replaced
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            counts, head = _counts(conn), _head(conn)
+        with Session(engine) as session:
+            result = audit.verify(session)
+    finally:
+        engine.dispose()
+    problems = [f"表 {t} 行数 {counts.get(t)} ≠ 备份 {n}" for t, n in manifest["tables"].items() if counts.get(t) != n]
+    if head["last_hash"] != manifest["audit_head"]["last_hash"]:
+        problems.append("审计链末端与备份记录不一致")
+    problems += result.problems
+    if n_files != manifest["files"]:
+        problems.append(f"文件数 {n_files} ≠ 备份 {manifest['files']}")
+    return counts, result.checked, problems
+
+
+def _swap_files(staged: Path, files_dir: Path) -> None:
+    old = files_dir.with_name(f".{files_dir.name}.old-{secrets.token_hex(4)}")
+    if files_dir.exists():
+        os.replace(files_dir, old)
+    os.replace(staged, files_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _swap_sqlite(staged: Path, url: str) -> None:
+    target = _sqlite_path(url)
+    engine_for(url).dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    os.replace(staged, target)
+
+
 def restore(archive: Path, *, url: str | None = None, files_dir: Path | None = None, force: bool = False,
             actor: Actor | None = None) -> RestoreReport:
-    """Restore into an empty instance and verify it; raises BackupError with the reason otherwise."""
+    """Restore all or nothing: into a staging database and folder, verified (signature, row counts, audit
+    chain and head, files) before the target is touched; raises BackupError with the reason otherwise."""
     settings = get_settings()
     url = url or settings.url
     files_dir = files_dir or settings.files_dir
     if not archive.is_file():
         raise BackupError(f"备份文件不存在：{archive}")
     backend = make_url(url).get_backend_name()
+    suffix = secrets.token_hex(4)
+    staged_files = files_dir.with_name(f".{files_dir.name}.restore-{suffix}")
     with tempfile.TemporaryDirectory(prefix="reform-restore-") as work_dir:
         work = Path(work_dir)
         manifest = read_manifest(archive, work)
@@ -305,29 +379,41 @@ def restore(archive: Path, *, url: str | None = None, files_dir: Path | None = N
         existing_files = any(p.is_file() for p in files_dir.rglob("*")) if files_dir.exists() else False
         if not force and (_target_rows(url) > 0 or existing_files):
             raise BackupError("目标实例不是空的（已有数据或文件）；确认要覆盖请使用 --force")
-        engine_for(url).dispose()
-        if backend == "sqlite":
-            _restore_sqlite(work / DB_MEMBERS["sqlite"], url)
-        else:
-            _restore_postgres(work / DB_MEMBERS["postgresql"], url)
-        n_files = _restore_files(work / FILES_MEMBER, files_dir)
-    engine = engine_for(url)
-    engine.dispose()  # drop connections opened on the file before it was replaced
-    with engine.connect() as conn:
-        counts, head = _counts(conn), _head(conn)
-    with Session(engine) as session:
-        result = audit.verify(session)
-    problems = [f"表 {t} 行数 {counts.get(t)} ≠ 备份 {n}" for t, n in manifest["tables"].items() if counts.get(t) != n]
-    if head["last_hash"] != manifest["audit_head"]["last_hash"]:
-        problems.append("审计链末端与备份记录不一致")
-    problems += result.problems
-    if n_files != manifest["files"]:
-        problems.append(f"文件数 {n_files} ≠ 备份 {manifest['files']}")
-    report = RestoreReport(archive, backend, counts, result.checked, n_files, problems)
+        _check_files_tar(work / FILES_MEMBER)
+        staged_db = _sqlite_path(url).with_name(_sqlite_path(url).name + f".restore-{suffix}") \
+            if backend == "sqlite" else None
+        staged_url = f"sqlite:///{staged_db}" if staged_db else \
+            make_url(url).set(database=f"{make_url(url).database}_rs_{suffix}").render_as_string(hide_password=False)
+        try:
+            if staged_db is not None:
+                _copy_sqlite(work / DB_MEMBERS["sqlite"], staged_db)
+            else:
+                _pg_admin(url, f'CREATE DATABASE "{make_url(staged_url).database}"')
+                _restore_postgres(work / DB_MEMBERS["postgresql"], staged_url, clean=False)
+            n_files = _extract_files(work / FILES_MEMBER, staged_files)
+            counts, checked, problems = _verify(staged_url, manifest, n_files)
+            if problems:
+                raise BackupError("恢复校验失败，目标实例未作任何改动：" + "；".join(problems[:10]))
+            # every check passed: swap the staged copies in
+            if staged_db is not None:
+                _swap_sqlite(staged_db, url)
+            else:
+                _restore_postgres(work / DB_MEMBERS["postgresql"], url, clean=True)  # one transaction
+            _swap_files(staged_files, files_dir)
+        finally:
+            shutil.rmtree(staged_files, ignore_errors=True)
+            if staged_db is not None:
+                for extra in ("", "-wal", "-shm", "-journal"):
+                    Path(str(staged_db) + extra).unlink(missing_ok=True)
+            else:
+                _pg_admin(url, f'DROP DATABASE IF EXISTS "{make_url(staged_url).database}" WITH (FORCE)')
+    with engine_for(url).begin() as conn:
+        sync_sequences(conn)
+    counts, checked, problems = _verify(url, manifest, n_files)
+    report = RestoreReport(archive, backend, counts, checked, n_files, problems)
     if problems:
         raise BackupError("恢复后校验失败：" + "；".join(problems[:10]))
+    engine = engine_for(url)
     if actor is not None:
-        _record(engine, actor, "ops.restore", {"archive": archive.name, "audit_checked": result.checked,
-                                               "tables": counts})
+        _record(engine, actor, "ops.restore", {"archive": archive.name, "audit_checked": checked, "tables": counts})
     return report
-

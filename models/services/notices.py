@@ -215,7 +215,12 @@ def inspect(actor: Actor, kind: str, subject: Subject = Subject(), *, data: dict
             overrides: dict[str, Any] | None = None, today: date | None = None,
             engine: Engine | None = None) -> Inspection:
     """Render without allocating a number, and report what the issue would check."""
-    _check_issue(actor, kind)
+    try:
+        _check_issue(actor, kind)
+    except PermissionDenied as exc:
+        from models.services.uow import audit_refusal
+
+        raise audit_refusal(actor, "notice.preview", "notice", kind, exc, engine=engine) from None
     today = today or get_settings().today()
     with read_session(engine) as session:
         data = data if data is not None else subject_data(session, kind, subject, today)
@@ -261,7 +266,7 @@ def _issue_once(actor: Actor, kind: str, subject: Subject, data: dict[str, Any] 
         _, doc = _render(tx.session, kind, number, today, payload, overrides)
         _refuse_placeholders(doc.findings.placeholders)
         title, docx = doc.title, doc.docx
-        stored, digest = files.store_bytes("notices", docx, "docx")
+        stored, digest = files.store_after_commit(tx, "notices", docx, "docx")  # visible only once committed
         notice = Notice(kind=kind, code=code, year=today.year, seq=seq, doc_number=number, title=title[:300],
                         recipients=doc.recipients, context={"overrides": overrides, "issuer": doc.issuer,
                                                             "confirmed": bool(questions)},
@@ -342,11 +347,11 @@ def download(actor: Actor, notice_id: int, *, engine: Engine | None = None) -> t
     """Access is re-checked on every download; the file name is built by the server."""
     with read_session(engine) as session:
         notice = session.get(Notice, notice_id)
-        if notice is None or notice.stored_name is None:
-            raise NotFound("公文不存在")
-        if not _may_read(session, actor, notice):
-            from models.services.uow import audit_refusal
+        from models.services.uow import audit_refusal
 
+        if notice is None or notice.stored_name is None:
+            raise audit_refusal(actor, "notice.download", "notice", notice_id, NotFound("公文不存在"), engine=engine)
+        if not _may_read(session, actor, notice):
             raise audit_refusal(actor, "notice.download", "notice", notice_id, PermissionDenied("无权下载该公文"),
                                 engine=engine)
         safe_title = "".join(ch for ch in notice.title if ch not in '\\/:*?"<>|\r\n\t')[:60]

@@ -37,7 +37,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "auditor": frozenset({"audit.view", "audit.verify", "audit.purge"}),
     "system": frozenset({
         "task.admin", "task.review", "schedule.run", "alert.manage", "notice.issue", "notice.view", "plan.import",
-        "handover.admin", "user.manage", "unit.manage", "config.manage", "holiday.manage", "task.view",
+        "handover.admin", "user.manage", "user.roles", "unit.manage", "config.manage", "holiday.manage", "task.view",
         "dashboard.view", "notice.agency",
     }),
 }

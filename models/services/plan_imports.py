@@ -24,6 +24,8 @@ from models.services.errors import Invalid
 from models.services.steps import Runner, direct, parse_day, recorded, step
 from models.tables import Plan
 
+IMPORT_ACTOR = Actor.system("import")
+
 
 def fingerprint_of(draft: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(draft, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
@@ -32,7 +34,7 @@ def fingerprint_of(draft: dict[str, Any]) -> str:
 @step("parse-plan", "解析方案文件")
 def parse(path: str, *, engine: Engine | None = None) -> tuple[dict[str, Any], str]:
     """(draft, fingerprint) from a reviewed .json draft or a .docx/.txt/.xlsx plan."""
-    from models.importing import ImportRejected, parse_plan
+    from models.services.uploads import parse_plan_upload
 
     file = Path(path)
     if not file.is_file():
@@ -43,10 +45,7 @@ def parse(path: str, *, engine: Engine | None = None) -> tuple[dict[str, Any], s
         except (ValueError, UnicodeDecodeError):
             raise Invalid("草稿文件不是有效的 JSON") from None
         return draft, fingerprint_of(draft)
-    try:
-        parsed = parse_plan(file.read_bytes(), file.name, calendar=plans.office_calendar(engine=engine))
-    except ImportRejected as exc:
-        raise Invalid(exc.message) from None
+    parsed = parse_plan_upload(IMPORT_ACTOR, file.read_bytes(), file.name, engine=engine)  # limited worker process
     return parsed.to_dict(), parsed.fingerprint
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from models.db import write_session
+from models.db import sync_sequences, write_session
 from models.services import audit
 from models.services.actor import Actor
 from models.tables import (
@@ -168,6 +168,7 @@ def generate(*, counties: int, seed: int = 7, today: date, engine: Engine | None
             rows = batch.rows.get(table.__tablename__, [])  # type: ignore[attr-defined]
             for start in range(0, len(rows), CHUNK):
                 session.execute(insert(table), rows[start:start + CHUNK])  # type: ignore[arg-type]
+        sync_sequences(session.connection())  # explicit ids: the next ordinary insert must not collide
         counts = {t.__tablename__: len(batch.rows.get(t.__tablename__, [])) for t in order}  # type: ignore[attr-defined]
         audit.record(session, Actor.system("generate"), "demo.generate", "plan",
                      after={"counties": counties, "seed": seed, **counts})

@@ -19,7 +19,8 @@ from models.services import files
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.permissions import has, require, require_task_actor
-from models.services.uow import transaction
+from models.services.textinput import refuse_controls
+from models.services.uow import Tx, transaction
 from models.settings import get_settings
 from models.tables import Evidence, ProgressReport, Task
 
@@ -75,21 +76,18 @@ def _apply(session: Session, task: Task, expected_version: int, values: dict[str
     session.refresh(task)
 
 
-def _store_evidence(session: Session, actor: Actor, task: Task, report: ProgressReport,
-                    uploads: Sequence[Upload], stored: list[str]) -> list[str]:
-    """Check and store each file; ``stored`` collects what was written so a rollback can remove it."""
-    from models.filesafety import UploadRejected, check_upload
-
+def _store_evidence(tx: Tx, actor: Actor, task: Task, report: ProgressReport,
+                    uploads: Sequence[Upload], checked: Sequence[tuple[str | None, str | None]]) -> list[str]:
+    """Refuse the batch if any file was refused, then stage each: the files move into the store only when
+    the transaction commits, and are removed when it fails (``files.store_after_commit``)."""
+    for up, (_kind, refused) in zip(uploads, checked, strict=True):
+        if refused is not None:
+            raise Invalid(f"附件“{up.filename[:60]}”被拒绝：{refused}")
     names = []
-    limit = get_settings().max_upload_mb * 1024 * 1024
-    for up in uploads:
-        try:
-            kind = check_upload(up.data, up.filename, allowed=EVIDENCE_KINDS, max_bytes=limit)
-        except UploadRejected as exc:
-            raise Invalid(f"附件“{up.filename[:60]}”被拒绝：{exc.message}") from None
-        name, digest = files.store_bytes("evidence", up.data, kind)
-        stored.append(name)
-        session.add(Evidence(task_id=task.id or 0, report_id=report.id, stored_name=name,
+    for up, (kind, _refused) in zip(uploads, checked, strict=True):
+        assert kind is not None
+        name, digest = files.store_after_commit(tx, "evidence", up.data, kind)
+        tx.session.add(Evidence(task_id=task.id or 0, report_id=report.id, stored_name=name,
                              original_name=up.filename[:200], kind=kind, size=len(up.data), sha256=digest,
                              uploaded_by=actor.user_id))
         names.append(up.filename[:200])
@@ -98,19 +96,17 @@ def _store_evidence(session: Session, actor: Actor, task: Task, report: Progress
 
 def _transition(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
                 note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None) -> Task:
-    stored: list[str] = []
-    try:
-        return _transition_tx(actor, action, task_id=task_id, expected_version=expected_version, percent=percent,
-                              note=note, uploads=uploads, today=today, engine=engine, stored=stored)
-    except BaseException:
-        for name in stored:  # the transaction rolled back: no evidence row points at these files
-            files.remove_stored("evidence", name)
-        raise
+    from models.services.uploads import check_files
+
+    # hostile files are parsed in the limited worker, before the write transaction holds any lock
+    checked = check_files([(up.filename, up.data) for up in uploads], allowed=EVIDENCE_KINDS)
+    return _transition_tx(actor, action, task_id=task_id, expected_version=expected_version, percent=percent,
+                          note=note, uploads=uploads, checked=checked, today=today, engine=engine)
 
 
 def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
-                   note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None,
-                   stored: list[str]) -> Task:
+                   note: str, uploads: Sequence[Upload], checked: Sequence[tuple[str | None, str | None]],
+                   today: date | None, engine: Engine | None) -> Task:
     with transaction(actor, f"task.{action}", "task", task_id, engine=engine) as tx:
         task = _load(tx.session, task_id)
         if action in {"progress", "report_done"}:
@@ -119,6 +115,9 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
             require(actor, "task.review")
         if task.version != expected_version:
             raise Conflict(f"任务 {task.code} 已被他人修改（版本 {task.version}），请刷新后重试")
+        refuse_controls("说明", note, multiline=True)
+        for up in uploads:
+            refuse_controls("附件文件名", up.filename)
         new_status = next_status(task.status, action)
         if action in {"return", "reopen"} and not note.strip():
             raise Invalid("退回或重新打开必须填写原因")
@@ -142,7 +141,7 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
                                 percent=task.percent, note=note.strip()[:2000])
         tx.session.add(report)
         tx.session.flush()
-        evidence = _store_evidence(tx.session, actor, task, report, uploads, stored) if uploads else []
+        evidence = _store_evidence(tx, actor, task, report, uploads, checked) if uploads else []
         tx.audit(before=before, after={**snapshot(task), "note": note.strip()[:200], "evidence": evidence})
         return task
 
@@ -179,7 +178,8 @@ def evidence_for_download(actor: Actor, evidence_id: int, *, engine: Engine | No
     with read_session(engine) as session:
         ev = session.get(Evidence, evidence_id)
         if ev is None:
-            raise NotFound("附件不存在")
+            raise audit_refusal(actor, "evidence.download", "evidence", evidence_id, NotFound("附件不存在"),
+                                engine=engine)
         task = _load(session, ev.task_id)
         allowed = has(actor, "task.view") and (
             actor.role not in UNIT_SCOPED_ROLES

@@ -9,7 +9,7 @@ when the service returns, every page already shows the consequences (GUIDE §2 r
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,6 +47,8 @@ class Tx:
             lock_plans(self.session, plan_id)
         self.replan.add(plan_id)
         self.replan_day = today or self.replan_day
+    after_commit: list[Callable[[], None]] = field(default_factory=list)  # e.g. move staged files into place
+    on_failure: list[Callable[[], None]] = field(default_factory=list)    # e.g. remove staged files
 
     def audit(self, *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
               action: str | None = None, object_type: str | None = None, object_id: object = None) -> None:
@@ -68,6 +70,7 @@ def audit_refusal(actor: Actor, action: str, object_type: str, object_id: object
 @contextmanager
 def transaction(actor: Actor, action: str, object_type: str, object_id: object = None,
                 *, engine: Engine | None = None) -> Iterator[Tx]:
+    tx: Tx | None = None
     try:
         with write_session(engine) as session:
             tx = Tx(session, actor, action, object_type, object_id)
@@ -79,7 +82,17 @@ def transaction(actor: Actor, action: str, object_type: str, object_id: object =
 
                 recompute_in(session, tx.replan, today=tx.replan_day)
     except ServiceError as exc:
+        _run_all(tx.on_failure if tx else [])
         with write_session(engine) as session:
             audit.record(session, actor, action, object_type, object_id,
                          after={"message": exc.message}, outcome=exc.outcome)
         raise
+    except BaseException:
+        _run_all(tx.on_failure if tx else [])
+        raise
+    _run_all(tx.after_commit)
+
+
+def _run_all(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        callback()

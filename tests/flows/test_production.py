@@ -107,7 +107,8 @@ def test_reform_deploy_registers_six_deployments_and_each_runs_on_a_process_work
 
     env = app_env(prefect_server, sqlite_app)
     deployed = reform(env, "deploy")
-    assert deployed.returncode == 0 and "已注册 6 个部署" in deployed.stdout, deployed.stdout + deployed.stderr
+    assert deployed.returncode == 0 and f"已注册 {len(USE_CASES)} 个部署" in deployed.stdout, \
+        deployed.stdout + deployed.stderr
     listed = reform(env, "flows", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     rows = {r["name"]: r for r in json.loads(listed.stdout)}
@@ -133,7 +134,9 @@ def test_reform_deploy_registers_six_deployments_and_each_runs_on_a_process_work
               "advance-handover": {"handover_id": staff.id},
               "start-handover": {"handover_id": archive.id, "expected_version": archive.version},
               "plan-import": {"path": str(reviewed)},
-              "issue-notices": {"task_ids": [factories.task(sqlite_app, "四.4").id], "today": TODAY.isoformat()}}
+              "issue-notices": {"task_ids": [factories.task(sqlite_app, "四.4").id], "today": TODAY.isoformat()},
+              "audit-retention": {}}
+    assert set(params) == set(USE_CASES)
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
     worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "reform-pool"],
                               env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -24,7 +24,9 @@ from tests.factories import actor
 from tests.security.conftest import audit_rows
 
 CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-                 b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+                 b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                 b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                 b'officedocument.wordprocessingml.document.main+xml"/></Types>')
 DOCUMENT = (b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
             b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>ok</w:t></w:r></w:p></w:body></w:document>')
 

@@ -61,13 +61,66 @@ def app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60)
 
 
+def allow_code_reuse(username: str) -> None:
+    """Test setup: forget the last accepted TOTP step, so several logins within one 30-second step work
+    (in real use each code is accepted once; the tests of that are in tests/security)."""
+    from sqlalchemy import update
+
+    from models.db import write_session
+    from models.tables import User
+
+    with write_session() as session:
+        session.execute(update(User).where(User.username == username).values(totp_last_step=None))  # type: ignore[arg-type]
+
+
+def _secret(username: str) -> str:
+    from sqlmodel import select
+
+    from models.db import read_session
+    from models.tables import User
+
+    with read_session() as session:
+        user = session.exec(select(User).where(User.username == username)).one()
+    secret = user.totp_secret or user.totp_pending_secret
+    assert secret, f"{username} has no TOTP secret"
+    return secret
+
+
 def login(username: str, password: str = PASSWORD) -> AppTest:
+    """Sign in through the login page, second factor included: at the first login the page shows the
+    secret (as text next to the QR code) and the code is computed from it with pyotp, as an authenticator
+    app would; later logins use the enrolled secret."""
+    import pyotp
+
     at = app().run()
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(password)
     at.button(key="login_submit").click().run()
     assert not at.exception, at.exception
+    if any(w.key == "totp_code" for w in at.text_input):
+        shown = re.search(r"密钥：([A-Z2-7]{16,})", texts(at))
+        secret = shown.group(1) if shown else _secret(username)
+        allow_code_reuse(username)
+        at.text_input(key="totp_code").input(pyotp.TOTP(secret).now())
+        at.button(key="totp_submit").click().run()
+        if any(b.key == "totp_continue" for b in at.button):
+            at.button(key="totp_continue").click().run()
+        assert not at.exception, at.exception
     return at
+
+
+def session_token(username: str, password: str = PASSWORD) -> str:
+    """A full session token from the services (password, then the second factor when required)."""
+    import pyotp
+
+    from models.services import accounts, second_factor
+
+    result = accounts.login(username, password)
+    if result.second_factor:
+        second_factor.enrolment(result.token)
+        allow_code_reuse(username)
+        second_factor.verify(result.token, pyotp.TOTP(_secret(username)).now())
+    return result.token
 
 
 def goto(at: AppTest, page: str) -> AppTest:

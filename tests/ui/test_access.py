@@ -15,7 +15,7 @@ from models.services import accounts
 from models.services.accounts import LOGIN_FAILED
 from models.tables import UserSession
 from tests import factories as f
-from tests.ui.conftest import PASSWORD, goto, login, texts
+from tests.ui.conftest import goto, login, session_token, texts
 from ui.components.registry import CHANGE_PASSWORD, LOGIN, PAGES
 from ui.components.session import TOKEN
 
@@ -40,7 +40,7 @@ def shows_no_data(at: AppTest) -> bool:
 
 @pytest.mark.parametrize(("path", "role"), FORBIDDEN)
 def test_forbidden_page_gives_no_data_even_when_opened_directly(shared_db, path, role):
-    token = accounts.login(ROLES[role], PASSWORD).token
+    token = session_token(ROLES[role])
     at = run_page_directly(path, token)
     assert not at.exception
     assert "无权访问此页面" in texts(at)

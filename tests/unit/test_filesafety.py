@@ -6,6 +6,7 @@ import zipfile
 import pytest
 
 from models.filesafety import UploadRejected, check_upload
+from tests.filesamples import PDF, jpeg, png
 from ui.benchmarks.importing import make_docx, make_xlsx
 
 PLAN = {"docx", "xlsx", "txt"}
@@ -37,9 +38,9 @@ def test_kind_is_detected_by_content_not_extension() -> None:
     assert check_upload(make_docx(["正文"]), "plan.docx", allowed=PLAN, max_bytes=LIMIT) == "docx"
     assert check_upload(make_xlsx([["a"]]), "table.xlsx", allowed=PLAN, max_bytes=LIMIT) == "xlsx"
     assert check_upload("方案".encode("gb18030"), "plan.txt", allowed=PLAN, max_bytes=LIMIT) == "txt"
-    assert check_upload(b"%PDF-1.7\n...", "evidence.pdf", allowed={"pdf"}, max_bytes=LIMIT) == "pdf"
-    assert check_upload(b"\x89PNG\r\n\x1a\n....", "photo.png", allowed={"png"}, max_bytes=LIMIT) == "png"
-    assert check_upload(b"\xff\xd8\xff\xe0....", "photo.jpg", allowed={"jpg"}, max_bytes=LIMIT) == "jpg"
+    assert check_upload(PDF, "evidence.pdf", allowed={"pdf"}, max_bytes=LIMIT) == "pdf"
+    assert check_upload(png(), "photo.png", allowed={"png"}, max_bytes=LIMIT) == "png"
+    assert check_upload(jpeg(), "photo.jpg", allowed={"jpg"}, max_bytes=LIMIT) == "jpg"
 
 
 def test_extension_that_lies_is_refused() -> None:
@@ -106,4 +107,4 @@ def test_zip_that_is_not_office() -> None:
 
 
 def test_kind_not_allowed() -> None:
-    assert "不支持的文件类型" in _reject(b"%PDF-1.4", "evidence", allowed={"png"})
+    assert "不支持的文件类型" in _reject(PDF, "evidence", allowed={"png"})

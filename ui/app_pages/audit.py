@@ -4,15 +4,16 @@ from __future__ import annotations
 import streamlit as st
 
 from models.db import read_session
-from models.services import audit
+from models.services import audit, retention
 from ui.components import tables
+from ui.components.actions import act
 from ui.components.fmt import snapshot, when
 from ui.components.labels import OUTCOMES, ROLE_LABELS
 from ui.components.labels import action as action_label
 from ui.components.reads import read
 from ui.components.session import guard
 
-guard("audit.view")
+login = guard("audit.view")
 st.title("审计日志")
 
 f1, f2, f3, f4 = st.columns(4)
@@ -44,3 +45,22 @@ if st.button("校验审计链", key="audit_verify", type="primary"):
         st.error(f"发现 {len(result.problems)} 处问题（已校验 {result.checked} 条）：")
         for problem in result.problems[:50]:
             st.markdown(f"- {problem}")
+
+st.subheader("保留期与定期清理")
+current = retention.policy()
+st.caption(f"《网络安全法》要求网络日志留存不少于六个月（本系统下限 {audit.MIN_RETENTION_DAYS} 天）。启用后，"
+           "每日 03:00 的计划任务按下列保留期清理更早的审计记录，每次清理都记入审计日志。")
+p1, p2 = st.columns(2)
+auto = p1.checkbox("启用每日自动清理", value=current["auto_purge"], key="retention_auto")
+days = p2.number_input("保留天数", min_value=audit.MIN_RETENTION_DAYS, max_value=3650,
+                       value=max(current["retention_days"], audit.MIN_RETENTION_DAYS), key="retention_days")
+if st.button("保存清理策略", key="retention_save"):
+    act("清理策略已保存", retention.set_policy, login.actor, auto_purge=auto, retention_days=int(days))
+purges = retention.recent_purges()
+if purges:
+    tables.show(tables.frame([{"ts": when(p["ts"]), "actor": p["actor"], "outcome": OUTCOMES.get(p["outcome"], p["outcome"]),
+                               "after": snapshot(p["after"])} for p in purges],
+                             {"ts": "时间", "actor": "执行人", "outcome": "结果", "after": "清理情况"}),
+                key="retention_runs", file_name="审计清理记录", height=200)
+else:
+    st.caption("尚无清理记录。")

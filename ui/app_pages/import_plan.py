@@ -6,8 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from flows import client
-from models.importing import parse_plan
-from models.services import dashboard, ledger, plans
+from models.services import dashboard, ledger, plans, uploads
 from ui.components import draft as drafts
 from ui.components import jobs
 from ui.components.actions import call, flash, show_flash, today
@@ -37,8 +36,7 @@ with st.expander("任务分工表（台账）：下载模板或导出已发布�
 upload = st.file_uploader("选择方案文件", type=["docx", "txt", "xlsx"], key="import_file")
 if upload is not None and st.session_state.get("import_source") != (upload.name, upload.size):
     with st.spinner("正在识别方案内容……"):
-        calendar = call(plans.office_calendar)
-        parsed = call(parse_plan, upload.getvalue(), upload.name, calendar=calendar)
+        parsed = call(uploads.parse_plan_upload, login.actor, upload.getvalue(), upload.name)
     if parsed is not None:
         st.session_state[DRAFT] = {**parsed.to_dict(), "fingerprint": parsed.fingerprint, "filename": upload.name}
         st.session_state["import_source"] = (upload.name, upload.size)

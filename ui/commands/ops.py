@@ -43,3 +43,14 @@ def register(app: typer.Typer) -> None:
         report = restore(archive, force=force, actor=Actor.system("cli"))
         typer.echo(f"恢复完成：{sum(report.tables.values())} 行，{report.files} 个文件；"
                    f"审计链校验通过（{report.audit_checked} 条）")
+
+    @app.command("recover")
+    @friendly
+    def recover_cmd() -> None:
+        """Finish or discard what killed processes left (staged and orphan files, "running" run records) (启动清理)."""
+        from models.services.startup import recover
+
+        stats = recover()
+        typer.echo(f"清理完成：补全文件 {stats['published']} 个，删除未提交文件 {stats['removed_staged']} 个、"
+                   f"残留临时文件 {stats['removed_partial']} 个、无主文件 {stats['removed_orphans']} 个；"
+                   f"关闭中断的运行记录 {stats['closed_runs']} 条")

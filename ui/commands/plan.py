@@ -27,32 +27,23 @@ def register(app: typer.Typer) -> None:
 
         Re-importing the same file is a no-op; a changed version of an imported plan prints a diff.
         """
+        from models.services.actor import Actor
+        from models.services.uploads import parse_plan_upload
+        from ui.commands.flows import run_use_case
+
         if not file.is_file():
             typer.echo(f"错误：文件不存在：{file}", err=True)
             raise typer.Exit(2)
-        if dry_run:
-            from models.importing import ImportRejected, parse_plan
-
-            try:
-                draft = parse_plan(file.read_bytes(), file.name).to_dict()
-            except ImportRejected as exc:
-                typer.echo(f"错误：{exc.message}", err=True)
-                raise typer.Exit(2) from None
-            echo_json(draft) if as_json else _print_summary(draft)
-            return
-        from ui.commands.flows import run_use_case
-
         params: dict = {"path": str(file.resolve()), "update": update}
-        if unassigned_units:  # parse here so the unmatched names can be marked unassigned on purpose
-            from models.importing import ImportRejected, parse_plan
-
-            try:
-                parsed = parse_plan(file.read_bytes(), file.name)
-            except ImportRejected as exc:
-                typer.echo(f"错误：{exc.message}", err=True)
-                raise typer.Exit(2) from None
+        if dry_run or unassigned_units:  # parsed here (in the limited worker process) to print or mark it
+            parsed = parse_plan_upload(Actor.system("cli"), file.read_bytes(), file.name)
             draft = parsed.to_dict()
-            draft["unit_decisions"] = {n: {"action": "unassigned"} for t in parsed.tasks for n in t.unit_mentions}
+            if dry_run:
+                echo_json(draft) if as_json else _print_summary(draft)
+                return
+            names = {n for t in draft["tasks"]
+                     for n in t["lead_units"] + t["responsible_units"] + t["supporting_units"]}
+            draft["unit_decisions"] = {n: {"action": "unassigned"} for n in names}  # settled on purpose
             params = {"draft": draft, "fingerprint": parsed.fingerprint, "source_filename": file.name,
                       "update": update}
         result = run_use_case("plan-import", params)

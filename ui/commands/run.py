@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         settings.home.mkdir(parents=True, exist_ok=True)
         upgrade()
+        from models.services.startup import recover
+
+        recover()  # what a killed earlier run left behind: staged/orphan files, "running" run records
         if demo:
             plan = load_demo(today=today_in_tz())
             typer.echo(f"演示方案：{plan.title}（账号口令 {demo_password()}）")

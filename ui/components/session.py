@@ -9,6 +9,7 @@ from models.services.accounts import LoginResult, SessionExpired
 from models.services.permissions import has
 
 TOKEN = "auth_token"
+PENDING = "auth_pending_token"  # password checked, second factor not yet
 NOTICE = "auth_notice"
 
 
@@ -35,6 +36,10 @@ def guard(*permissions: str, allow_must_change: bool = False) -> LoginResult:
         st.warning("请先修改口令后再使用系统。")
         st.stop()
     if permissions and not any(has(login.actor, p) for p in permissions):
+        from models.services.errors import PermissionDenied
+        from models.services.uow import audit_refusal
+
+        audit_refusal(login.actor, "page.view", "page", "/".join(permissions), PermissionDenied("无权访问此页面"))
         st.error("无权访问此页面。")
         st.stop()
     return login
@@ -49,10 +54,16 @@ def client_addr() -> str | None:
 
 
 def sign_in(username: str, password: str) -> LoginResult:
+    """The password step; with a second factor the token waits in ``PENDING`` until the code is verified."""
     result = accounts.login(username.strip(), password, client_addr=client_addr())
-    st.session_state[TOKEN] = result.token
+    st.session_state[PENDING if result.second_factor else TOKEN] = result.token
     st.session_state.pop(NOTICE, None)
     return result
+
+
+def second_factor_done(token: str) -> None:
+    st.session_state.pop(PENDING, None)
+    st.session_state[TOKEN] = token
 
 
 def sign_out() -> None:
