@@ -23,7 +23,7 @@ from sqlmodel import select
 
 from models.db import read_session, write_session
 from models.services import backup as bk
-from models.services import files, notices, scan, tasks
+from models.services import files, notices, steps, tasks
 from models.services.errors import Invalid
 from models.services.files import staging_dir, storage_dir
 from models.services.startup import STALE_MESSAGE, recover
@@ -144,7 +144,7 @@ def test_recovery_removes_partial_and_orphan_files_and_backups_skip_them(demo_sq
 
 
 def test_stale_running_records_are_closed_as_failed(demo: Engine) -> None:
-    stale, current = scan.start_run("scan", engine=demo), scan.start_run("scan", engine=demo)
+    stale, current = steps.start_run("scan", engine=demo), steps.start_run("scan", engine=demo)
     with write_session(demo) as session:
         session.execute(update(OpsRun).where(OpsRun.id == stale).values(  # type: ignore[arg-type]
             started_at=datetime.now(UTC) - timedelta(hours=5)))
