@@ -18,6 +18,7 @@ from models.services.errors import Invalid, PermissionDenied
 from models.services.permissions import has
 from models.services.uow import audit_refusal
 from models.settings import Settings, get_settings
+from models.workcalendar import WorkCalendar
 
 PLAN_KINDS = ("txt", "docx", "xlsx")
 
@@ -38,14 +39,17 @@ def _mb(value: int) -> int:
 
 
 def parse_plan_upload(actor: Actor, data: bytes, filename: str, *, engine: Engine | None = None,
-                      settings: Settings | None = None) -> ParsedUpload:
-    """Parse a plan file in the worker; a refusal is audited (``plan.parse``) and raised as Invalid."""
+                      settings: Settings | None = None, calendar: WorkCalendar | None = None) -> ParsedUpload:
+    """Parse a plan file in the worker; a refusal is audited (``plan.parse``) and raised as Invalid.
+
+    Working days counted from the plan's date use the office calendar (``calendar``, by default the
+    one in the database), handed to the worker as plain data."""
     settings = settings or get_settings()
     name = filename[:200]
     if not has(actor, "plan.import"):
         raise audit_refusal(actor, "plan.parse", "plan", name[:60], PermissionDenied("无权导入方案"), engine=engine)
     try:
-        office = plans.office_calendar(engine=engine)
+        office = calendar or plans.office_calendar(engine=engine)
         calendar = {"overrides": {d.isoformat(): w for d, w in office.overrides.items()},
                     "years": sorted(office.official_years)}
         result = sandbox.run("plan", [(name, data)], {"max_bytes": _mb(settings.max_upload_mb),

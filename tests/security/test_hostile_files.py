@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -91,8 +92,11 @@ def test_installed_command_exits_2_without_a_traceback(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.name for p in SAMPLES])
 def test_worker_returns_what_the_importer_returns(sample: Path) -> None:
     data = sample.read_bytes()
-    isolated = uploads.parse_plan_upload(Actor.system("test"), data, sample.name)
-    direct = parse_plan(data, sample.name)
+    from models.workcalendar import WorkCalendar
+
+    office = WorkCalendar({date(2026, 12, 31): False}, official_years=[2027])  # as if entered by the office
+    isolated = uploads.parse_plan_upload(Actor.system("test"), data, sample.name, calendar=office)
+    direct = parse_plan(data, sample.name, calendar=office)
     assert isolated.to_dict() == direct.to_dict() and isolated.fingerprint == direct.fingerprint
     assert isolated.to_dict()["tasks"]
 
