@@ -32,6 +32,11 @@ def wait_http(url: str, timeout: float) -> bool:
 
 
 def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Stop every child, killing those that do not exit in time. A second Ctrl+C or SIGTERM while stopping
+    must not abandon the rest (Prefect 3.8.8's serve can take seconds to honour SIGTERM), so both are
+    ignored from here on."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for p in procs:
         if p.poll() is None:
             p.send_signal(signal.SIGTERM)
