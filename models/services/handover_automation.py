@@ -48,14 +48,10 @@ def _load(session: Session, handover_id: int) -> Handover:
     return ho
 
 
-def _today() -> date:
-    return get_settings().today()
-
-
 def _issue(kind: str, handover_id: int, key: str, today: date | None, engine: Engine | None) -> Notice:
     return notices.by_key(key, engine) or notices.issue(
         HANDOVER_ACTOR, kind, notices.Subject(handover_id=handover_id), idempotency_key=key,
-        today=today or _today(), engine=engine)
+        today=today or get_settings().today(), engine=engine)
 
 
 @step("issue-item-list", "生成交接清单", retries=3, retry_delays=(2, 10, 30))

@@ -17,14 +17,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import func, select
 
-from models.db import engine_for, read_session, write_session
+from models.db import engine_for, is_sqlite, read_session, write_session
 from models.services import audit, passwords
 from models.services.accounts import actor_for
 from models.services.actor import Actor
 from models.services.passwords import hash_password
 from models.settings import get_settings
 from models.tables import AuditEvent, Unit, User
-from tests.conftest import BACKENDS, PG_URL, TODAY, _drop_postgres, make_database
+from tests.conftest import BACKENDS, PG_URL, TODAY, _create_postgres, _drop_postgres, make_database
 
 PRODUCTION_HASHER = passwords._hasher
 
@@ -161,3 +161,16 @@ def _drop_templates() -> Iterator[None]:
         else:
             for suffix in ("", "-wal", "-shm"):
                 Path(value + suffix).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def empty_target(demo: Engine, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the demo's backend (not even migrated): where a restore goes."""
+    if is_sqlite(demo):
+        yield f"sqlite:///{tmp_path / 'restored.db'}"
+        return
+    url, name = _create_postgres()
+    yield url
+    engine_for(url).dispose()
+    engine_for.cache_clear()
+    _drop_postgres(name)

@@ -10,7 +10,6 @@ import gzip
 import io
 import tarfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from models.services import backup as bk
 from models.services import tasks
 from models.services.errors import Conflict
 from models.settings import get_settings
-from tests.conftest import _create_postgres, _drop_postgres
 from tests.factories import actor, task
 from tests.security.conftest import chain_ok
 
@@ -36,19 +34,6 @@ def _url(engine: Engine) -> str:
 def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return bk._counts(conn)
-
-
-@pytest.fixture
-def empty_target(demo: Engine, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the same backend (not even migrated)."""
-    if is_sqlite(demo):
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    url, name = _create_postgres()
-    yield url
-    engine_for(url).dispose()
-    engine_for.cache_clear()
-    _drop_postgres(name)
 
 
 def _source_files(tmp_path: Path) -> Path:

@@ -14,7 +14,7 @@ import json
 import sqlite3
 import stat
 import tarfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,29 +22,15 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models.db import engine_for, is_sqlite
 from models.services import audit
 from models.services import backup as bk
 from models.services import backup_signing as signing
 from models.settings import get_settings
 from models.tables import AuditEvent, AuditHead
-from tests.conftest import _create_postgres, _drop_postgres
 
 
 def _url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def empty_target(demo: Engine, tmp_path: Path) -> Iterator[str]:
-    if is_sqlite(demo):
-        yield f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    url, name = _create_postgres()
-    yield url
-    engine_for(url).dispose()
-    engine_for.cache_clear()
-    _drop_postgres(name)
 
 
 def _files(tmp_path: Path) -> Path:
