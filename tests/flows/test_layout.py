@@ -1,7 +1,6 @@
-"""Conventions: models/ stays free of Prefect; prefect.yaml, serve.py and the registry agree."""
+"""Conventions: prefect.yaml, serve.py and the registry agree (layering: tests/unit/test_layering.py)."""
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import yaml
@@ -9,17 +8,6 @@ import yaml
 from flows.registry import USE_CASES, flow
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_models_never_import_prefect_or_streamlit() -> None:
-    offenders = []
-    for path in (ROOT / "models").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
-                          if n.split(".")[0] in {"prefect", "streamlit"}]
-    assert offenders == []
 
 
 def test_prefect_yaml_entrypoints_import_and_match_registry() -> None:

@@ -9,20 +9,52 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _imports(path: Path) -> set[str]:
+    """Every absolute module a file imports, at top level or inside a function (lazy imports count too)."""
     tree = ast.parse(path.read_text("utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(a.name.split(".")[0] for a in node.names)
+            names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
 
 
-def test_models_never_import_prefect_or_streamlit() -> None:
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "models").rglob("*.py")
-                 if _imports(p) & {"prefect", "streamlit"}]
+PURE_CORE = ("models/workcalendar.py", "models/filesafety.py", "models/scheduling", "models/importing",
+             "models/documents")
+# (files, module prefixes they must never import, why). docs/ARCHITECTURE.md draws the allowed arrows.
+FORBIDDEN = [
+    (("models",), ("prefect", "streamlit", "flows", "ui"), "the core and services know no shell"),
+    (PURE_CORE, ("models.services", "models.db", "models.tables", "models.migrations", "sqlmodel",
+                 "sqlalchemy", "alembic"), "the pure core works on plain data, without a database"),
+    (("flows",), ("ui", "streamlit"), "flows wrap use cases; they never reach the web app or CLI"),
+    (("ui",), ("prefect",), "entry points start use cases through flows.client, never Prefect directly"),
+]
+
+
+def _files(roots: tuple[str, ...]) -> list[Path]:
+    out: list[Path] = []
+    for root in roots:
+        path = ROOT / root
+        out += [path] if path.suffix == ".py" else sorted(path.rglob("*.py"))
+    return out
+
+
+def _hits(imported: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in imported if any(m == p or m.startswith(p + ".") for p in prefixes))
+
+
+def test_no_forbidden_arrow_between_layers() -> None:
+    offenders = [f"{path.relative_to(ROOT)} → {m} ({why})"
+                 for roots, prefixes, why in FORBIDDEN for path in _files(roots)
+                 for m in _hits(_imports(path), prefixes)]
     assert offenders == []
+
+
+def test_the_rule_checker_sees_lazy_imports(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f():\n    from prefect import flow\n    import streamlit.runtime\n", "utf-8")
+    assert _hits(_imports(probe), ("prefect", "streamlit")) == ["prefect", "streamlit.runtime"]
 
 
 def test_every_command_module_registers() -> None:
