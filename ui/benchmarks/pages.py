@@ -164,15 +164,22 @@ def postgres_database(base: str, tasks: int) -> Iterator[str]:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-    if not ready:
-        _build(url, tasks)
-    _refresh(url)
+    # libpq takes the search path from PGOPTIONS (a URL ``options=`` would need a % escape that Alembic's
+    # config file syntax rejects); the application name keeps one cached engine per schema
+    url = make_url(base).update_query_dict({"application_name": schema}).render_as_string(hide_password=False)
+    previous = os.environ.get("PGOPTIONS")
+    os.environ["PGOPTIONS"] = f"-csearch_path={schema}"
     try:
+        if not ready:
+            _build(url, tasks)
+        _refresh(url)
         yield url
     finally:
         engine_for(url).dispose()
+        if previous is None:
+            os.environ.pop("PGOPTIONS", None)
+        else:
+            os.environ["PGOPTIONS"] = previous
 
 
 def _token(username: str, engine: Engine) -> str:
@@ -347,7 +354,7 @@ def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
 
 def table(results: dict[str, float]) -> str:
     """The README's markdown table: one row per page × role, SQLite (and PostgreSQL when measured)."""
-    rows = sorted({k[len("page_"):-len("_100k_s")] for k in results if k.endswith("_100k_s")})
+    rows = sorted({k[len("page_"):-len("_100k_s")] for k in results if k.startswith("page_") and k.endswith("_100k_s")})
     pg = any(k.endswith("_postgres_s") for k in results)
     head = "| page × role | 10k s | 100k s | 100k floor s | growth |" + (
         " PG 10k s | PG 100k s | PG floor s | PG growth |" if pg else "")
