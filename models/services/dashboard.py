@@ -93,8 +93,18 @@ def light_counts(plan_id: int | None, engine: Engine | None = None) -> dict[str,
         return out
 
 
-def _phase_expr(phases: list[dict[str, Any]]) -> Any:
+def _phase_of(phase: str | None, deadline: date | None, phases: list[dict[str, Any]]) -> str:
     """The task's phase: its own, else the plan phase its deadline falls in, else its deadline's quarter."""
+    if phase is not None:
+        return phase
+    ends = [(date.fromisoformat(str(p["end"])), str(p["name"])) for p in phases if p.get("end")]
+    if ends:
+        return next((name for end, name in ends if deadline is not None and deadline <= end), "后续及持续推进")
+    return f"{deadline.year}年第{(deadline.month + 2) // 3}季度" if deadline else "未定时限"
+
+
+def _phase_expr(phases: list[dict[str, Any]]) -> Any:
+    """``_phase_of`` in SQL, for filtering the task list by phase."""
     whens = [(Task.deadline <= date.fromisoformat(str(p["end"])), p["name"]) for p in phases if p.get("end")]
     if whens:
         return func.coalesce(Task.phase, case(*whens, else_=literal("后续及持续推进")))
@@ -111,19 +121,30 @@ def _phases(s: Any, plan_id: int | None) -> list[dict[str, Any]]:
 
 
 def phase_progress(plan_id: int | None, engine: Engine | None = None) -> list[Row]:
-    """Per phase: totals, finished, mean percent, ordered by the phase's first deadline."""
+    """Per phase: totals, finished, mean percent, ordered by the plan's phase order, then by name.
+
+    SQL groups by (own phase, deadline) — a few hundred groups for 100 000 tasks — and the phase each
+    group falls in is worked out here, instead of building a label string for every task in SQL."""
     with read_session(engine) as s:
-        phase = _phase_expr(_phases(s, plan_id)).label("phase")
-        query = (select(phase, func.count().label("total"),
+        phases = _phases(s, plan_id)
+        query = (select(Task.phase, Task.deadline, func.count().label("total"),
                         func.sum(case((Task.status.in_(FINISHED), 1), else_=0)).label("finished"),
-                        func.avg(Task.percent).label("percent"),
-                        func.min(Task.deadline).label("first_deadline"))
-                 .where(_leaf(plan_id)).group_by(phase).order_by(func.min(Task.deadline)))
-        rows = _rows(s.execute(query))
-        for r in rows:
-            r["percent"] = round(float(r["percent"] or 0), 1)
-            r["finished"] = int(r["finished"] or 0)
-        order = {p["name"]: i for i, p in enumerate(_phases(s, plan_id))}
+                        func.sum(Task.percent).label("percent_sum"))
+                 .where(_leaf(plan_id)).group_by(Task.phase, Task.deadline))
+        merged: dict[str, Row] = {}
+        for r in s.execute(query):
+            name = _phase_of(r.phase, r.deadline, phases)
+            m = merged.setdefault(name, {"phase": name, "total": 0, "finished": 0, "percent_sum": 0,
+                                         "first_deadline": None})
+            m["total"] += int(r.total)
+            m["finished"] += int(r.finished or 0)
+            m["percent_sum"] += int(r.percent_sum or 0)
+            if r.deadline is not None and (m["first_deadline"] is None or r.deadline < m["first_deadline"]):
+                m["first_deadline"] = r.deadline
+        rows = [{"phase": m["phase"], "total": m["total"], "finished": m["finished"],
+                 "percent": round(m["percent_sum"] / m["total"], 1), "first_deadline": m["first_deadline"]}
+                for m in merged.values()]
+        order = {p["name"]: i for i, p in enumerate(phases)}
         return sorted(rows, key=lambda r: (order.get(r["phase"], len(order)), str(r["phase"])))
 
 
