@@ -12,7 +12,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Float, and_, case, cast, delete, exists, func, insert, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
@@ -126,9 +141,13 @@ def _weights(plan_id: int | None) -> Any:
 SCORE_SUMS = ("task_count", "lead_total", "lead_done", "overdue", "due_w", "on_time_w", "late_done_w")
 
 
-def _score_query(as_of: date, plan_id: int | None, *, by_plan: bool = False) -> Any:
-    """Per unit (and per plan with ``by_plan``), one aggregate query: the sums a score is made of."""
+def _score_query(as_of: date, plan_id: int | None, *, by_plan: bool = False, days: Any = None) -> Any:
+    """Per unit (and per plan with ``by_plan``), one aggregate query: the sums a score is made of.
+
+    ``days``: a one-column (``as_of``) subquery of several days, all computed in the same pass."""
     w = _weights(plan_id)
+    if days is not None:
+        as_of = days.c.as_of
     finished = and_(Task.status.in_(FINISHED),  # type: ignore[attr-defined]
                     or_(Task.actual_finish.is_(None), Task.actual_finish <= as_of))  # type: ignore[union-attr, operator]
     on_time = and_(finished, or_(Task.deadline.is_(None), Task.actual_finish.is_(None),  # type: ignore[union-attr]
@@ -146,9 +165,11 @@ def _score_query(as_of: date, plan_id: int | None, *, by_plan: bool = False) -> 
             total(and_(full, finished)).label("lead_done"), total(and_(full, overdue)).label("overdue"),
             total(due, w.c.w).label("due_w"), total(and_(due, on_time), w.c.w).label("on_time_w"),
             total(and_(due, finished, ~on_time), w.c.w).label("late_done_w")]
-    keys = [Task.plan_id, w.c.unit_id] if by_plan else [w.c.unit_id]
-    return (select(*keys, *sums).join(Task, Task.id == w.c.task_id)  # type: ignore[call-overload]
-            .where(_leaf_tasks(plan_id)).group_by(*keys))
+    keys = ([days.c.as_of] if days is not None else []) + ([Task.plan_id, w.c.unit_id] if by_plan else [w.c.unit_id])
+    query = select(*keys, *sums).select_from(w).join(Task, Task.id == w.c.task_id)  # type: ignore[call-overload]
+    if days is not None:
+        query = query.join(days, true())
+    return query.where(_leaf_tasks(plan_id)).group_by(*keys)
 
 
 # ---------------------------------------------------------------- materialised sums (GUIDE rule 7)
@@ -171,14 +192,13 @@ def forget(session: Session, plan_id: int | None = None) -> None:
 def materialise(session: Session, plan_id: int | None, today: date) -> None:
     """Replace the plan's (``None``: every plan's) sums with those as of ``ranking_days(today)``."""
     forget(session, plan_id)
-    columns = ["plan_id", "unit_id", *SCORE_SUMS]
-    for day in ranking_days(today):
-        scores = _score_query(day, plan_id, by_plan=True).subquery()
-        session.execute(insert(UnitScore).from_select(
-            ["as_of", *columns], select(literal(day, Date), *(scores.c[c] for c in columns))))
-        plans = select(literal(day, Date), Plan.id)
-        session.execute(insert(ScoreSnapshot).from_select(
-            ["as_of", "plan_id"], plans if plan_id is None else plans.where(Plan.id == plan_id)))
+    days = union_all(*(select(literal(day, Date).label("as_of")) for day in ranking_days(today))).subquery("days")
+    columns = ["as_of", "plan_id", "unit_id", *SCORE_SUMS]  # every day in one statement: one pass, one compile
+    scores = _score_query(today, plan_id, by_plan=True, days=days).subquery()
+    session.execute(insert(UnitScore).from_select(columns, select(*(scores.c[c] for c in columns))))
+    plans = select(days.c.as_of, Plan.id).join(days, true())
+    session.execute(insert(ScoreSnapshot).from_select(
+        ["as_of", "plan_id"], plans if plan_id is None else plans.where(Plan.id == plan_id)))
 
 
 def _materialised(session: Session, as_of: date, plan_id: int | None) -> bool:
