@@ -156,6 +156,28 @@ class TaskUnit(SQLModel, table=True):
     written_name: str = Field(max_length=120)
 
 
+class UnitScore(SQLModel, table=True):
+    """A unit's ranking sums in one plan as of one day, materialised whenever the plan is recomputed (every
+    write that changes a task, and the daily scan): ``models.services.rankings.materialise``."""
+    __table_args__ = (Index("ix_unitscore_as_of_unit", "as_of", "unit_id"),)  # the province sum streams by unit
+    plan_id: int = Field(foreign_key="plan.id", primary_key=True)
+    as_of: date = Field(primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    task_count: int = 0
+    lead_total: int = 0
+    lead_done: int = 0
+    overdue: int = 0
+    due_w: float = 0.0
+    on_time_w: float = 0.0
+    late_done_w: float = 0.0
+
+
+class ScoreSnapshot(SQLModel, table=True):
+    """The plan's UnitScore rows for ``as_of`` are complete (a plan with no ranked unit has no score rows)."""
+    plan_id: int = Field(foreign_key="plan.id", primary_key=True)
+    as_of: date = Field(primary_key=True, index=True)
+
+
 class Dependency(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("pred_id", "succ_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -197,8 +219,8 @@ class Handover(SQLModel, table=True):
     task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
     kind: str = Field(max_length=20)  # staff|asset|archive|function|establishment
     title: str = Field(max_length=200)
-    from_unit_id: int = Field(foreign_key="unit.id")
-    to_unit_id: int = Field(foreign_key="unit.id")
+    from_unit_id: int = Field(foreign_key="unit.id", index=True)
+    to_unit_id: int = Field(foreign_key="unit.id", index=True)
     status: str = Field(default="draft", max_length=20)  # draft|in_progress|completed
     declared_total: dict[str, Any] = _json({})
     version: int = 1

@@ -15,6 +15,7 @@ from models.services.errors import Invalid, NotFound
 from models.services.permissions import require
 from models.services.robots import KINDS
 from models.services.settings_store import get_value
+from models.services.units import names_of
 from models.services.uow import transaction
 from models.settings import get_settings
 from models.tables import Alert, AppSetting, HolidayOverride, NotificationChannel, Unit
@@ -132,12 +133,13 @@ def acknowledge_alert(actor: Actor, alert_id: int, *, engine: Engine | None = No
 
 def channels(engine: Engine | None = None) -> list[dict[str, object]]:
     with read_session(engine) as session:
-        names = {u.id: u.name for u in session.exec(select(Unit)).all()}
+        rows = session.exec(select(NotificationChannel).order_by(NotificationChannel.id)).all()  # type: ignore[arg-type]
+        names = names_of(session, (c.unit_id for c in rows))
         return [{"id": c.id, "unit": names.get(c.unit_id, ""), "label": c.label,
                  "scheme": KINDS.get(c.kind, c.url.split("://", 1)[0]), "enabled": c.enabled,
                  "base_url": c.url if c.kind in KINDS else "", "keyword": c.keyword,
                  "secret": "已设置（不显示）" if c.secret_enc else ""}
-                for c in session.exec(select(NotificationChannel).order_by(NotificationChannel.id)).all()]  # type: ignore[arg-type]
+                for c in rows]
 
 
 def holidays(engine: Engine | None = None) -> list[dict[str, object]]:
@@ -150,6 +152,6 @@ def aliases(engine: Engine | None = None) -> list[dict[str, object]]:
     from models.tables import UnitAlias
 
     with read_session(engine) as session:
-        names = {u.id: u.name for u in session.exec(select(Unit)).all()}
-        return [{"alias": a.alias, "unit": names.get(a.unit_id, "")}
-                for a in session.exec(select(UnitAlias).order_by(UnitAlias.unit_id, UnitAlias.alias)).all()]  # type: ignore[arg-type]
+        rows = session.exec(select(UnitAlias).order_by(UnitAlias.unit_id, UnitAlias.alias)).all()  # type: ignore[arg-type]
+        names = names_of(session, (a.unit_id for a in rows))
+        return [{"alias": a.alias, "unit": names.get(a.unit_id, "")} for a in rows]

@@ -17,8 +17,9 @@ from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied
 from models.services.notify import SENDING_STALE, STATUS_LABELS, DeliveryStats, local_today, send_claimed, shown_status
 from models.services.permissions import has
+from models.services.units import names_of
 from models.services.uow import transaction
-from models.tables import Delivery, NotificationChannel, Unit
+from models.tables import Delivery, NotificationChannel
 
 RESENDABLE = ("failed", "given_up", "uncertain")
 
@@ -32,12 +33,12 @@ def problems(*, engine: Engine | None = None, limit: int = 500) -> list[dict[str
     """Failed, given-up and uncertain deliveries, newest first (no secrets: channel label and kind only)."""
     now = datetime.now(UTC)
     with read_session(engine) as session:
-        units = {u.id: u.name for u in session.exec(select(Unit)).all()}
         channels = {c.id: c for c in session.exec(select(NotificationChannel)).all()}
         rows = session.exec(select(Delivery).where(or_(
             Delivery.status.in_(("failed", "given_up")),  # type: ignore[attr-defined]
             (Delivery.status == "sending") & (Delivery.updated_at < now - SENDING_STALE)))  # type: ignore[operator,arg-type]
             .order_by(Delivery.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+        units = names_of(session, (d.unit_id for d in rows))
     out = []
     for d in rows:
         ch = channels.get(d.channel_id)

@@ -12,13 +12,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from models.db import read_session
 from models.services import signoff
-from models.tables import Task, TaskUnit, Unit, UnitGroupMember
+from models.tables import Plan, ScoreSnapshot, Task, TaskUnit, Unit, UnitGroupMember, UnitScore
 
 FULL_WEIGHT = 1.0
 """Lead (牵头) and responsible (负责) units answer for the whole task."""
@@ -62,17 +78,6 @@ def period_for(kind: str, today: date) -> Period:
     raise ValueError(f"unknown period {kind!r} (week|month|quarter)")
 
 
-@dataclass
-class _Score:
-    task_count: int = 0
-    lead_total: int = 0
-    lead_done: int = 0
-    overdue: int = 0
-    due_w: float = 0.0
-    on_time_w: float = 0.0
-    late_done_w: float = 0.0
-
-
 def _task_rows(session: Session, plan_id: int | None) -> list[Any]:
     parent_ids = select(Task.parent_id).where(Task.parent_id.is_not(None))  # type: ignore[union-attr]
     query = select(Task.id, Task.code, Task.title, Task.status, Task.deadline, Task.actual_finish,  # type: ignore[call-overload]
@@ -103,49 +108,132 @@ def _finished_by(row: Any, as_of: date) -> bool:
     return row.status in FINISHED and (row.actual_finish is None or row.actual_finish <= as_of)
 
 
-def _on_time(row: Any, as_of: date) -> bool:
-    return _finished_by(row, as_of) and (row.deadline is None or row.actual_finish is None
-                                         or row.actual_finish <= row.deadline)
+# ---------------------------------------------------------------- the ranking, aggregated in SQL
+# One GROUP BY over the leaf tasks and their units: a ranking over 100 000 tasks never loads them into
+# Python. The rules, per task and unit (``_units_of`` and ``_finished_by`` state the same in Python for
+# the bulletin's lists; tests/integration/test_rankings.py pins the figures):
+# - finished by ``as_of``: status pending_review/done and finished on or before ``as_of``;
+# - on time: finished, and not after the deadline;
+# - overdue (lead/responsible only): finished after the deadline, or unfinished past it;
+# - due: finished, or the deadline is on or before ``as_of``; only due tasks enter the score.
+def _leaf_tasks(plan_id: int | None) -> Any:
+    """Tasks counted in rankings: not headings (parents of other tasks), of the plan when one is given."""
+    child = aliased(Task)
+    cond = ~exists().where(child.parent_id == Task.id)  # per task through the parent_id index: one plan stays cheap
+    return cond if plan_id is None else and_(Task.plan_id == plan_id, cond)
 
 
-def _overdue(row: Any, as_of: date) -> bool:
-    if row.deadline is None:
-        return False
-    if _finished_by(row, as_of):
-        return row.actual_finish is not None and row.actual_finish > row.deadline
-    return row.deadline < as_of
+def _weights(plan_id: int | None) -> Any:
+    """(task_id, unit_id, w): the rule of ``_units_of`` in SQL (groups expanded to their members, a unit
+    named in several roles counted at its highest weight)."""
+    unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
+    weight = case((TaskUnit.role == "supporting", literal(SUPPORTING_WEIGHT)), else_=literal(FULL_WEIGHT))
+    query = (select(TaskUnit.task_id.label("task_id"), unit.label("unit_id"),  # type: ignore[attr-defined]
+                    func.max(cast(weight, Float)).label("w"))
+             .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)
+             .where(TaskUnit.unit_id.is_not(None))  # type: ignore[union-attr]
+             .group_by(TaskUnit.task_id, unit))
+    if plan_id is not None:
+        query = query.join(Task, Task.id == TaskUnit.task_id).where(Task.plan_id == plan_id)
+    return query.subquery("weights")
 
 
-def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
-               rows: list[Any] | None = None) -> list[dict[str, Any]]:
+SCORE_SUMS = ("task_count", "lead_total", "lead_done", "overdue", "due_w", "on_time_w", "late_done_w")
+
+
+def _score_query(as_of: date, plan_id: int | None, *, by_plan: bool = False, days: Any = None) -> Any:
+    """Per unit (and per plan with ``by_plan``), one aggregate query: the sums a score is made of.
+
+    ``days``: a one-column (``as_of``) subquery of several days, all computed in the same pass."""
+    w = _weights(plan_id)
+    if days is not None:
+        as_of = days.c.as_of
+    finished = and_(Task.status.in_(FINISHED),  # type: ignore[attr-defined]
+                    or_(Task.actual_finish.is_(None), Task.actual_finish <= as_of))  # type: ignore[union-attr, operator]
+    on_time = and_(finished, or_(Task.deadline.is_(None), Task.actual_finish.is_(None),  # type: ignore[union-attr]
+                                 Task.actual_finish <= Task.deadline))  # type: ignore[operator]
+    overdue = case((Task.deadline.is_(None), False),  # type: ignore[union-attr]
+                   (finished, and_(Task.actual_finish.is_not(None), Task.actual_finish > Task.deadline)),  # type: ignore[union-attr, operator]
+                   else_=Task.deadline < as_of)  # type: ignore[operator]
+    due = or_(finished, and_(Task.deadline.is_not(None), Task.deadline <= as_of))  # type: ignore[union-attr, operator]
+    full = w.c.w == FULL_WEIGHT
+
+    def total(cond: Any, value: Any = 1) -> Any:
+        return func.coalesce(func.sum(case((cond, value), else_=0)), 0)
+
+    sums = [func.count().label("task_count"), total(full).label("lead_total"),
+            total(and_(full, finished)).label("lead_done"), total(and_(full, overdue)).label("overdue"),
+            total(due, w.c.w).label("due_w"), total(and_(due, on_time), w.c.w).label("on_time_w"),
+            total(and_(due, finished, ~on_time), w.c.w).label("late_done_w")]
+    keys = ([days.c.as_of] if days is not None else []) + ([Task.plan_id, w.c.unit_id] if by_plan else [w.c.unit_id])
+    query = select(*keys, *sums).select_from(w).join(Task, Task.id == w.c.task_id)  # type: ignore[call-overload]
+    if days is not None:
+        query = query.join(days, true())
+    return query.where(_leaf_tasks(plan_id)).group_by(*keys)
+
+
+# ---------------------------------------------------------------- materialised sums (GUIDE rule 7)
+# The sums per plan, unit and day are stored for the days the 考核排名 page offers (today and the last
+# week, month and quarter end) whenever a plan is recomputed: ``scheduling._recompute`` calls
+# ``materialise`` in the transaction of every write that changes a task (tx.reschedule) and of the daily
+# scan, so a committed write never leaves stale sums behind. Anything else that changes the inputs
+# (group membership) calls ``forget``; a day or plan without a snapshot is computed live.
+def ranking_days(today: date) -> list[date]:
+    return sorted({today, *(period_for(kind, today).end for kind in ("week", "month", "quarter"))})
+
+
+def forget(session: Session, plan_id: int | None = None) -> None:
+    """Drop the materialised sums (of one plan, or all): reads compute live until the next recompute."""
+    for table in (UnitScore, ScoreSnapshot):
+        query = delete(table)
+        session.execute(query if plan_id is None else query.where(table.plan_id == plan_id))  # type: ignore[attr-defined, arg-type]
+
+
+def materialise(session: Session, plan_id: int | None, today: date) -> None:
+    """Replace the plan's (``None``: every plan's) sums with those as of ``ranking_days(today)``."""
+    forget(session, plan_id)
+    days = union_all(*(select(literal(day, Date).label("as_of")) for day in ranking_days(today))).subquery("days")
+    columns = ["as_of", "plan_id", "unit_id", *SCORE_SUMS]  # every day in one statement: one pass, one compile
+    scores = _score_query(today, plan_id, by_plan=True, days=days).subquery()
+    session.execute(insert(UnitScore).from_select(columns, select(*(scores.c[c] for c in columns))))
+    plans = select(days.c.as_of, Plan.id).join(days, true())
+    session.execute(insert(ScoreSnapshot).from_select(
+        ["as_of", "plan_id"], plans if plan_id is None else plans.where(Plan.id == plan_id)))
+
+
+def _materialised(session: Session, as_of: date, plan_id: int | None) -> bool:
+    snapshots = select(func.count()).select_from(ScoreSnapshot).where(ScoreSnapshot.as_of == as_of)
+    if plan_id is not None:
+        return bool(session.execute(snapshots.where(ScoreSnapshot.plan_id == plan_id)).scalar_one())
+    plans = session.execute(select(func.count()).select_from(Plan)).scalar_one()
+    return bool(plans) and session.execute(snapshots).scalar_one() == plans
+
+
+def unit_scores(session: Session, *, as_of: date, plan_id: int | None = None) -> list[Any]:
+    """(unit_id, name, sums…) per unit: from the materialised sums when complete for the day, else live."""
+    if _materialised(session, as_of, plan_id):
+        sums = [func.sum(getattr(UnitScore, c)).label(c) for c in SCORE_SUMS]
+        query = select(UnitScore.unit_id, *sums).where(UnitScore.as_of == as_of).group_by(UnitScore.unit_id)
+        if plan_id is not None:
+            query = query.where(UnitScore.plan_id == plan_id)
+    else:
+        query = _score_query(as_of, plan_id)
+    scores = query.subquery()
+    return list(session.execute(select(scores, Unit.name).outerjoin(Unit, Unit.id == scores.c.unit_id)).all())
+
+
+def rank_units(session: Session, *, as_of: date, plan_id: int | None = None) -> list[dict[str, Any]]:
     """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked."""
-    rows = rows if rows is not None else _task_rows(session, plan_id)
-    weights = _units_of(session, {r.id for r in rows})
-    scores: dict[int, _Score] = defaultdict(_Score)
-    for r in rows:
-        finished, on_time, overdue = _finished_by(r, as_of), _on_time(r, as_of), _overdue(r, as_of)
-        due = finished or (r.deadline is not None and r.deadline <= as_of)
-        for unit_id, w in weights.get(r.id, {}).items():
-            s = scores[unit_id]
-            s.task_count += 1
-            if w == FULL_WEIGHT:
-                s.lead_total += 1
-                s.lead_done += finished
-                s.overdue += overdue
-            if due:
-                s.due_w += w
-                s.on_time_w += w * on_time
-                s.late_done_w += w * (finished and not on_time)
-    names = {u.id: u.name for u in session.execute(select(Unit.id, Unit.name)).all()}  # type: ignore[call-overload]
     signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure beside the on-time rate, not in the score
     units = []
-    for unit_id, s in scores.items():
-        rate = s.on_time_w / s.due_w if s.due_w else None
-        score = round(100 * (s.on_time_w + LATE_CREDIT * s.late_done_w) / s.due_w, 1) if s.due_w else None
-        units.append({"unit": names.get(unit_id, f"#{unit_id}"), "unit_id": unit_id, "task_count": s.task_count,
-                      "lead_total": s.lead_total, "lead_done": s.lead_done,
-                      "on_time_rate": None if rate is None else round(rate, 4), "overdue": s.overdue,
-                      "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate")})
+    for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
+        due_w, on_time_w, late_w = float(s.due_w), float(s.on_time_w), float(s.late_done_w)
+        rate = on_time_w / due_w if due_w else None
+        score = round(100 * (on_time_w + LATE_CREDIT * late_w) / due_w, 1) if due_w else None
+        units.append({"unit": s.name or f"#{s.unit_id}", "unit_id": s.unit_id, "task_count": int(s.task_count),
+                      "lead_total": int(s.lead_total), "lead_done": int(s.lead_done),
+                      "on_time_rate": None if rate is None else round(rate, 4), "overdue": int(s.overdue),
+                      "score": score, "rank": None, "signoff_rate": signed.get(s.unit_id, {}).get("rate")})
     units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
                               u["unit"]))
     for i, u in enumerate(u for u in units if u["score"] is not None):
@@ -190,7 +278,7 @@ def bulletin_data(session: Session, period: Period, *, plan_id: int | None = Non
 
     as_of = period.end
     rows = _task_rows(session, plan_id)
-    units = rank_units(session, as_of=as_of, plan_id=plan_id, rows=rows)
+    units = rank_units(session, as_of=as_of, plan_id=plan_id)
     weights = _units_of(session, {r.id for r in rows})
     due_in_period = {unit_id for r in rows if r.deadline is not None and period.start <= r.deadline <= period.end
                      for unit_id, w in weights.get(r.id, {}).items() if w == FULL_WEIGHT}

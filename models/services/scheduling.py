@@ -237,6 +237,9 @@ def _recompute(tx_session: Session, plan_id: int | None, today: date) -> Recompu
     changes = _changes(rows, fields, result, today)
     if changes:
         tx_session.execute(update(Task), changes)
+    from models.services.rankings import materialise
+
+    materialise(tx_session, plan_id, today)  # rankings follow the recomputed plan in the same transaction
     return Recomputed(plan_id, result, len(rows), len(changes), leaf_counts(rows, fields))
 
 

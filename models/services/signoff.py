@@ -113,11 +113,19 @@ def sign(actor: Actor, receipt_id: int, *, engine: Engine | None = None) -> Rece
 
 
 def _rows(session: Session, query: Any, today: date) -> list[dict[str, Any]]:
-    units = {u.id: u.name for u in session.exec(select(Unit)).all()}
-    users = {u.id: u.display_name for u in session.exec(select(User)).all()}
-    codes: dict[int, str] = {r.id: r.code for r in session.execute(sa_select(Task.id, Task.code)).all()}  # type: ignore[call-overload]
+    from models.services.units import names_of
+
+    receipts = session.exec(query).all()
+    units = names_of(session, (r.unit_id for r in receipts))
+    signers = {r.signed_by for r in receipts if r.signed_by is not None}
+    users = {u.id: u.display_name for u in session.exec(select(User).where(User.id.in_(signers))).all()}  # type: ignore[union-attr]
+    task_ids = sorted({r.task_id for r in receipts if r.task_id is not None})
+    codes: dict[int, str] = {}
+    for i in range(0, len(task_ids), 900):
+        codes.update({r.id: r.code for r in session.execute(sa_select(Task.id, Task.code)  # type: ignore[call-overload]
+                                                             .where(Task.id.in_(task_ids[i:i + 900]))).all()})  # type: ignore[union-attr]
     out = []
-    for r in session.exec(query).all():
+    for r in receipts:
         out.append({"id": r.id, "kind": r.kind, "kind_label": KIND_LABELS[r.kind], "ref_id": r.ref_id,
                     "unit": units.get(r.unit_id, ""), "unit_id": r.unit_id, "task_code": codes.get(r.task_id, ""),
                     "title": r.title, "opened_on": r.opened_on, "due_on": r.due_on,
@@ -173,8 +181,10 @@ def unit_rates(session: Session, *, as_of: date) -> dict[int, dict[str, Any]]:
 
 def by_unit(*, today: date, engine: Engine | None = None) -> list[dict[str, Any]]:
     with read_session(engine) as session:
-        names = {u.id: u.name for u in session.exec(select(Unit)).all()}
+        from models.services.units import names_of
+
         rates = unit_rates(session, as_of=today)
+        names = names_of(session, rates)
     return sorted(({"unit": names.get(uid, ""), **s} for uid, s in rates.items()),
                   key=lambda r: (-(r["overdue"]), r["rate"] if r["rate"] is not None else 1, r["unit"]))
 

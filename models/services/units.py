@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -12,6 +13,16 @@ from models.services.errors import Invalid
 from models.services.permissions import require
 from models.services.uow import transaction
 from models.tables import Unit, UnitAlias, UnitGroupMember
+
+
+def names_of(session: Session, unit_ids: Iterable[int | None]) -> dict[int, str]:
+    """Names of just these units: a province has 40 000 of them, a page shows a few."""
+    ids = sorted({u for u in unit_ids if u is not None})
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 900):
+        rows = session.execute(sa_select(Unit.id, Unit.name).where(Unit.id.in_(ids[i:i + 900])))  # type: ignore[call-overload, union-attr]
+        out.update({r.id: r.name for r in rows})
+    return out
 
 
 def alias_map(session: Session) -> dict[str, str]:
@@ -50,6 +61,9 @@ def ensure_unit(session: Session, name: str, *, kind: str = "department", aliase
             raise Invalid(f"组成员单位不存在：{member_name}")
         if session.get(UnitGroupMember, (unit.id, member.id)) is None:
             session.add(UnitGroupMember(group_id=unit.id or 0, member_id=member.id or 0))
+            from models.services.rankings import forget
+
+            forget(session)  # a group stands for its members in every plan's ranking
     session.flush()
     return unit
 

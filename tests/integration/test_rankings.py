@@ -87,3 +87,46 @@ def test_demo_bulletin_is_ordered_and_consistent(demo_engine: Engine) -> None:
     t = data["totals"]
     assert t["done"] + t["green"] + t["yellow"] + t["red"] == 29  # every figure as of the period end
     assert data["as_of"] == data["period"]["end"]
+
+
+def _live(engine: Engine, as_of: date, plan_id: int | None = None) -> list[dict[str, object]]:
+    """The ranking computed from the task rows, with the materialised sums set aside."""
+    with write_session(engine) as s:
+        rankings.forget(s)
+    with read_session(engine) as s:
+        assert not rankings._materialised(s, as_of, plan_id)
+        return rankings.rank_units(s, as_of=as_of, plan_id=plan_id)
+
+
+def test_materialised_sums_follow_every_write(demo_engine: Engine) -> None:
+    """Publishing, the scan and a task write keep the stored sums equal to the live ranking (GUIDE rule 7)."""
+    from sqlmodel import select
+
+    from models.services import scheduling, tasks
+    from models.services.accounts import actor_for
+    from models.tables import Task, TaskUnit, User
+
+    days = rankings.ranking_days(TODAY)
+    assert TODAY in days and len(days) == 4
+    with read_session(demo_engine) as s:
+        assert all(rankings._materialised(s, day, None) for day in days)  # written when the demo was published
+        stored = {day: rankings.rank_units(s, as_of=day) for day in days}
+    assert stored == {day: _live(demo_engine, day) for day in days}
+
+    scheduling.recompute_all(Actor.system("test"), today=TODAY, engine=demo_engine)  # as the daily scan does
+    with read_session(demo_engine) as s:
+        user = s.exec(select(User).where(User.username == "chengguan")).one()
+        task = s.exec(select(Task).join(TaskUnit, TaskUnit.task_id == Task.id)  # type: ignore[arg-type]
+                      .where(TaskUnit.unit_id == user.unit_id, TaskUnit.role == "lead",
+                             Task.status == "in_progress")).first()
+        assert task is not None
+        before = rankings.rank_units(s, as_of=TODAY)
+    tasks.report_done(actor_for(user), task_id=task.id or 0, expected_version=task.version, note="已完成",
+                      today=TODAY, engine=demo_engine)
+    with read_session(demo_engine) as s:
+        assert rankings._materialised(s, TODAY, None)
+        after = rankings.rank_units(s, as_of=TODAY)
+        plan_after = rankings.rank_units(s, as_of=TODAY, plan_id=task.plan_id)
+    assert after != before  # the finished task moved its units' figures at once
+    assert after == _live(demo_engine, TODAY)
+    assert plan_after == _live(demo_engine, TODAY, task.plan_id)

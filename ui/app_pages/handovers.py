@@ -24,7 +24,9 @@ admin = has(actor, "handover.admin")
 st.title("交接")
 show_flash()
 
-rows = read("handovers", unit_id=None if admin else actor.unit_id)
+scope = None if admin else actor.unit_id
+offset = tables.pager(read("handover_count", unit_id=scope), key="handover_page", noun="个交接事项")
+rows = read("handovers", unit_id=scope, limit=tables.PAGE_SIZE, offset=offset)
 tables.show(tables.frame([{**h, "kind": HANDOVER_KINDS.get(h["kind"], h["kind"]),
                            "status": HANDOVER_STATUS.get(h["status"], h["status"]),
                            "waiting": f"{PARTY_LABELS.get(h['waiting_role'] or '', '')} {h['waiting_unit']}".strip(),

@@ -36,15 +36,21 @@ with black_col:
 
 ranked = [u for u in result["units"] if u["rank"] is not None]
 if ranked:
-    df = pd.DataFrame([{"单位": u["unit"], "按期完成率": round(100 * (u["on_time_rate"] or 0), 1)} for u in ranked])
+    df = pd.DataFrame([{"单位": u["unit"], "按期完成率": round(100 * (u["on_time_rate"] or 0), 1)} for u in ranked[:40]])
     st.subheader("各单位按期完成率")
     st.plotly_chart(charts.ranking_bars(df.head(40)), key="rank_chart", config=CHART_CONFIG)
 st.subheader("排名明细")
-percent = [{**u, "on_time_rate": None if u["on_time_rate"] is None else round(100 * u["on_time_rate"], 1),
-            "signoff_rate": None if u.get("signoff_rate") is None else round(100 * u["signoff_rate"], 1)}
-           for u in result["units"]]
-tables.show(tables.frame(percent,
-                         {"rank": "名次", "unit": "单位", "score": "得分", "on_time_rate": "按期完成率%",
-                          "signoff_rate": "签收率%",
-                          "lead_total": "牵头/负责任务", "lead_done": "已完成", "overdue": "逾期未完成"}),
-            key="ranking", file_name=f"考核排名_{as_of.isoformat()}")
+COLUMNS = {"rank": "名次", "unit": "单位", "score": "得分", "on_time_rate": "按期完成率%", "signoff_rate": "签收率%",
+           "lead_total": "牵头/负责任务", "lead_done": "已完成", "overdue": "逾期未完成"}
+
+
+def percent(units: list[dict]) -> list[dict]:
+    return [{**u, "on_time_rate": None if u["on_time_rate"] is None else round(100 * u["on_time_rate"], 1),
+             "signoff_rate": None if u.get("signoff_rate") is None else round(100 * u["signoff_rate"], 1)}
+            for u in units]
+
+
+offset = tables.pager(len(result["units"]), key="rank_page", noun="个单位")
+tables.show(tables.frame(percent(result["units"][offset:offset + tables.PAGE_SIZE]), COLUMNS),
+            key="ranking", file_name=f"考核排名_{as_of.isoformat()}",
+            export=lambda: tables.frame(percent(result["units"]), COLUMNS))

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-ORDER = ("importing", "import_accuracy", "schedule", "scan", "writes", "notify", "notices", "dashboard",
+ORDER = ("importing", "import_accuracy", "schedule", "scan", "writes", "notify", "notices", "dashboard", "pages",
          "confirmations")
 
 

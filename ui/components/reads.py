@@ -26,7 +26,7 @@ def unit_names() -> dict[int, str]:
 
 
 def unit_name(unit_id: int | None) -> str:
-    return unit_names().get(unit_id, "") if unit_id else ""
+    return read("unit_name", unit_id=unit_id) if unit_id else ""  # type: ignore[no-any-return]
 
 
 def unit_id_by_name() -> dict[str, int]:
