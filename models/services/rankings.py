@@ -117,8 +117,10 @@ def _overdue(row: Any, as_of: date) -> bool:
 
 
 def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
-               rows: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked."""
+               rows: list[Any] | None = None, start: date | None = None) -> list[dict[str, Any]]:
+    """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked.
+
+    ``start``: the period's first day, for figures counted per period (approved 延期)."""
     rows = rows if rows is not None else _task_rows(session, plan_id)
     weights = _units_of(session, {r.id for r in rows})
     scores: dict[int, _Score] = defaultdict(_Score)
@@ -146,6 +148,11 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
                       "lead_total": s.lead_total, "lead_done": s.lead_done,
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": s.overdue,
                       "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate")})
+    # ---- score composition (issue 18): weighted figures, see models/services/scorecard.py
+    from models.services.scorecard import compose
+
+    compose(session, units, as_of=as_of, start=start)
+    # ---- end of score composition
     units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
                               u["unit"]))
     for i, u in enumerate(u for u in units if u["score"] is not None):
@@ -190,7 +197,7 @@ def bulletin_data(session: Session, period: Period, *, plan_id: int | None = Non
 
     as_of = period.end
     rows = _task_rows(session, plan_id)
-    units = rank_units(session, as_of=as_of, plan_id=plan_id, rows=rows)
+    units = rank_units(session, as_of=as_of, plan_id=plan_id, rows=rows, start=period.start)
     weights = _units_of(session, {r.id for r in rows})
     due_in_period = {unit_id for r in rows if r.deadline is not None and period.start <= r.deadline <= period.end
                      for unit_id, w in weights.get(r.id, {}).items() if w == FULL_WEIGHT}
@@ -205,7 +212,15 @@ def bulletin_data(session: Session, period: Period, *, plan_id: int | None = Non
     totals = {"total": len(rows), **{k: lights.count(k) for k in ("done", "green", "yellow", "red")},
               "at_risk": sum(bool(r.at_risk) and light != "done" for r, light in zip(rows, lights, strict=True))}
     return {"period": period.as_dict(), "as_of": as_of.isoformat(), "totals": totals, "units": units,
-            "red_list": red, "black_list": black, "overdue_tasks": overdue_tasks}
+            "red_list": red, "black_list": black, "overdue_tasks": overdue_tasks,
+            "composition": _composition_legend(session, as_of)}
+
+
+def _composition_legend(session: Session, as_of: date) -> list[dict[str, Any]]:
+    """Issue 18: the weights and sources behind every score, printed with the bulletin's composition table."""
+    from models.services.scorecard import legend
+
+    return legend(session, as_of=as_of)
 
 
 def _lead_names(session: Session, task_ids: set[int]) -> dict[int, list[str]]:
