@@ -188,11 +188,12 @@ def listing(actor: Actor, *, state: str | None = None, task_id: int | None = Non
         tasks = {t.id: t for t in session.exec(select(Task).where(Task.id.in_(task_ids))).all()} if rows else {}  # type: ignore[union-attr]
         followed = set(session.exec(select(TaskFollow.task_id).where(TaskFollow.user_id == actor.user_id)).all()) \
             if actor.user_id else set()
+        mine = actor_unit_ids(session, actor)
     out = []
     for r in rows:
         t = tasks.get(r.task_id)
         units = [{"unit": names.get(x.unit_id, ""), "unit_id": x.unit_id, "reply": x.reply or "",
-                  "replied_at": x.replied_at} for x in targets if x.instruction_id == r.id]
+                  "replied_at": x.replied_at, "mine": x.unit_id in mine} for x in targets if x.instruction_id == r.id]
         out.append({"id": r.id, "version": r.version, "task_id": r.task_id, "task_code": t.code if t else "",
                     "task_title": t.title if t else "", "author": r.author_name, "text": r.text,
                     "created_at": r.created_at, "state": r.state, "state_label": STATES[r.state],
