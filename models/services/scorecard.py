@@ -141,24 +141,25 @@ def compose(session: Session, units: list[dict[str, Any]], *, as_of: date, start
         u["on_time_score"] = u.pop("score", None)
     window = Window(as_of, start, {u["unit_id"]: u for u in units})
     w = weights(session)
-    collected = {f.key: f.collect(session, window) for f in FIGURES}
-    for u in units:
+    figures = [(f.key, f.label, f.kind, w[f.key], f.collect(session, window)) for f in FIGURES]
+    required = [values for (_, _, _, _, values), f in zip(figures, FIGURES, strict=True) if f.required]
+    weighed = [values for _, _, kind, weight, values in figures if kind == "rate" and weight > 0]
+    for u in units:  # plain loops: ~40,000 units at 100,000 tasks
         uid = u["unit_id"]
-        rates = [f for f in FIGURES if f.kind == "rate" and w[f.key] > 0 and uid in collected[f.key]]
-        total = sum(w[f.key] for f in rates)
+        total = sum(weight for _, _, kind, weight, values in figures if kind == "rate" and weight > 0 and uid in values)
         components, points_sum = [], 0.0
-        for f in FIGURES:
-            value = collected[f.key].get(uid)
-            if f.kind == "rate":
-                weight = w[f.key] / total if f in rates and total else 0.0
-                points = (value or 0.0) * weight
+        for key, label, kind, weight, values in figures:
+            value = values.get(uid)
+            if kind == "rate":
+                share = weight / total if value is not None and weight > 0 else 0.0
+                points = round((value or 0.0) * share, 1)
             else:
                 value = value or 0.0
-                weight, points = w[f.key], -value * w[f.key]
-            points_sum += round(points, 1)  # the score is the sum of the printed components
-            components.append({"key": f.key, "label": f.label, "kind": f.kind, "value": value,
-                               "weight": round(weight, 4), "points": round(points, 1)})
-        ranked = all(uid in collected[f.key] for f in FIGURES if f.required)
+                share, points = weight, round(-value * weight, 1)
+            points_sum += points  # the score is the sum of the printed components
+            components.append({"key": key, "label": label, "kind": kind, "value": value, "weight": round(share, 4),
+                               "points": points})
+        ranked = bool(weighed) and all(uid in values for values in required)
         u["components"] = components
         u["score"] = round(max(0.0, points_sum), 1) if ranked and total else None
         u["figures"] = {c["key"]: c["value"] for c in components}
