@@ -30,7 +30,7 @@ class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=120)
     short_name: str | None = Field(default=None, max_length=60)
-    kind: str = Field(default="department", max_length=20)  # department|town|office|group|party|other
+    kind: str = Field(default="department", max_length=20)  # department|town|street|office|group|party|other (块 = town|street)
     parent_id: int | None = Field(default=None, foreign_key="unit.id")
     is_group: bool = False
 

@@ -7,6 +7,7 @@ of each ratee scaled to 0–100 (``peer_scores``: one indexed aggregate).
 """
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,11 +26,14 @@ from models.tables import EvalRating, EvalRound, TaskUnit, Unit, UnitGroupMember
 
 BLOCK_KINDS = ("town", "street")
 """块: towns (镇/乡) and streets (街道); every other non-group unit is a 条 (department)."""
+BLOCK_NAME = re.compile(r"(镇|乡|街道)(人民政府|办事处|党委|政府)?$")
+"""A unit created by the importer keeps the default kind: its name tells a town or street apart."""
 STATES = {"open": "评价中", "closed": "已结束"}
 
 
-def side(kind: str) -> str:
-    return "块" if kind in BLOCK_KINDS else "条"
+def side(kind: str, name: str = "") -> str:
+    block = kind in BLOCK_KINDS or (kind == "department" and BLOCK_NAME.search(name) is not None)
+    return "块" if block else "条"
 
 
 def _round(session: Session, round_id: int) -> EvalRound:
@@ -93,9 +97,9 @@ def counterparts(session: Session, unit_id: int) -> dict[int, str]:
     others = set(session.execute(sa_select(TaskUnit.unit_id).where(  # type: ignore[call-overload]
         TaskUnit.task_id.in_(shared), TaskUnit.unit_id.is_not(None)).distinct()).scalars())  # type: ignore[attr-defined,union-attr]
     expanded = {m for u in others for m in (members.get(u) or {u})}
-    own_side = side(kinds[unit_id][0])
+    own_side = side(kinds[unit_id][0], kinds[unit_id][2])
     return {u: kinds[u][2] for u in sorted(expanded)
-            if u != unit_id and u in kinds and not kinds[u][1] and side(kinds[u][0]) != own_side}
+            if u != unit_id and u in kinds and not kinds[u][1] and side(kinds[u][0], kinds[u][2]) != own_side}
 
 
 @retry_transient

@@ -120,3 +120,10 @@ def test_ranking_composes_on_time_signoff_peer_and_extensions(demo_engine: Engin
     legend = {c["key"]: c for c in data["composition"]}
     assert legend["peer"]["source"] == "2026年11月条块互评" and legend["extensions"]["weight"] == 2
     assert all("components" in unit for unit in data["units"])
+
+
+def test_the_line_between_tiao_and_kuai() -> None:
+    assert evaluation.side("town") == evaluation.side("street") == "块"
+    assert evaluation.side("department", "城南街道办事处") == "块"  # imported with the default kind
+    assert evaluation.side("department", "柳林乡人民政府") == "块"
+    assert evaluation.side("department", "县城市管理局") == evaluation.side("office", "改革办") == "条"
