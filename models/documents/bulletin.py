@@ -57,7 +57,8 @@ def variables(data: Mapping[str, Any]) -> dict[str, str]:
 
 def _legend(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The weighted figures behind the scores (``rankings.bulletin_data``); older data: the on-time score only."""
-    legend = [c for c in data.get("composition") or [] if isinstance(c, Mapping) and c.get("label")]
+    legend: list[Mapping[str, Any]] = [c for c in data.get("composition") or []
+                                       if isinstance(c, Mapping) and c.get("label")]
     return legend or [{"key": "on_time", "label": "按期完成", "kind": "rate", "weight": 1}]
 
 

@@ -79,7 +79,7 @@ def close_round(actor: Actor, *, round_id: int, expected_version: int, engine: E
         rnd.state, rnd.closed_at, rnd.version = "closed", datetime.now(UTC), rnd.version + 1
         tx.session.add(rnd)
         count = tx.session.execute(sa_select(func.count()).select_from(EvalRating)  # type: ignore[call-overload]
-                                   .where(EvalRating.round_id == round_id)).scalar_one()
+                                   .where(EvalRating.round_id == round_id)).scalar_one()  # type: ignore[arg-type]
         tx.audit(before={"state": "open"}, after={"state": "closed", "ratings": int(count)})
         return rnd
 
@@ -145,9 +145,9 @@ def rate(actor: Actor, *, round_id: int, ratee_unit_id: int, score: float, comme
 
 def rounds(*, engine: Engine | None = None) -> list[dict[str, Any]]:
     with read_session(engine) as session:
-        counts = dict(session.execute(sa_select(EvalRating.round_id, func.count())  # type: ignore[call-overload]
-                                      .group_by(EvalRating.round_id)).all())
-        return [{**r.model_dump(), "state_label": STATES[r.state], "ratings": int(counts.get(r.id, 0))}
+        counts: dict[int, int] = {r[0]: r[1] for r in session.execute(
+            sa_select(EvalRating.round_id, func.count()).group_by(EvalRating.round_id)).all()}  # type: ignore[call-overload]
+        return [{**r.model_dump(), "state_label": STATES[r.state], "ratings": int(counts.get(r.id or 0, 0))}
                 for r in session.exec(select(EvalRound).order_by(EvalRound.id.desc())).all()]  # type: ignore[union-attr]
 
 

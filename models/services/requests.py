@@ -79,7 +79,7 @@ def _check_extension(task: Task, new_deadline: date | None, today: date) -> None
         raise Invalid(f"申请的完成时限须晚于现时限（{task.deadline:%Y年%m月%d日}）")
 
 
-def _check_units(session: Session, task: Task, new_units: dict[str, Sequence[int]]) -> dict[str, list[int]]:
+def _check_units(session: Session, task: Task, new_units: dict[str, list[int]]) -> dict[str, list[int]]:
     """Every role's unit ids exist and are not groups' duplicates; a unit keeps only its strongest role."""
     wanted = {role: [int(u) for u in new_units.get(role) or []] for role in ROLES}
     if not wanted["lead"]:
@@ -110,7 +110,7 @@ def snapshot(req: TaskRequest) -> dict[str, Any]:
 
 
 def _file(actor: Actor, kind: str, *, task_id: int, expected_version: int, reason: str,
-          new_deadline: date | None = None, new_units: dict[str, Sequence[int]] | None = None,
+          new_deadline: date | None = None, new_units: dict[str, list[int]] | None = None,
           evidence: Upload | None = None, today: date | None = None, engine: Engine | None = None) -> TaskRequest:
     from models.services.uploads import check_files
 
@@ -179,7 +179,7 @@ def file_adjustment(actor: Actor, *, task_id: int, expected_version: int, lead: 
 
 def _guarded(session: Session, req: TaskRequest, expected_version: int, values: dict[str, Any]) -> None:
     result = session.execute(update(TaskRequest).where(TaskRequest.id == req.id,  # type: ignore[arg-type]
-                                                       TaskRequest.version == expected_version)
+                                                       TaskRequest.version == expected_version)  # type: ignore[arg-type]
                              .values(**values, version=expected_version + 1))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("该申请已被他人处理，请刷新后重试")
@@ -303,8 +303,9 @@ def listing(actor: Actor, *, state: str | None = None, task_id: int | None = Non
 def extension_counts(session: Session, *, start: date | None, end: date) -> dict[int, int]:
     """Approved 延期 per filing unit decided in [start, end]: one indexed aggregate (ix_taskrequest_decided)."""
     query = (sa_select(TaskRequest.unit_id, func.count())  # type: ignore[call-overload]
-             .where(TaskRequest.kind == "extend", TaskRequest.state == "approved", TaskRequest.decided_on <= end)
+             .where(TaskRequest.kind == "extend", TaskRequest.state == "approved",
+                    TaskRequest.decided_on <= end)  # type: ignore[operator]
              .group_by(TaskRequest.unit_id))
     if start is not None:
-        query = query.where(TaskRequest.decided_on >= start)
+        query = query.where(TaskRequest.decided_on >= start)  # type: ignore[operator]
     return {int(unit_id): int(n) for unit_id, n in session.execute(query).all()}

@@ -60,8 +60,10 @@ def register(app: typer.Typer) -> None:
         """Open a 条块互评 round for a period on the scale given (e.g. 1–5 or 0–100)."""
         from models.services import evaluation
 
-        rnd = evaluation.open_round(actor, label=label, period_start=parse_day(start), period_end=parse_day(end),
-                                    scale_min=low, scale_max=high)
+        first, last = parse_day(start), parse_day(end)
+        assert first is not None and last is not None  # both options are required
+        rnd = evaluation.open_round(actor, label=label, period_start=first, period_end=last, scale_min=low,
+                                    scale_max=high)
         typer.echo(f"已开启互评“{rnd.label}”（{rnd.period_start}至{rnd.period_end}，{low:g}–{high:g}分）")
 
     @evaluation_app.command("close")

@@ -41,9 +41,10 @@ def file_form(login: LoginResult, my_tasks: list[dict[str, Any]]) -> None:
     chosen = {role: st.multiselect(label, list(names), default=[n for n in current[role] if n in names],
                                    key=f"req_{role}") for role, label in ROLE_FIELDS}
     if st.button("提交调整申请", key="req_submit_adjust", type="primary"):
+        ids = {role: [names[n] for n in chosen[role]] for role, _ in ROLE_FIELDS}
         act(f"已提交任务 {task['code']} 的调整申请，等待改革办审批。", requests.file_adjustment, login.actor,
-            task_id=task_id, expected_version=task["version"], reason=reason,
-            **{role: [names[n] for n in chosen[role]] for role, _ in ROLE_FIELDS}, clear=("req_reason",))
+            task_id=task_id, expected_version=task["version"], reason=reason, lead=ids["lead"],
+            responsible=ids["responsible"], supporting=ids["supporting"], clear=("req_reason",))
 
 
 def decide_form(login: LoginResult, pending: list[dict[str, Any]]) -> None:
