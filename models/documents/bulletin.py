@@ -126,16 +126,16 @@ def attachments(data: Mapping[str, Any], titles: list[str]) -> list[Attachment]:
 
 
 def _component_cell(component: Mapping[str, Any] | None) -> list[str] | str:
-    """``85.0`` / ``×0.6`` / ``=51.0``, one paragraph each, so a narrow cell never wraps inside a number;
-    ``—`` when the unit has no value for the figure."""
+    """``85.0×`` / ``0.6`` / ``=51.0``, one paragraph each, so a narrow cell never wraps inside a number
+    (a line may only break before the ×); ``—`` when the unit has no value for the figure."""
     if not isinstance(component, Mapping):
         return "—"
     value, weight, points = (_number(component.get(k)) for k in ("value", "weight", "points"))
     if value is None or weight is None or points is None or (component.get("kind") != "count" and not weight):
         return "—"
     if component.get("kind") == "count":
-        return f"{value:g}次" if not value else [f"{value:g}次", f"×{weight:g}", f"={points:.1f}"]
-    return [f"{value:.1f}", f"×{weight:.3g}", f"={points:.1f}"]
+        return f"{value:g}次" if not value else [f"{value:g}次×", f"{weight:g}", f"={points:.1f}"]
+    return [f"{value:.1f}×", f"{weight:.3g}", f"={points:.1f}"]
 
 
 def composition_table(data: Mapping[str, Any]) -> Table:

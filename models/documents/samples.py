@@ -36,11 +36,15 @@ def _staff(n: int) -> list[dict[str, Any]]:
 
 
 def _components(score: float, i: int) -> list[dict[str, Any]]:
-    """A bulletin unit's score as on-time 0.6 + 签收 0.2 + 互评 0.2 (sample figures) minus extensions."""
+    """A bulletin unit's score as on-time 0.6 + 签收 0.2 + 互评 0.2 (sample figures) minus extensions; every
+    fourth unit has no 签收 figure, so its weights are re-normalised (0.75 + 0.25)."""
     extensions = i % 3
     base = score + extensions
-    parts = [("on_time", "按期完成", base, 0.6), ("signoff", "签收", base, 0.2), ("peer", "互评", base, 0.2)]
-    out = [{"key": k, "label": label, "kind": "rate", "value": v, "weight": w, "points": round(v * w, 1)}
+    no_signoff = i % 4 == 3
+    parts = [("on_time", "按期完成", base, 0.75 if no_signoff else 0.6),
+             ("signoff", "签收", None if no_signoff else base, 0.0 if no_signoff else 0.2),
+             ("peer", "互评", base, 0.25 if no_signoff else 0.2)]
+    out = [{"key": k, "label": label, "kind": "rate", "value": v, "weight": w, "points": round((v or 0) * w, 1)}
            for k, label, v, w in parts]
     return [*out, {"key": "extensions", "label": "延期", "kind": "count", "value": extensions, "weight": 1,
                    "points": -extensions}]
