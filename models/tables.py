@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -30,7 +30,7 @@ class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=120)
     short_name: str | None = Field(default=None, max_length=60)
-    kind: str = Field(default="department", max_length=20)  # department|town|office|group|party|other
+    kind: str = Field(default="department", max_length=20)  # department|town|street|office|group|party|other (块 = town|street)
     parent_id: int | None = Field(default=None, foreign_key="unit.id")
     is_group: bool = False
 
@@ -357,6 +357,104 @@ class OfficialYear(SQLModel, table=True):
 class AppSetting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=60)
     value: dict[str, Any] = _json({})
+
+
+# ---------------------------------------------------------------- everyday 督办: requests, 批示, 互评
+OPEN_REQUEST = text("state = 'pending'")
+
+
+class TaskRequest(SQLModel, table=True):
+    """延期 (new deadline) or 调整 (new lead/units) asked by a unit on its task; the office decides.
+
+    The partial unique index keeps one open (``pending``) request per task and kind."""
+
+    __table_args__ = (Index("uq_taskrequest_open", "task_id", "kind", unique=True, sqlite_where=OPEN_REQUEST,
+                            postgresql_where=OPEN_REQUEST),
+                      Index("ix_taskrequest_decided", "kind", "state", "decided_on"))
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    kind: str = Field(max_length=10)  # extend|adjust
+    unit_id: int = Field(foreign_key="unit.id", index=True)  # the filing unit
+    filed_by: int | None = Field(default=None, foreign_key="user.id")
+    filed_on: date
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    old_deadline: date | None = None
+    new_deadline: date | None = None
+    new_units: dict[str, Any] = _json({})  # {"lead": [unit ids], "responsible": [...], "supporting": [...]}
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+    state: str = Field(default="pending", max_length=10, index=True)  # pending|approved|refused|withdrawn
+    decision_reason: str | None = Field(default=None, max_length=500)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_on: date | None = None
+    version: int = 1
+    created_at: datetime = _ts()
+
+
+class Instruction(SQLModel, table=True):
+    """领导批示 on a task: delivered to the task's units, answered by each, closed by the office or the leader."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    author_name: str = Field(default="", max_length=60)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    state: str = Field(default="open", max_length=10, index=True)  # open|answered|closed
+    created_at: datetime = _ts()
+    closed_by: int | None = Field(default=None, foreign_key="user.id")
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    close_note: str | None = Field(default=None, max_length=500)
+    version: int = 1
+
+
+class InstructionTarget(SQLModel, table=True):
+    """One addressed unit of an instruction and its reply (回复)."""
+
+    __table_args__ = (UniqueConstraint("instruction_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    instruction_id: int = Field(foreign_key="instruction.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    replied_by: int | None = Field(default=None, foreign_key="user.id")
+    replied_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class TaskFollow(SQLModel, table=True):
+    """关注: a leader's follow list; followed tasks are listed first on the leader's pages."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    task_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
+    created_at: datetime = _ts()
+
+
+class EvalRound(SQLModel, table=True):
+    """条块互评 round for a period, on a scale the office sets; ratings are editable until it closes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=60, unique=True)
+    period_start: date
+    period_end: date = Field(index=True)
+    scale_min: float = 1.0
+    scale_max: float = 5.0
+    state: str = Field(default="open", max_length=10)  # open|closed
+    opened_by: int | None = Field(default=None, foreign_key="user.id")
+    opened_at: datetime = _ts()
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    version: int = 1
+
+
+class EvalRating(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("round_id", "rater_unit_id", "ratee_unit_id"),
+                      Index("ix_evalrating_ratee", "round_id", "ratee_unit_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="evalround.id")
+    rater_unit_id: int = Field(foreign_key="unit.id")
+    ratee_unit_id: int = Field(foreign_key="unit.id")
+    score: float
+    comment: str = Field(default="", max_length=300)
+    rated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = _ts()
+    version: int = 1
 
 
 # ---------------------------------------------------------------- audit

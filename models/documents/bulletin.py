@@ -51,7 +51,39 @@ def variables(data: Mapping[str, Any]) -> dict[str, str]:
         "unit_count": str(sum(1 for u in _units(data) if _int(u.get("task_count", 1)) > 0)),
         "scored_count": str(sum(1 for u in _units(data) if _score(u) is not None)),
         "as_of": cn_date(data.get("as_of") or period.get("end")),
+        "composition_rule": composition_rule(data),
     }
+
+
+def _legend(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The weighted figures behind the scores (``rankings.bulletin_data``); older data: the on-time score only."""
+    legend: list[Mapping[str, Any]] = [c for c in data.get("composition") or []
+                                       if isinstance(c, Mapping) and c.get("label")]
+    return legend or [{"key": "on_time", "label": "按期完成", "kind": "rate", "weight": 1}]
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) < 1e6 else None
+
+
+def composition_rule(data: Mapping[str, Any]) -> str:
+    """One sentence: ``按期完成（权重0.6）、签收（权重0.2）、互评（权重0.2，取自…）加权，获批延期每次扣1分``."""
+    rates, counts = [], []
+    for c in _legend(data):
+        weight = _number(c.get("weight")) or 0
+        if not weight:
+            continue
+        source = f"，取自{c['source']}" if c.get("source") and c.get("key") == "peer" else ""
+        if c.get("kind") == "count":
+            counts.append(f"{c['label']}每次扣{weight:g}分")
+        else:
+            rates.append(f"{c['label']}（权重{weight:g}{source}）")
+    rule = "、".join(rates) + "加权合成" if rates else "按期完成情况计算"
+    return rule + ("，" + "，".join(counts) if counts else "")
 
 
 def _score(unit: Mapping[str, Any]) -> float | None:
@@ -89,4 +121,35 @@ def attachments(data: Mapping[str, Any], titles: list[str]) -> list[Attachment]:
           cn_date(t.get("deadline")), str(t.get("days_overdue") or "")] for i, t in enumerate(tasks, 1)],
         ["合计", f"{len(tasks)}项", "", "", "", ""],
     )
-    return [Attachment(title, [table]) for title, table in zip(titles, (ranking, overdue), strict=False)]
+    tables = (ranking, overdue, composition_table(data))
+    return [Attachment(title, [table]) for title, table in zip(titles, tables, strict=False)]
+
+
+def _component_cell(component: Mapping[str, Any] | None) -> list[str] | str:
+    """``85.0×`` / ``0.6`` / ``=51.0``, one paragraph each, so a narrow cell never wraps inside a number
+    (a line may only break before the ×); ``—`` when the unit has no value for the figure."""
+    if not isinstance(component, Mapping):
+        return "—"
+    value, weight, points = (_number(component.get(k)) for k in ("value", "weight", "points"))
+    if value is None or weight is None or points is None or (component.get("kind") != "count" and not weight):
+        return "—"
+    if component.get("kind") == "count":
+        return f"{value:g}次" if not value else [f"{value:g}次×", f"{weight:g}", f"={points:.1f}"]
+    return [f"{value:.1f}×", f"{weight:.3g}", f"={points:.1f}"]
+
+
+def composition_table(data: Mapping[str, Any]) -> Table:
+    """Every unit's score as the sum of its weighted figures (value × weight = points)."""
+    legend = _legend(data)
+    rows = []
+    for u in _units(data):
+        parts = {c.get("key"): c for c in u.get("components") or [] if isinstance(c, Mapping)}
+        if not parts:  # data without a composition: the score is the on-time score
+            score = _score(u)
+            parts = {"on_time": {"kind": "rate", "value": score, "weight": 1, "points": score}}
+        rows.append([str(u.get("rank") or ""), str(u.get("unit") or ""),
+                     *(_component_cell(parts.get(c.get("key"))) for c in legend),
+                     str(u.get("score") if u.get("score") is not None else "")])
+    figures = [Column(str(c["label"]), 1.5) for c in legend]
+    return Table([Column("排名", 0.8), Column("单位", 2.6, "left"), *figures, Column("得分", 1.0)], rows,
+                 ["合计", f"{len(rows)}个单位", *("" for _ in legend), ""])

@@ -35,6 +35,21 @@ def _staff(n: int) -> list[dict[str, Any]]:
              "to_unit": "县城市管理局", "note": ""} for i in range(n)]
 
 
+def _components(score: float, i: int) -> list[dict[str, Any]]:
+    """A bulletin unit's score as on-time 0.6 + 签收 0.2 + 互评 0.2 (sample figures) minus extensions; every
+    fourth unit has no 签收 figure, so its weights are re-normalised (0.75 + 0.25)."""
+    extensions = i % 3
+    base = score + extensions
+    no_signoff = i % 4 == 3
+    parts = [("on_time", "按期完成", base, 0.75 if no_signoff else 0.6),
+             ("signoff", "签收", None if no_signoff else base, 0.0 if no_signoff else 0.2),
+             ("peer", "互评", base, 0.25 if no_signoff else 0.2)]
+    out = [{"key": k, "label": label, "kind": "rate", "value": v, "weight": w, "points": round((v or 0) * w, 1)}
+           for k, label, v, w in parts]
+    return [*out, {"key": "extensions", "label": "延期", "kind": "count", "value": extensions, "weight": 1,
+                   "points": -extensions}]
+
+
 def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
     task = {"code": "2.3", "title": "整合城市管理执法队伍", "lead_units": ["县城市管理局"],
             "supporting_units": ["县住房和城乡建设局", "县委编办"], "deadline": "2026-09-30", "percent": 40,
@@ -49,10 +64,16 @@ def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
         return {"task": task, "alert": {"level": "red", "red_days": 12}, "reply_by": "2026-11-28"}
     if kind == "bulletin":
         units = [{"unit": u, "lead_total": 8, "lead_done": 8 - i // 2, "on_time_rate": 1 - i / 20,
-                  "overdue": i // 3, "score": 100 - 4 * i, "rank": i + 1} for i, u in enumerate(_UNITS)]
+                  "overdue": i // 3, "score": 100 - 4 * i, "rank": i + 1, "components": _components(100 - 4 * i, i)}
+                 for i, u in enumerate(_UNITS)]
         return {"period": {"label": "2026年11月", "start": "2026-11-01", "end": "2026-11-20"},
                 "totals": {"total": 80, "done": 52, "green": 15, "yellow": 7, "red": 6, "at_risk": 4},
                 "units": units, "red_list": _UNITS[:5], "black_list": _UNITS[-5:][::-1],
+                "composition": [{"key": "on_time", "label": "按期完成", "kind": "rate", "weight": 0.6, "source": ""},
+                                {"key": "signoff", "label": "签收", "kind": "rate", "weight": 0.2, "source": ""},
+                                {"key": "peer", "label": "互评", "kind": "rate", "weight": 0.2,
+                                 "source": "2026年10月条块互评"},
+                                {"key": "extensions", "label": "延期", "kind": "count", "weight": 1, "source": ""}],
                 "overdue_tasks": [{"code": f"3.{i}", "title": "完成执法车辆和装备移交", "lead_units": [_UNITS[-i]],
                                    "deadline": "2026-10-31", "days_overdue": 20 + i} for i in range(1, 6)]}
     if kind == "asset-list":

@@ -31,6 +31,7 @@ from models.tables import (
     Plan,
     ProgressReport,
     Task,
+    TaskFollow,
     TaskUnit,
     Unit,
     UnitGroupMember,
@@ -253,8 +254,10 @@ def units_of(s: Any, task_ids: list[int]) -> dict[int, dict[str, list[str]]]:
 
 def task_table(plan_id: int | None, *, unit_id: int | None = None, lights: tuple[str, ...] = (),
                phase: str | None = None, due_from: date | None = None, due_to: date | None = None, limit: int = 2000,
-               engine: Engine | None = None) -> tuple[list[Row], int]:
-    """Filtered task list (leaf tasks), at most ``limit`` rows, plus the number of matches."""
+               follower_id: int | None = None, engine: Engine | None = None) -> tuple[list[Row], int]:
+    """Filtered task list (leaf tasks), at most ``limit`` rows, plus the number of matches.
+
+    ``follower_id``: the tasks this user follows (关注) come first, marked ``followed``."""
     with read_session(engine) as s:
         conds = [_leaf(plan_id)]
         if unit_id is not None:
@@ -269,10 +272,12 @@ def task_table(plan_id: int | None, *, unit_id: int | None = None, lights: tuple
         if due_to:
             conds.append(Task.deadline <= due_to)
         total = int(s.execute(select(func.count()).where(*conds)).scalar_one())
+        followed = Task.id.in_(select(TaskFollow.task_id).where(TaskFollow.user_id == (follower_id or 0)))
         rows = _rows(s.execute(
             select(Task.id, Task.code, Task.title, Task.deadline, Task.deadline_text, Task.forecast_finish,
-                   Task.status, Task.percent, Task.light, Task.at_risk, Task.critical, Task.is_milestone)
-            .where(*conds).order_by(Task.id).limit(limit)))
+                   Task.status, Task.percent, Task.light, Task.at_risk, Task.critical, Task.is_milestone,
+                   followed.label("followed"))
+            .where(*conds).order_by(*([followed.desc()] if follower_id else []), Task.id).limit(limit)))
         _attach_leads(s, rows)
         return rows, total
 
@@ -456,14 +461,17 @@ def red_tasks(plan_id: int | None, *, limit: int = 500, engine: Engine | None = 
 
 
 # ---------------------------------------------------------------- rankings
-def ranking(*, as_of: date, plan_id: int | None = None, engine: Engine | None = None) -> dict[str, Any]:
-    """Units ranked by on-time completion as of a day, with the 红黑榜 (rules in models.services.rankings)."""
+def ranking(*, as_of: date, plan_id: int | None = None, start: date | None = None,
+            engine: Engine | None = None) -> dict[str, Any]:
+    """Units ranked as of a day, with the 红黑榜 and the score composition (models.services.rankings, scorecard)."""
     from models.services.rankings import rank_units, red_black
+    from models.services.scorecard import legend
 
     with read_session(engine) as s:
-        units = rank_units(s, as_of=as_of, plan_id=plan_id)
+        units = rank_units(s, as_of=as_of, plan_id=plan_id, start=start)
+        composition = legend(s, as_of=as_of)
     red, black = red_black(units)
-    return {"units": units, "red": red, "black": black}
+    return {"units": units, "red": red, "black": black, "composition": composition}
 
 
 # ---------------------------------------------------------------- audit and administration

@@ -17,7 +17,7 @@ ROLE_LABELS: dict[str, str] = {
     "office": "改革领导小组办公室",
     "department": "部门用户",
     "staffing": "编办",
-    "leader": "领导（只读）",
+    "leader": "领导（批示、关注）",
     "sysadmin": "系统管理员",
     "secadmin": "安全管理员",
     "auditor": "审计管理员",
@@ -31,7 +31,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     "department": frozenset({"task.view", "task.report", "handover.confirm", "handover.edit", "notice.view"}),
     "staffing": frozenset(VIEW | {"notice.issue", "notice.view", "handover.confirm", "handover.edit", "task.report"}),
-    "leader": frozenset(VIEW | {"notice.view"}),
+    "leader": frozenset(VIEW | {"notice.view", "instruction.write"}),  # 批示 and 关注, never task data
     "sysadmin": frozenset({"user.manage", "unit.manage", "config.manage", "holiday.manage"}),
     "secadmin": frozenset({"user.roles", "user.unlock", "session.revoke"}),
     "auditor": frozenset({"audit.view", "audit.verify", "audit.purge"}),

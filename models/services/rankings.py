@@ -222,8 +222,11 @@ def unit_scores(session: Session, *, as_of: date, plan_id: int | None = None) ->
     return list(session.execute(select(scores, Unit.name).outerjoin(Unit, Unit.id == scores.c.unit_id)).all())
 
 
-def rank_units(session: Session, *, as_of: date, plan_id: int | None = None) -> list[dict[str, Any]]:
-    """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked."""
+def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
+               start: date | None = None) -> list[dict[str, Any]]:
+    """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked.
+
+    ``start``: the period's first day, for figures counted per period (approved 延期)."""
     signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure beside the on-time rate, not in the score
     units = []
     for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
@@ -234,6 +237,11 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None) -> 
                       "lead_total": int(s.lead_total), "lead_done": int(s.lead_done),
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": int(s.overdue),
                       "score": score, "rank": None, "signoff_rate": signed.get(s.unit_id, {}).get("rate")})
+    # ---- score composition (issue 18): weighted figures, see models/services/scorecard.py
+    from models.services.scorecard import compose
+
+    compose(session, units, as_of=as_of, start=start)
+    # ---- end of score composition
     units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
                               u["unit"]))
     for i, u in enumerate(u for u in units if u["score"] is not None):
@@ -278,7 +286,7 @@ def bulletin_data(session: Session, period: Period, *, plan_id: int | None = Non
 
     as_of = period.end
     rows = _task_rows(session, plan_id)
-    units = rank_units(session, as_of=as_of, plan_id=plan_id)
+    units = rank_units(session, as_of=as_of, plan_id=plan_id, start=period.start)
     weights = _units_of(session, {r.id for r in rows})
     due_in_period = {unit_id for r in rows if r.deadline is not None and period.start <= r.deadline <= period.end
                      for unit_id, w in weights.get(r.id, {}).items() if w == FULL_WEIGHT}
@@ -293,7 +301,15 @@ def bulletin_data(session: Session, period: Period, *, plan_id: int | None = Non
     totals = {"total": len(rows), **{k: lights.count(k) for k in ("done", "green", "yellow", "red")},
               "at_risk": sum(bool(r.at_risk) and light != "done" for r, light in zip(rows, lights, strict=True))}
     return {"period": period.as_dict(), "as_of": as_of.isoformat(), "totals": totals, "units": units,
-            "red_list": red, "black_list": black, "overdue_tasks": overdue_tasks}
+            "red_list": red, "black_list": black, "overdue_tasks": overdue_tasks,
+            "composition": _composition_legend(session, as_of)}
+
+
+def _composition_legend(session: Session, as_of: date) -> list[dict[str, Any]]:
+    """Issue 18: the weights and sources behind every score, printed with the bulletin's composition table."""
+    from models.services.scorecard import legend
+
+    return legend(session, as_of=as_of)
 
 
 def _lead_names(session: Session, task_ids: set[int]) -> dict[int, list[str]]:

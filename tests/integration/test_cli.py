@@ -130,3 +130,25 @@ def test_first_start_scans_once_so_the_demo_shows_alerts(cli) -> None:  # type: 
     with read_session() as session:
         assert len(session.exec(select(OpsRun).where(OpsRun.kind == "scan")).all()) == 1
         assert {a.level for a in session.exec(select(Alert)).all()} >= {"reminder", "urging"}
+
+
+def test_office_scripts_evaluation_rounds_weights_and_request_lists(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("demo", "load", "--today", "2026-11-21")
+    opened = cli("evaluation", "open", "2026年11月条块互评", "--start", "2026-11-01", "--end", "2026-11-15",
+                 "--min", "0", "--max", "100")
+    assert opened.exit_code == 0 and "0–100分" in opened.stdout
+    again = cli("evaluation", "open", "2026年11月条块互评", "--start", "2026-11-01", "--end", "2026-11-15")
+    assert again.exit_code == 2 and "已有名为" in again.stderr
+    assert cli("evaluation", "close", "2026年11月条块互评").exit_code == 0
+    closed = cli("evaluation", "close", "2026年11月条块互评")
+    assert closed.exit_code == 2 and "已结束" in closed.stderr
+    assert json.loads(cli("evaluation", "results", "2026年11月条块互评", "--json").stdout) == []
+    assert "互评（peer）权重：0.2" in cli("ranking", "weights").stdout
+    set_ = cli("ranking", "weights", "--peer", "0.3", "--extensions", "2")
+    assert "互评（peer）权重：0.3" in set_.stdout and "延期（extensions）每次扣分：2" in set_.stdout
+    bad = cli("ranking", "weights", "--on-time", "-1")
+    assert bad.exit_code == 2 and "不能为负数" in bad.stderr
+    listed = cli("request", "list")
+    assert listed.exit_code == 0 and "共 0 项申请" in listed.stdout
+    wrong = cli("request", "list", "--state", "done")
+    assert wrong.exit_code == 2 and "申请状态只能是" in wrong.stderr

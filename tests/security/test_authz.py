@@ -31,6 +31,7 @@ from tests.security.conftest import audit_count, audit_rows, chain_ok, make_user
 # written out here independently of permissions.py so a new permission cannot slip through unnoticed.
 BUSINESS_WRITE = {"task.admin", "task.review", "task.report", "plan.import", "handover.admin", "handover.confirm",
                   "handover.edit", "notice.issue", "notice.agency", "alert.manage", "schedule.run", "holiday.manage"}
+INSTRUCTION_WRITE = {"instruction.write"}  # 领导批示 and 关注: a leader's own records, never task data
 ACCOUNT_WRITE = {"user.manage", "user.roles", "user.unlock", "session.revoke", "unit.manage", "config.manage"}
 AUDIT_WRITE = {"audit.purge"}
 READ_ONLY = {"dashboard.view", "task.view", "ranking.view", "notice.view", "audit.view", "audit.verify"}
@@ -61,8 +62,8 @@ def _expect_denied(engine: Engine, who: Actor, action: str, call: Callable[[], A
 # ---------------------------------------------------------------- the role matrix (三权分立)
 def test_permission_vocabulary_is_fully_classified() -> None:
     every = set().union(*ROLE_PERMISSIONS.values())
-    assert every <= BUSINESS_WRITE | ACCOUNT_WRITE | AUDIT_WRITE | READ_ONLY, every - (
-        BUSINESS_WRITE | ACCOUNT_WRITE | AUDIT_WRITE | READ_ONLY)
+    known = BUSINESS_WRITE | INSTRUCTION_WRITE | ACCOUNT_WRITE | AUDIT_WRITE | READ_ONLY
+    assert every <= known, every - known
     assert AUDIT_CONTROL == AUDIT_WRITE
 
 

@@ -111,9 +111,9 @@ if c3.button("保存", key="alias_save"):
 with st.expander("新增单位"):
     u1, u2 = st.columns(2)
     new_unit = u1.text_input("单位名称", key="unit_new_name")
-    new_kind = u2.selectbox("类型", ["department", "town", "office", "group", "other"], key="unit_new_kind",
-                            format_func={"department": "部门", "town": "乡镇", "office": "办公室", "group": "单位组",
-                                         "other": "其他"}.__getitem__)
+    new_kind = u2.selectbox("类型", ["department", "town", "street", "office", "group", "other"], key="unit_new_kind",
+                            format_func={"department": "部门", "town": "乡镇", "street": "街道", "office": "办公室",
+                                         "group": "单位组", "other": "其他"}.__getitem__)
     if st.button("新增", key="unit_new_submit"):
         act(f"已新增单位：{new_unit}", units.add_unit, actor, name=new_unit, kind=new_kind)
 

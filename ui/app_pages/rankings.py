@@ -8,6 +8,7 @@ from models.services.rankings import period_for
 from ui.components import charts, tables
 from ui.components.actions import today
 from ui.components.charts import CHART_CONFIG
+from ui.components.composition import legend_caption, with_composition
 from ui.components.fmt import md
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
@@ -20,11 +21,13 @@ plan = current_plan("rank_plan", allow_all=True)
 if plan is None:
     st.stop()
 period = st.radio("统计截至", list(PERIODS), format_func=PERIODS.__getitem__, horizontal=True, key="rank_period")
-as_of = today() if period == "now" else period_for(period, today()).end
-label = "今天" if period == "now" else period_for(period, today()).label
+window = None if period == "now" else period_for(period, today())
+as_of = window.end if window else today()
+label = window.label if window else "今天"
 st.caption(f"统计口径：截至 {as_of:%Y年%m月%d日}（{label}）已到期或已完成的任务；牵头/负责单位全额计分，配合单位按一半计分；"
            "逾期完成得一半分。")
-result = read("ranking", as_of=as_of, plan_id=plan["id"])
+result = read("ranking", as_of=as_of, plan_id=plan["id"], start=window.start if window else None)
+legend_caption(result["composition"])
 
 red_col, black_col = st.columns(2)
 with red_col:
@@ -41,13 +44,14 @@ if ranked:
     st.plotly_chart(charts.ranking_bars(df.head(40)), key="rank_chart", config=CHART_CONFIG)
 st.subheader("排名明细")
 COLUMNS = {"rank": "名次", "unit": "单位", "score": "得分", "on_time_rate": "按期完成率%", "signoff_rate": "签收率%",
+           "peer": "互评", "extensions": "获批延期", "composition": "得分构成",
            "lead_total": "牵头/负责任务", "lead_done": "已完成", "overdue": "逾期未完成"}
 
 
 def percent(units: list[dict]) -> list[dict]:
     return [{**u, "on_time_rate": None if u["on_time_rate"] is None else round(100 * u["on_time_rate"], 1),
              "signoff_rate": None if u.get("signoff_rate") is None else round(100 * u["signoff_rate"], 1)}
-            for u in units]
+            for u in with_composition(units)]
 
 
 offset = tables.pager(len(result["units"]), key="rank_page", noun="个单位")

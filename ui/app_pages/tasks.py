@@ -36,12 +36,14 @@ phase_names = [p["phase"] for p in read("phase_progress", plan_id=pid)]
 phase = c_phase.selectbox("阶段", ["全部", *phase_names], key="flt_phase")
 due = c_due.date_input("截止日期范围", value=[], key="flt_due", format="YYYY-MM-DD")
 due_from, due_to = (list(due) + [None, None])[:2] if isinstance(due, tuple | list) else (due, None)
+follower = login.actor.user_id if has(login.actor, "instruction.write") else None  # 关注 first for leaders
 rows, total = read("task_table", plan_id=pid, unit_id=units.get(unit), lights=tuple(lights),
-                   phase=None if phase == "全部" else phase, due_from=due_from, due_to=due_to)
+                   phase=None if phase == "全部" else phase, due_from=due_from, due_to=due_to, follower_id=follower)
 st.caption(f"共 {total} 项任务" + (f"，显示前 {len(rows)} 项" if total > len(rows) else ""))
 tables.show(tables.frame([{**r, "status": STATUS_LABELS.get(r["status"], r["status"]), "light": light(r["light"]),
-                           "at_risk": "是" if r["at_risk"] else ""} for r in rows],
-                         {"code": "编号", "title": "任务", "light": "灯色", "status": "状态", "percent": "进度%",
+                           "at_risk": "是" if r["at_risk"] else "", "followed": "★" if r["followed"] else ""}
+                          for r in rows],
+                         {**({"followed": "关注"} if follower else {}), "code": "编号", "title": "任务", "light": "灯色", "status": "状态", "percent": "进度%",
                           "deadline": "截止日期", "forecast_finish": "预计完成", "at_risk": "延误风险",
                           "lead": "牵头/负责单位", "supporting": "配合单位", "deadline_text": "时限表述"}),
             key="tasks", file_name="任务清单", height=360)

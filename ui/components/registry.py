@@ -26,6 +26,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/notices.py", "公文", ":material/description:", ("notice.issue",)),
     PageSpec("app_pages/alerts.py", "预警与督办", ":material/notifications_active:", ("alert.manage",)),
     PageSpec("app_pages/rankings.py", "考核排名", ":material/leaderboard:", ("ranking.view",)),
+    # issue 18: everyday 督办 (requests, leader instructions, 条块互评)
+    PageSpec("app_pages/requests.py", "延期与调整", ":material/event_repeat:", ("task.report", "task.admin")),
+    PageSpec("app_pages/instructions.py", "领导批示", ":material/rate_review:",
+             ("instruction.write", "task.report", "task.admin")),
+    PageSpec("app_pages/evaluation.py", "条块互评", ":material/reviews:", ("task.report", "task.admin")),
     PageSpec("app_pages/import_plan.py", "导入", ":material/upload_file:", ("plan.import",)),
     PageSpec("app_pages/calendar.py", "工作日历", ":material/calendar_month:", ("holiday.manage",)),
     PageSpec("app_pages/admin.py", "系统", ":material/settings:", ("user.manage", "user.roles", "notice.agency")),

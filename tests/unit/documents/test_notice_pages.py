@@ -192,3 +192,25 @@ def test_bulletin_counts_add_up_and_leave_out_unprintable_symbols(rendered: dict
     assert done + green + yellow + red == total
     assert "全县30个责任单位中，27个单位已有到期任务" in text
     assert "🚀" not in text and "\ufffd" not in text
+
+
+def test_bulletin_composition_table_adds_up_on_the_page(rendered: dict[str, list[Page]]) -> None:
+    """附件3 shows each score as value × weight = points per figure; the points add up to the score printed."""
+    pages = rendered["bulletin"]
+    body = "".join(ln.text for p in pages for ln in p.lines if not _page_number(ln))
+    assert "互评（权重0.2，取自2026年10月条块互评）加权合成，延期每次扣1分" in body
+    start = next(i for i, p in enumerate(pages) if "附件3" in p.text and p.plumber.find_tables())
+    extracted = [row for p in pages[start:] for t in p.plumber.find_tables() for row in t.extract()]
+    header = ["排名", "单位", "按期完成", "签收", "互评", "延期", "得分"]
+    flat = [[(c or "").replace("\n", "") for c in row] for row in extracted]
+    assert flat[0] == header  # the header repeats on every page the table runs over
+    rows = [r for r in flat if r != header]
+    *rows, totals = rows
+    assert len(rows) == 10 and totals[0] == "合计"
+    for cells in rows:
+        points = [float(m) for cell in cells[2:-1] for m in re.findall(r"=(-?\d+(?:\.\d+)?)", cell)]
+        assert len(points) >= 2, cells
+        assert abs(sum(points) - float(cells[-1])) < 0.05, cells
+        assert re.fullmatch(r"\d+\.\d×0\.(6|75)=\d+\.\d", cells[2]), cells[2]
+        assert cells[3] == "—" or re.fullmatch(r"\d+\.\d×0\.2=\d+\.\d", cells[3]), cells[3]
+    assert sum(r[3] == "—" for r in rows) == 2  # re-normalised weights (0.75 + 0.25) are printed as such
