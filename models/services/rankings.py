@@ -145,7 +145,9 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
         units.append({"unit": names.get(unit_id, f"#{unit_id}"), "unit_id": unit_id, "task_count": s.task_count,
                       "lead_total": s.lead_total, "lead_done": s.lead_done,
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": s.overdue,
-                      "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate")})
+                      "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate"),
+                      "signoff_signed": signed.get(unit_id, {}).get("signed"),
+                      "signoff_addressed": signed.get(unit_id, {}).get("addressed")})
     units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
                               u["unit"]))
     for i, u in enumerate(u for u in units if u["score"] is not None):
