@@ -110,6 +110,7 @@ def build_base_docx() -> bytes:
     pf = normal.paragraph_format
     pf.space_before = pf.space_after = Twips(0)
     pf.line_spacing = Twips(LINE_PITCH)  # python-docx writes lineRule=exact for a Length
+    pf.widow_control = True  # explicit: the closing-page estimate (fitting.py) assumes the two-line rule
 
     body = document.element.body
     for child in list(body):

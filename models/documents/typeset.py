@@ -34,7 +34,7 @@ _PROTECTED = re.compile(
 # tokens a table cell must never wrap inside
 _UNBREAKABLE = re.compile(
     r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月(?:底前|底)?|\d{4}年(?:年底前|底前|年底)?"
-    r"|[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号"
+    r"|[\u4e00-\u9fff]{2,5}〔\d{4}〕\d+号"
     r"|[0-9A-Za-z][0-9A-Za-z·\-_.,/:%]*[\u4e00-\u9fff%％]?"
 )
 
@@ -156,11 +156,8 @@ def longest_token(text: str) -> float:
 
 
 
-def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights: Sequence[float], *,
-                  total: int, char_twips: int, padding: int, whole: Sequence[bool] = ()) -> list[int]:
-    """Twips per column: each at least its longest unbreakable token (``whole`` columns: their longest cell,
-    e.g. form labels) and two header characters; the rest is shared by how much more text each column
-    holds, tipped by ``weights`` (an empty column still gets its share, to be written in by hand)."""
+def _needs(labels: Sequence[str], rows: Sequence[Sequence[str]], whole: Sequence[bool]) -> tuple[list[float], list[float]]:
+    """Per column, in 字: the widest piece that must not wrap, and the widest line of text."""
     count = len(labels)
     need = [0.0] * count
     bulk = [0.0] * count
@@ -172,17 +169,74 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
             bulk[i] = max(bulk[i], widest)
     for i, label in enumerate(labels):
         need[i] = max(need[i], min(char_width(label), 2.0))  # a header may wrap after two characters
+    return need, bulk
+
+
+def tokens_fit(labels: Sequence[str], rows: Sequence[Sequence[str]], *, total: int, char_twips: int, padding: int,
+               whole: Sequence[bool] = ()) -> bool:
+    """Whether every column can be as wide as its longest unbreakable token at this type size."""
+    return sum(round(n * char_twips) + padding for n in _needs(labels, rows, whole)[0]) <= total
+
+
+def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights: Sequence[float], *,
+                  total: int, char_twips: int, padding: int, whole: Sequence[bool] = ()) -> list[int]:
+    """Twips per column: each at least its longest unbreakable token (``whole`` columns: their longest cell,
+    e.g. form labels) and two header characters; the rest is shared by how much more text each column
+    holds, tipped by ``weights`` (an empty column still gets its share, to be written in by hand)."""
+    count = len(labels)
+    need, bulk = _needs(labels, rows, whole)
     minimum = [round(n * char_twips) + padding for n in need]
     spare = total - sum(minimum)
-    if spare <= 0:
-        scale = total / sum(minimum)
-        widths = [int(m * scale) for m in minimum]
+    if spare <= 0:  # not everything fits: the widest needs give way, codes and amounts keep their width
+        cap = total / count
+        for width in sorted(minimum):
+            rest = [m for m in minimum if m > width]
+            if not rest:
+                break
+            level = (total - sum(m for m in minimum if m <= width)) / len(rest)
+            if level < width:
+                break
+            cap = level
+        cap = max(cap, min(minimum))
+        widths = [int(min(m, cap)) for m in minimum]
     else:
         floor = [(4 if bulk[i] == 0 else 0.25) * char_twips for i in range(count)]  # blank columns: room to write
         wish = [weights[i] * max(bulk[i] * char_twips + padding - minimum[i], floor[i]) for i in range(count)]
         widths = [minimum[i] + int(spare * wish[i] / sum(wish)) for i in range(count)]
     widths[-1] += total - sum(widths)
     return widths
+
+
+_NO_LINE_START = set("，。、：；！？）》」』”’%％")
+
+
+def wrap_cell(text: str, chars: float) -> str:
+    """``text`` with explicit line breaks so no line is wider than ``chars`` 字 and no date, 文号, amount or
+    code is cut: the engine (Word or LibreOffice) then never has to wrap it, and neither engine's CJK line
+    breaking (which ignores U+2060 between ideographs in LibreOffice) can split ``12月13|日``. Widths are
+    measured generously (Latin at 0.62 字), so a line that fits here fits in any face."""
+    if _token_width(text) - 0.3 <= chars:
+        return text
+    units: list[str] = []
+    at = 0
+    for m in _UNBREAKABLE.finditer(text):
+        units.extend(text[at:m.start()])
+        units.append(m.group())
+        at = m.end()
+    units.extend(text[at:])
+    lines: list[list[str]] = [[]]
+    width = 0.0
+    for unit in units:
+        w = _token_width(unit) - 0.3
+        if lines[-1] and width + w > chars:
+            carried: list[str] = []
+            if unit[0] in _NO_LINE_START and len(lines[-1]) > 1:  # closing punctuation never starts a line
+                carried = [lines[-1].pop()]
+            lines.append(carried)
+            width = sum(_token_width(u) - 0.3 for u in carried)
+        lines[-1].append(unit)
+        width += w
+    return "\n".join("".join(line) for line in lines if line)
 
 
 def money(value: Decimal) -> str:
