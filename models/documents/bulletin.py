@@ -80,10 +80,10 @@ def _ranking(units: list[Mapping[str, Any]]) -> Table:
     """Ranking table; the 签收 columns appear when the data carries receipts (督办通知单/催办函 signed for by the
     bulletin's as-of date, counted by the same query as the scores)."""
     receipts = any(_int(u.get("signoff_addressed")) for u in units)
-    columns = [Column("排名", 0.9), Column("单位", 3, "left"), Column("牵头任务", 1.1), Column("已完成", 1.1),
-               Column("按时完成率", 1.4), Column("逾期", 0.9), Column("得分", 1.0)]
+    columns = [Column("排名", 0.9), Column("单位", 3, "left"), Column("牵头\n任务", 1.1), Column("已完成", 1.1),
+               Column("按时\n完成率", 1.4), Column("逾期", 0.9), Column("得分", 1.0)]  # headers break where they read
     if receipts:
-        columns += [Column("已签/应签", 1.2), Column("签收率", 1.2)]
+        columns += [Column("已签/\n应签", 1.2), Column("签收率", 1.2)]
     rows: list[list[str | list[str]]] = []
     for u in units:
         row: list[str | list[str]] = [str(u.get("rank") or ""), str(u.get("unit") or ""), str(u.get("lead_total") or 0),

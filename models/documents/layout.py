@@ -325,12 +325,12 @@ class Composer:
         ]
         plain, bold = Font(size=table.size), Font(x.HEITI, table.size)
         line = round(table.size * 10 * 1.4)
-        if table.header:
-            out.append(_row([c.label for c in table.columns], widths, ["center"] * len(widths),
-                            [bold] * len(widths), line, header=True))
         aligns = [c.align for c in table.columns]
         fonts = [bold if c.heading else plain for c in table.columns]
         room = [(w - 2 * 57) / (table.size * 10) - 0.05 for w in widths]  # 字 per line (Latin already generous)
+        if table.header:
+            out.append(_row([_label(c.label, r) for c, r in zip(table.columns, room, strict=True)], widths,
+                            ["center"] * len(widths), [bold] * len(widths), line, header=True))
         for cells in table.rows:
             out.append(_row(_wrapped(cells, room), widths, aligns, fonts, line))
         if table.totals is not None:
@@ -502,6 +502,17 @@ class Composer:
 
     def to_docx(self) -> bytes:
         return assemble("".join(self.parts), self.images, title_page=self.title_page)
+
+
+def _label(label: str, room: float) -> str:
+    """A column heading too wide for its column, broken into even lines (牵头/单位, not 牵头单/位)."""
+    if "\n" in label or char_width(label) <= room or room < 1:
+        return label
+    if "（" in label[1:] and char_width(label[:label.index("（", 1)]) <= room:
+        return label.replace("（", "\n（", 1)  # 职务/（岗位）
+    lines = math.ceil(char_width(label) / room)
+    per = math.ceil(len(label) / lines)
+    return "\n".join(label[i:i + per] for i in range(0, len(label), per))
 
 
 def _wrapped(cells: Sequence[str | list[str]], room: list[float]) -> list[str | list[str]]:

@@ -149,9 +149,30 @@ def _token_width(token: str) -> float:
     return sum(LATIN_EM if ord(ch) < 0x2E80 else 1.0 for ch in token) + 0.3
 
 
+@lru_cache(maxsize=4096)
+def _units(text: str) -> tuple[str, ...]:
+    """Pieces a line may break between: single characters, and tokens (dates, 文号, numbers, codes) whole,
+    each with the closing punctuation after it and the opening punctuation before it."""
+    units: list[str] = []
+    at = 0
+    for m in _UNBREAKABLE.finditer(text):
+        units.extend(text[at:m.start()])
+        units.append(m.group())
+        at = m.end()
+    units.extend(text[at:])
+    glued: list[str] = []
+    for unit in units:
+        if glued and (unit[0] in _NO_LINE_START or glued[-1][-1] in _OPENING):
+            glued[-1] += unit
+        else:
+            glued.append(unit)
+    return tuple(glued)
+
+
 def longest_token(text: str) -> float:
     """Width in 字 of the longest piece of ``text`` that must not wrap (dates, 文号, numbers, codes)."""
-    widest = max((_token_width(m.group()) for m in _UNBREAKABLE.finditer(text)), default=0.0)
+    widest = max((_token_width(u.lstrip("".join(_OPENING))) for line in text.split("\n") for u in _units(line)
+                  if _UNBREAKABLE.search(u)), default=0.0)
     return max(widest, 1.0 if text.strip() else 0.0)
 
 
@@ -217,23 +238,16 @@ def wrap_cell(text: str, chars: float) -> str:
     measured generously (Latin at 0.62 字), so a line that fits here fits in any face."""
     if _token_width(text) - 0.3 <= chars:
         return text
-    units: list[str] = []
-    at = 0
-    for m in _UNBREAKABLE.finditer(text):
-        units.extend(text[at:m.start()])
-        units.append(m.group())
-        at = m.end()
-    units.extend(text[at:])
     lines: list[list[str]] = [[]]
     width = 0.0
-    for unit in units:
+    for unit in _units(text):
+        if unit[0] in _OPENING and _token_width(unit) - 0.3 > chars:  # too wide with its bracket: bracket ends a line
+            lines[-1].append(unit[0])
+            width, unit = width + 1, unit[1:]
         w = _token_width(unit) - 0.3
         if lines[-1] and width + w > chars:
-            carried: list[str] = []
-            if unit[0] in _NO_LINE_START and len(lines[-1]) > 1:  # closing punctuation never starts a line
-                carried = [lines[-1].pop()]
-            lines.append(carried)
-            width = sum(_token_width(u) - 0.3 for u in carried)
+            lines.append([])
+            width = 0.0
         lines[-1].append(unit)
         width += w
     return "\n".join("".join(line) for line in lines if line)

@@ -117,7 +117,7 @@ def test_bulletin_prints_each_units_signoff_as_of_its_date_adding_up(demo_engine
                                                                      data=data))))
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header[-2:] == ["已签/应签", "签收率"]
+    assert header[-2:] == ["已签/\n应签", "签收率"]
     rows = {r.cells[1].text.replace("\n", ""): [c.text for c in r.cells] for r in table.rows[1:-1]}
     totals = [c.text for c in table.rows[-1].cells]
     assert totals[0] == "合计"
