@@ -62,6 +62,7 @@ class Table:
     size: int = SIZE_4
     borders: bool = True
     even: bool = False  # columns of equal width (signature blocks side by side)
+    whole: bool = False  # all rows on one page (the 回执 is torn off in one piece)
 
 
 @dataclass
@@ -331,8 +332,9 @@ class Composer:
         if table.header:
             out.append(_row([_label(c.label, r) for c, r in zip(table.columns, room, strict=True)], widths,
                             ["center"] * len(widths), [bold] * len(widths), line, header=True))
-        for cells in table.rows:
-            out.append(_row(_wrapped(cells, room), widths, aligns, fonts, line))
+        for i, cells in enumerate(table.rows):
+            keep = table.whole and (i < len(table.rows) - 1 or table.totals is not None)
+            out.append(_row(_wrapped(cells, room), widths, aligns, fonts, line, keep=keep))
         if table.totals is not None:
             out.append(_row(_wrapped(table.totals, room), widths, aligns, [bold] + [plain] * (len(widths) - 1), line))
         out.append("</w:tbl>")
@@ -498,7 +500,7 @@ class Composer:
         self.para(x.run("（沿此线剪下）" + "－" * 9 + "回　执" + "－" * 9, x.SMALL),
                   Para(align="center", keep_next=True, mark_font=x.SMALL))
         self.table(Table([Column("", 1.3, heading=True), Column("", 5, "left")],
-                         [[name, ""] for name in fields], header=False))
+                         [[name, ""] for name in fields], header=False, whole=True))
 
     def to_docx(self) -> bytes:
         return assemble("".join(self.parts), self.images, title_page=self.title_page)
@@ -540,12 +542,14 @@ def _heading_runs(line: str) -> str:
 
 
 def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str], fonts: list[Font], line: int,
-         *, header: bool = False) -> str:
+         *, header: bool = False, keep: bool = False) -> str:
+    """A table row that never splits; ``keep`` holds it on the page of the next row (Word and LibreOffice
+    both keep rows together through keep-with-next on their paragraphs)."""
     tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     tcs = []
     for text, width, align, font in zip(cells, widths, aligns, fonts, strict=False):
         paras = "".join(
-            x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font))
+            x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font, keep_next=keep))
             for part in (text if isinstance(text, list) else [text])
         )
         tcs.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'

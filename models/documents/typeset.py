@@ -236,6 +236,8 @@ def wrap_cell(text: str, chars: float) -> str:
     code is cut: the engine (Word or LibreOffice) then never has to wrap it, and neither engine's CJK line
     breaking (which ignores U+2060 between ideographs in LibreOffice) can split ``12月13|日``. Widths are
     measured generously (Latin at 0.62 字), so a line that fits here fits in any face."""
+    if "\n" in text:
+        return "\n".join(wrap_cell(line, chars) for line in text.split("\n"))
     if _token_width(text) - 0.3 <= chars:
         return text
     lines: list[list[str]] = [[]]

@@ -243,3 +243,12 @@ def test_bulletin_counts_add_up_and_leave_out_unprintable_symbols(rendered: dict
     assert done + green + yellow + red == total
     assert "全县30个责任单位中，27个单位已有到期任务" in text
     assert "🚀" not in text and "\ufffd" not in text
+
+
+@pytest.mark.parametrize("name", [n for n, (kind, _) in CASES.items() if kind == "supervision"])
+def test_receipt_is_torn_off_in_one_piece(rendered: dict[str, list[Page]], name: str) -> None:
+    """The 回执 of a 督办通知单: cut line and all four fields on one page."""
+    page = next(p for p in rendered[name] if "沿此线剪下" in p.text)
+    cut = next(i for i, ln in enumerate(page.lines) if "沿此线剪下" in ln.text)
+    below = "".join(ln.text for ln in page.lines[cut:])
+    assert all(f in below for f in ("承办单位", "签收人", "签收时间", "联系电话"))
