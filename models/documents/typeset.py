@@ -142,6 +142,7 @@ def _balanced(widths: list[float], lines: int, max_chars: float, target: float,
     return out[::-1]
 
 
+SHORT_CELL = 4.5  # 字: a line this short is kept whole when room allows (names, 执法车辆, 张一10)
 LATIN_EM = 0.62  # Latin letters and digits of the CJK faces (measured in the preview fonts) are wider than half a 字
 
 
@@ -193,6 +194,12 @@ def _needs(labels: Sequence[str], rows: Sequence[Sequence[str]], whole: Sequence
     return need, bulk
 
 
+def _short(rows: Sequence[Sequence[str]], column: int) -> float:
+    """Widest line (generous measure, as wrap_cell) among the column's lines of at most SHORT_CELL 字."""
+    widths = [_token_width(line) - 0.3 for r in rows if column < len(r) for line in r[column].split("\n")]
+    return max((w for w in widths if w <= SHORT_CELL), default=0.0)
+
+
 def tokens_fit(labels: Sequence[str], rows: Sequence[Sequence[str]], *, total: int, char_twips: int, padding: int,
                whole: Sequence[bool] = ()) -> bool:
     """Whether every column can be as wide as its longest unbreakable token at this type size."""
@@ -221,6 +228,14 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
         cap = max(cap, min(minimum))
         widths = [int(min(m, cap)) for m in minimum]
     else:
+        # then short entries whole (a name, 执法车辆, 张一10: never broken), as far as the spare room goes
+        short = [max(minimum[i], round(_short(rows, i) * char_twips) + padding) for i in range(count)]
+        gap = [short[i] - minimum[i] for i in range(count)]
+        if sum(gap) >= spare:
+            widths = [minimum[i] + int(spare * gap[i] / sum(gap)) for i in range(count)]
+            widths[-1] += total - sum(widths)
+            return widths
+        minimum, spare = short, spare - sum(gap)
         floor = [(4 if bulk[i] == 0 else 0.25) * char_twips for i in range(count)]  # blank columns: room to write
         wish = [weights[i] * max(bulk[i] * char_twips + padding - minimum[i], floor[i]) for i in range(count)]
         widths = [minimum[i] + int(spare * wish[i] / sum(wish)) for i in range(count)]
