@@ -8,6 +8,7 @@ from typing import Any
 
 from models.documents.chart import score_chart
 from models.documents.layout import Attachment, Column, Image, Table
+from models.documents.ooxml import SIZE_4, SIZE_S4
 from models.documents.text import cn_date, join_units
 
 CHART_WIDTH_MM = 150
@@ -102,17 +103,37 @@ def chart(data: Mapping[str, Any]) -> Image:
     return Image(png, CHART_WIDTH_MM, height, "各单位得分")
 
 
+def _signoff(signed: int, addressed: int) -> list[str]:
+    """签收 cells: ``已签/应签`` and the rate from those same counts, so the 合计 row adds up."""
+    return [f"{signed}/{addressed}", f"{Decimal(signed * 100) / addressed:.1f}%"] if addressed else ["", ""]
+
+
+def _ranking(units: list[Mapping[str, Any]]) -> Table:
+    """Ranking table; the 签收 columns appear when the data carries receipts (督办通知单/催办函 signed for by the
+    bulletin's as-of date, counted by the same query as the scores)."""
+    receipts = any(_int(u.get("signoff_addressed")) for u in units)
+    columns = [Column("排名", 0.9), Column("单位", 3, "left"), Column("牵头\n任务", 1.1), Column("已完成", 1.1),
+               Column("按时\n完成率", 1.4), Column("逾期", 0.9), Column("得分", 1.0)]  # headers break where they read
+    if receipts:
+        columns += [Column("已签/\n应签", 1.2), Column("签收率", 1.2)]
+    rows: list[list[str | list[str]]] = []
+    for u in units:
+        row: list[str | list[str]] = [str(u.get("rank") or ""), str(u.get("unit") or ""), str(u.get("lead_total") or 0),
+               str(u.get("lead_done") or 0), _rate(u.get("on_time_rate")), str(u.get("overdue") or 0),
+               str(u.get("score") if u.get("score") is not None else "")]
+        if receipts:
+            row += _signoff(_int(u.get("signoff_signed")), _int(u.get("signoff_addressed")))
+        rows.append(row)
+    totals: list[str] = ["合计", f"{len(units)}个单位", str(sum(_int(u.get("lead_total")) for u in units)),
+              str(sum(_int(u.get("lead_done")) for u in units)), "", str(sum(_int(u.get("overdue")) for u in units)), ""]
+    if receipts:
+        totals += _signoff(sum(_int(u.get("signoff_signed")) for u in units),
+                           sum(_int(u.get("signoff_addressed")) for u in units))
+    return Table(columns, rows, totals, size=SIZE_S4 if receipts else SIZE_4)
+
+
 def attachments(data: Mapping[str, Any], titles: list[str]) -> list[Attachment]:
-    units = _units(data)
-    ranking = Table(
-        [Column("排名", 0.9), Column("单位", 3, "left"), Column("牵头任务", 1.1), Column("已完成", 1.1),
-         Column("按时完成率", 1.4), Column("逾期", 0.9), Column("得分", 1.0)],
-        [[str(u.get("rank") or ""), str(u.get("unit") or ""), str(u.get("lead_total") or 0),
-          str(u.get("lead_done") or 0), _rate(u.get("on_time_rate")), str(u.get("overdue") or 0),
-          str(u.get("score") if u.get("score") is not None else "")] for u in units],
-        ["合计", f"{len(units)}个单位", str(sum(_int(u.get("lead_total")) for u in units)),
-         str(sum(_int(u.get("lead_done")) for u in units)), "", str(sum(_int(u.get("overdue")) for u in units)), ""],
-    )
+    ranking = _ranking(_units(data))
     tasks = [t for t in data.get("overdue_tasks") or [] if isinstance(t, Mapping)]
     overdue = Table(
         [Column("序号", 0.9), Column("任务编号", 1.1), Column("任务名称", 3.2, "left"), Column("牵头单位", 2, "left"),

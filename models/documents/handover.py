@@ -101,7 +101,7 @@ def item_table(kind: str, handover: Mapping[str, Any]) -> list[Table | Text]:
                  _text(t, "from_unit"), _text(t, "to_unit"), _text(t, "note")] for i, t in enumerate(items, 1)]
         total_row = ["合计", f"{len(items)}人", "", "", "", "", "", ""]
     elif kind == "asset":
-        cols = [Column("序号", 0.9), Column("资产编号", 1.7), Column("资产名称", 1.9), Column("类别", 1.1),
+        cols = [Column("序号", 0.9), Column("资产编号", 1.7), Column("资产名称", 1.9, "left"), Column("类别", 1.1),
                 Column("数量", 0.9, "right"), Column("计量单位", 1.0), Column("原值", 1.8, "right"),
                 Column("净值", 1.8, "right"), Column("备注", 0.9)]
         rows = []
@@ -113,7 +113,7 @@ def item_table(kind: str, handover: Mapping[str, Any]) -> list[Table | Text]:
         total_row = ["合计", f"{len(items)}项", "", "", _qty(s["quantity"]), "", _money(s["original_value"]),
                      _money(s["net_value"]), ""]
     elif kind == "archive":
-        cols = [Column("序号", 0.9), Column("档号", 1.8), Column("案卷（文件）题名", 3.2), Column("起止年度", 1.3),
+        cols = [Column("序号", 0.9), Column("档号", 1.8), Column("案卷（文件）题名", 3.2, "left"), Column("起止年度", 1.3),
                 Column("保管期限", 1.1), Column("数量（卷/件）", 1.2, "right"), Column("备注", 1.1)]
         rows = [[str(i), _text(t, "archive_code"), _text(t, "title"), _text(t, "years"), _text(t, "retention"),
                  num(i, t, "count"), _text(t, "note")] for i, t in enumerate(items, 1)]

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from models.documents import fitting
 from models.documents import ooxml as x
-from models.documents.ooxml import CHAR, LINE_PITCH, SIZE_4, TEXT_WIDTH, Font, Para
+from models.documents.ooxml import CHAR, LINE_PITCH, SIZE_4, SIZE_5, TEXT_WIDTH, Font, Para
 from models.documents.package import assemble
 from models.documents.text import char_width, sanitize
-from models.documents.typeset import column_widths
+from models.documents.typeset import column_widths, tokens_fit, word_boundaries, wrap_cell
 from models.documents.typeset import split_title as _split_title
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -60,6 +61,8 @@ class Table:
     header: bool = True
     size: int = SIZE_4
     borders: bool = True
+    even: bool = False  # columns of equal width (signature blocks side by side)
+    whole: bool = False  # all rows on one page (the 回执 is torn off in one piece)
 
 
 @dataclass
@@ -141,9 +144,7 @@ def fit_first_page(content: Content) -> FirstPage:
     if content.layout not in ("notice", "letter"):
         return FirstPage()
     title_lines = len(split_title(content.title))
-    mark = _mark_size(content.mark)[0] if content.layout == "notice" else 0
-    head = (MARK_SPACER + round(mark * 20 * 1.15) + 2 * LINE_PITCH + LINE_PITCH + RULE_EXTRA
-            if content.layout == "notice" else LETTER_SPACER + LINE_PITCH)
+    head = _head_height(content)
     addressee = _lines("、".join(content.recipients) + "：", BODY_CHARS) * LINE_PITCH if content.recipients else 0
     first = next((b.text.split("\n")[0] for b in content.blocks if isinstance(b, Text)), "")
     body = min(2, _lines(first, BODY_CHARS, 2)) * LINE_PITCH
@@ -157,6 +158,99 @@ def fit_first_page(content: Content) -> FirstPage:
                      f"标题过长（{len(content.title)}字，排{title_lines}行）：首页无法显示正文，请精简标题后再印发。")
 
 
+def _head_height(content: Content) -> int:
+    """Twips of page 1 above the blank lines before the title: 版头 of a 文件, or the 信函 head."""
+    if content.layout == "letter":
+        return LETTER_SPACER + LINE_PITCH + LETTER_HEAD_BELOW
+    mark = _mark_size(content.mark)[0]
+    return MARK_SPACER + round(mark * 20 * 1.15) + 2 * LINE_PITCH + LINE_PITCH + RULE_EXTRA
+
+
+@dataclass(frozen=True)
+class Closing:
+    """How the end of the body meets the 署名: blank lines above it (2, or 1 when space runs short) and,
+    for a closing paragraph too long to move whole, the offset where its last sentences become a paragraph
+    of their own that travels with the 署名."""
+
+    blanks: int = 2
+    split_at: int | None = None
+
+
+def _width(text: str, wide: bool) -> float:
+    """Width in 字; ``wide`` counts Latin letters and digits as the preview faces set them (0.62 字)."""
+    clean = sanitize(text)
+    return char_width(clean) + (0.12 * sum(ord(ch) < 0x2E80 for ch in clean) if wide else 0)
+
+
+def _flow(content: Content, fit: FirstPage, wide: bool) -> list[fitting.Para]:
+    """Paragraphs of the 主体 from the title to the closing paragraph, as the paginator sees them."""
+    paras = [fitting.Para(fit.title_gap), *[fitting.Para(1, fit.title_line, keep_next=True)
+                                           for _ in split_title(content.title)], fitting.Para(1)]
+    if content.recipients and not fit.addressee_in_imprint:
+        paras.append(fitting.Para(fitting.lines_of(_width("、".join(content.recipients) + "：", wide), BODY_CHARS)))
+    for block in content.blocks:
+        if isinstance(block, Text):
+            for line in sanitize(block.text).split("\n"):
+                lines = fitting.lines_of(_width(line, wide), BODY_CHARS, 2 if block.indent else 0)
+                paras.append(fitting.Para(lines, keep_next=_is_heading(line)))
+        elif isinstance(block, Image):
+            paras.append(fitting.Para(1, round(block.height_mm * TWIPS_PER_MM) + IMAGE_EXTRA, split=False))
+        else:
+            paras.append(fitting.Para(len(block.rows) + 2, round(block.size * 10 * 1.4) + 120, split=False))
+    return paras
+
+
+def _chain(content: Content, blanks: int, wide: bool) -> int:
+    """Twips from the end of the body to the 成文日期: 附件说明 with its blank line, blanks, 署名, date."""
+    notes = [f"附件：{a.title}" for a in content.attachments]
+    lines = sum(fitting.lines_of(_width(n, wide), BODY_CHARS, 5 if len(notes) == 1 else 6) for n in notes)
+    return ((1 + lines if notes else 0) + blanks + 2) * LINE_PITCH
+
+
+def fit_closing(content: Content, fit: FirstPage) -> Closing:
+    """GB/T 9704 7.3.5.4: when the room left under the body cannot take the 署名 and date, close up the
+    spacing (two blank lines above the 署名 become one); when even that does not fit, the end of the body
+    moves with the 署名 to the next page — a closing paragraph of up to KEEP_LINES lines moves whole (kept
+    with the next paragraph), a longer one gives its last sentences to a paragraph that does.
+
+    The decisions hold in Word as in LibreOffice because they are made here with a line of margin (and
+    with narrow and wide digits), not left to each engine's handling of long kept paragraphs."""
+    if content.layout not in ("notice", "letter") or not content.blocks or not isinstance(content.blocks[-1], Text):
+        return Closing()
+    closing = sanitize(content.blocks[-1].text).split("\n")[-1]
+    indent = 2 if content.blocks[-1].indent else 0
+    ends = [fitting.paginate(_flow(content, fit, wide), start=_head_height(content)) for wide in (False, True)]
+    free = min(end.free for end in ends)
+    long = max(fitting.lines_of(_width(closing, w), BODY_CHARS, indent) for w in (False, True)) > KEEP_LINES
+    for blanks in (2, 1):
+        if free >= max(_chain(content, blanks, w) for w in (False, True)) + LINE_PITCH:  # a line of margin
+            return Closing(blanks)
+    return Closing(2, _tail_split(closing, indent) if long else None)
+
+
+_SENTENCE_END = "。！？；"
+_CLAUSE_END = "，、："
+
+
+def _tail_split(text: str, indent: float) -> int | None:
+    """Offset where the last sentences of a long closing paragraph (at most KEEP_LINES lines, at least two
+    when a sentence boundary allows) start; clause boundaries, then word boundaries, when there is none."""
+    for stops in (_SENTENCE_END, _CLAUSE_END):
+        cuts = [i + 1 for i, ch in enumerate(text[:-1]) if ch in stops]
+        tails = [c for c in cuts if _lines(text[c:], BODY_CHARS, indent) <= KEEP_LINES and c >= 2 * BODY_CHARS]
+        if tails:
+            two = [c for c in tails if _lines(text[c:], BODY_CHARS, indent) >= 2]
+            return max(two) if two else min(tails)
+    words = sorted(b for b in word_boundaries(text) if 2 * BODY_CHARS <= b <= len(text) - 2 * BODY_CHARS)
+    return words[-1] if words else None
+
+
+def _is_heading(line: str) -> bool:
+    """A one-line 一、/（一） heading, kept with the paragraph after it."""
+    return bool(_H1.match(line) or _H2.match(line)) and _lines(line, BODY_CHARS, 2) == 1 \
+        and not line.rstrip().endswith("。")
+
+
 def _mark_size(text: str) -> tuple[int, int]:
     """Point size and horizontal scale (percent) that fit the red mark on one 156 mm line."""
     width = max(char_width(sanitize(text)), 1)
@@ -166,6 +260,8 @@ def _mark_size(text: str) -> tuple[int, int]:
 
 
 LETTER_SPACER = 300  # twips below the 版心 top: the 信函 发文字号 sits just under the upper double rule
+LETTER_HEAD_BELOW = 631  # twips of the 信函 mark frame (30 mm from the page edge) reaching into the 版心
+IMAGE_EXTRA = 60  # twips an image paragraph (auto line height) adds to the picture
 
 
 class Composer:
@@ -189,7 +285,8 @@ class Composer:
         for i, line in enumerate(lines):
             # the closing paragraph travels with the 署名 (LibreOffice moves a kept paragraph whole, so only a
             # short one is kept; a longer one still leaves its last lines by widow control)
-            keep = keep_last and i == len(lines) - 1 and _lines(line, BODY_CHARS, 2) <= KEEP_LINES
+            keep = (keep_last and i == len(lines) - 1 and _lines(line, BODY_CHARS, 2) <= KEEP_LINES) \
+                or _is_heading(line)
             self.para(_heading_runs(line), Para(align=block.align, first_line=2 * CHAR if block.indent else 0,
                                                 keep_next=keep))
 
@@ -204,9 +301,15 @@ class Composer:
 
     def table(self, table: Table) -> None:
         flat = [[_cell_text(c) for c in row] for row in [*table.rows, *([table.totals] if table.totals else [])]]
-        widths = column_widths([c.label if table.header else "" for c in table.columns], flat,
-                               [c.weight for c in table.columns], total=TEXT_WIDTH, char_twips=table.size * 10,
-                               padding=2 * 57 + 20, whole=[c.heading for c in table.columns])
+        labels = [c.label if table.header else "" for c in table.columns]
+        whole, padding = [c.heading for c in table.columns], 2 * 57 + 20
+        if table.size > SIZE_5 and not tokens_fit(labels, flat, total=TEXT_WIDTH, char_twips=table.size * 10,
+                                                  padding=padding, whole=whole):
+            table = replace(table, size=SIZE_5)  # 五号 before a date, 文号 or amount has to wrap
+        widths = ([TEXT_WIDTH // len(table.columns)] * len(table.columns) if table.even else
+                  column_widths(labels, flat, [c.weight for c in table.columns], total=TEXT_WIDTH,
+                                char_twips=table.size * 10, padding=padding, whole=whole))
+        widths[-1] += TEXT_WIDTH - sum(widths)
         rule = x.border
         edges = ("top", "left", "bottom", "right", "insideH", "insideV")
         borders = "".join(rule(e, 4) for e in edges) if table.borders else "".join(
@@ -223,15 +326,17 @@ class Composer:
         ]
         plain, bold = Font(size=table.size), Font(x.HEITI, table.size)
         line = round(table.size * 10 * 1.4)
-        if table.header:
-            out.append(_row([c.label for c in table.columns], widths, ["center"] * len(widths),
-                            [bold] * len(widths), line, header=True))
         aligns = [c.align for c in table.columns]
         fonts = [bold if c.heading else plain for c in table.columns]
-        for cells in table.rows:
-            out.append(_row(cells, widths, aligns, fonts, line))
+        room = [(w - 2 * 57) / (table.size * 10) - 0.05 for w in widths]  # 字 per line (Latin already generous)
+        if table.header:
+            out.append(_row([_label(c.label, r) for c, r in zip(table.columns, room, strict=True)], widths,
+                            ["center"] * len(widths), [bold] * len(widths), line, header=True))
+        for i, cells in enumerate(table.rows):
+            keep = table.whole and (i < len(table.rows) - 1 or table.totals is not None)
+            out.append(_row(_wrapped(cells, room), widths, aligns, fonts, line, keep=keep))
         if table.totals is not None:
-            out.append(_row(table.totals, widths, aligns, [bold] + [plain] * (len(widths) - 1), line))
+            out.append(_row(_wrapped(table.totals, room), widths, aligns, [bold] + [plain] * (len(widths) - 1), line))
         out.append("</w:tbl>")
         self.parts.append("".join(out))
 
@@ -283,10 +388,10 @@ class Composer:
         for _ in range(lines):
             self.parts.append(x.paragraph("", Para(keep_next=True)))
 
-    def signature(self, name: str, date: str) -> None:
-        """署名 centred over the 成文日期, the date 右空四字 (sealed format, 7.3.5.1). A 署名 too long to be
-        centred over the date that way is set 右空二字 and the date centred under it."""
-        self.keep_blank(2)
+    def signature(self, name: str, date: str, blanks: int = 2) -> None:
+        """署名 centred over the 成文日期, the date 右空四字 (sealed format, 7.3.5.1), ``blanks`` lines under the
+        body. A 署名 too long to be centred over the date that way is set 右空二字 and the date centred under it."""
+        self.keep_blank(blanks)
         name_w, date_w = char_width(sanitize(name)), char_width(date)
         date_right = 4 * CHAR
         name_right = date_right + (date_w - name_w) / 2 * CHAR
@@ -317,7 +422,7 @@ class Composer:
             cells: list[str | list[str]] = [_party_cell(p) for p in chunk]
             cells += [""] * (per_row - len(chunk))
             rows.append(cells)
-        self.table(Table([Column("", 1, "left")] * per_row, rows, header=False, borders=False))
+        self.table(Table([Column("", 1, "left")] * per_row, rows, header=False, borders=False, even=True))
 
     def imprint(self, cc: list[str], issuer: str, date: str, *, addressees: list[str] | None = None,
                 letter: bool = False) -> None:
@@ -395,10 +500,27 @@ class Composer:
         self.para(x.run("（沿此线剪下）" + "－" * 9 + "回　执" + "－" * 9, x.SMALL),
                   Para(align="center", keep_next=True, mark_font=x.SMALL))
         self.table(Table([Column("", 1.3, heading=True), Column("", 5, "left")],
-                         [[name, ""] for name in fields], header=False))
+                         [[name, ""] for name in fields], header=False, whole=True))
 
     def to_docx(self) -> bytes:
         return assemble("".join(self.parts), self.images, title_page=self.title_page)
+
+
+def _label(label: str, room: float) -> str:
+    """A column heading too wide for its column, broken into even lines (牵头/单位, not 牵头单/位)."""
+    if "\n" in label or char_width(label) <= room or room < 1:
+        return label
+    if "（" in label[1:] and char_width(label[:label.index("（", 1)]) <= room:
+        return label.replace("（", "\n（", 1)  # 职务/（岗位）
+    lines = math.ceil(char_width(label) / room)
+    per = math.ceil(len(label) / lines)
+    return "\n".join(label[i:i + per] for i in range(0, len(label), per))
+
+
+def _wrapped(cells: Sequence[str | list[str]], room: list[float]) -> list[str | list[str]]:
+    """Cells with their running text broken into lines here, between tokens (see ``typeset.wrap_cell``)."""
+    return [[wrap_cell(sanitize(p), r) for p in c] if isinstance(c, list) else wrap_cell(sanitize(c), r)
+            for c, r in zip(cells, room, strict=False)]
 
 
 def _cell_text(cell: str | list[str]) -> str:
@@ -420,12 +542,14 @@ def _heading_runs(line: str) -> str:
 
 
 def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str], fonts: list[Font], line: int,
-         *, header: bool = False) -> str:
+         *, header: bool = False, keep: bool = False) -> str:
+    """A table row that never splits; ``keep`` holds it on the page of the next row (Word and LibreOffice
+    both keep rows together through keep-with-next on their paragraphs)."""
     tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     tcs = []
     for text, width, align, font in zip(cells, widths, aligns, fonts, strict=False):
         paras = "".join(
-            x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font))
+            x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font, keep_next=keep))
             for part in (text if isinstance(text, list) else [text])
         )
         tcs.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
@@ -436,7 +560,7 @@ def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str],
 def _party_cell(party: Party) -> list[str]:
     lines = [f"{party.role_label}（盖章）：", party.unit, "签字：", "日期：　年　月　日"]
     if party.confirmed_by:
-        lines.append(f"已在线确认：{party.confirmed_by} {party.confirmed_on or ''}".rstrip())
+        lines += [f"已在线确认：{party.confirmed_by}", *([party.confirmed_on] if party.confirmed_on else [])]
     return lines
 
 
@@ -444,6 +568,13 @@ def compose(content: Content) -> bytes:
     """Lay out a document of any kind; the single entry point from kinds to .docx bytes."""
     c = Composer()
     fit = fit_first_page(content)
+    closing = fit_closing(content, fit)
+    if closing.split_at is not None:
+        last = content.blocks[-1]
+        assert isinstance(last, Text)
+        text = sanitize(last.text)
+        cut = text.rindex("\n") + 1 + closing.split_at if "\n" in text else closing.split_at
+        content = replace(content, blocks=[*content.blocks[:-1], replace(last, text=f"{text[:cut]}\n{text[cut:]}")])
     if content.layout in ("notice", "letter"):
         if content.layout == "notice":
             c.mark(content.mark)
@@ -459,7 +590,7 @@ def compose(content: Content) -> bytes:
         c.blocks(content.blocks, keep_last=True)
         if content.attachments:
             c.attachment_note([a.title for a in content.attachments])
-        c.signature(content.signature, content.date)
+        c.signature(content.signature, content.date, closing.blanks)
         numbered = len(content.attachments) > 1
         for i, item in enumerate(content.attachments, 1):
             c.attachment(i if numbered else None, item)

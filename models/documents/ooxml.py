@@ -27,6 +27,7 @@ SIZE_3 = 32  # half-points
 SIZE_2 = 44
 SIZE_4 = 28
 SIZE_S4 = 24
+SIZE_5 = 21  # 五号: tables whose codes, dates and amounts would not fit whole at 小四
 BODY_SPACING = -5  # twentieths of a point: −0.25 pt so 28 字 fit 156 mm
 
 

@@ -106,10 +106,14 @@ def build_base_docx() -> bytes:
     normal = document.styles["Normal"]
     _set_fonts(normal.element.get_or_add_rPr(), SIZE_3)
     normal_ppr = normal.element.get_or_add_pPr()
-    normal_ppr.append(parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'))
+    # No automatic space between CJK and Latin/digits (Word adds it by default, LibreOffice by its own rule):
+    # off in both, lines hold the same characters and the closing-page estimate counts them the same way.
+    for tag in ("autoSpaceDE", "autoSpaceDN", "snapToGrid"):
+        normal_ppr.append(parse_xml(f'<w:{tag} {nsdecls("w")} w:val="0"/>'))
     pf = normal.paragraph_format
     pf.space_before = pf.space_after = Twips(0)
     pf.line_spacing = Twips(LINE_PITCH)  # python-docx writes lineRule=exact for a Length
+    pf.widow_control = True  # explicit: the closing-page estimate (fitting.py) assumes the two-line rule
 
     body = document.element.body
     for child in list(body):
@@ -160,6 +164,11 @@ def base_package() -> BasePackage:
     parts["word/theme/theme1.xml"] = _JAPANESE_THEME_FONT.sub(b"", parts["word/theme/theme1.xml"])
     _drop_part(parts, "word/stylesWithEffects.xml")
     parts["word/fontTable.xml"] = _font_table()
+    # Word 2013+ layout rules (the template says Word 2010, which Word opens in compatibility mode), and
+    # East Asian text is Chinese, not Japanese, for Word's font and line-breaking defaults.
+    settings = parts["word/settings.xml"].decode()
+    settings = re.sub(r'(w:name="compatibilityMode" w:uri="[^"]+" w:val=")\d+"', r'\g<1>15"', settings)
+    parts["word/settings.xml"] = settings.replace('w:eastAsia="ja-JP"', 'w:eastAsia="zh-CN"').encode()
     document = parts[_DOCUMENT].decode()
     body_at = document.index("<w:body>") + len("<w:body>")
     sect_at = document.index("<w:sectPr", body_at)

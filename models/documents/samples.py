@@ -64,7 +64,8 @@ def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
         return {"task": task, "alert": {"level": "red", "red_days": 12}, "reply_by": "2026-11-28"}
     if kind == "bulletin":
         units = [{"unit": u, "lead_total": 8, "lead_done": 8 - i // 2, "on_time_rate": 1 - i / 20,
-                  "overdue": i // 3, "score": 100 - 4 * i, "rank": i + 1, "components": _components(100 - 4 * i, i)}
+                  "overdue": i // 3, "score": 100 - 4 * i, "rank": i + 1, "components": _components(100 - 4 * i, i),
+                  "signoff_signed": 3 - i % 3 // 2, "signoff_addressed": 3, "signoff_rate": (3 - i % 3 // 2) / 3}
                  for i, u in enumerate(_UNITS)]
         return {"period": {"label": "2026年11月", "start": "2026-11-01", "end": "2026-11-20"},
                 "totals": {"total": 80, "done": 52, "green": 15, "yellow": 7, "red": 6, "at_risk": 4},
@@ -105,6 +106,62 @@ FULL_BODY = ("各单位要按照改革任务分工抓好落实切实加强组织
              "对推进中遇到的困难和问题要及时研究解决重大事项及时向县委县政府请示报告")
 
 
+CLOSING = ("各单位要按照改革任务分工抓好落实，切实加强组织领导。压实工作责任，细化工作措施，确保各项改革任务于2026年12月31日前"
+           "完成。对推进中遇到的困难和问题要及时研究解决，重大事项及时向县委县政府请示报告。")
+
+
+def closing_cases() -> dict[str, tuple[str, NoticeContext]]:
+    """Notices whose closing paragraph (short, or longer than KEEP_LINES) ends on each of the last lines of
+    page 2, so the room left for 附件说明, 署名 and date runs from enough to none."""
+    from models.documents.templates import load_template
+
+    out = {}
+    for label, closing, first in (("short", CLOSING[:60], 300), ("long", CLOSING * 2, 244)):
+        for total in range(first, 540, 28):
+            ctx = sample_context("issue-plan", code=load_template("issue-plan").code)
+            ctx.extra_body = (FULL_BODY * 8)[: max(28, total - len(closing))] + "\n" + closing
+            out[f"closing-{label}-{total}"] = ("issue-plan", ctx)
+    return out
+
+
+RUNNING = ("按照县编办发〔2026〕12号文件要求，于2026年12月13日前完成，涉及资金2,139,000.00元，完成率85.5%，"
+           "并于2027年1月5日前报送县委编办")
+
+ASSET_RUNNING = "（2026年12月13日购置，购置价2,139,000.00元，已计提折旧85.5%，于2027年1月5日前完成过户）"
+
+
+def long_cell_cases() -> dict[str, tuple[str, NoticeContext]]:
+    """Every kind with a table, its cells filled with running text full of dates, 文号, amounts and rates."""
+    from models.documents.templates import load_template
+
+    def ctx(kind: str) -> NoticeContext:
+        return sample_context(kind, code=load_template(kind).code)
+
+    out: dict[str, tuple[str, NoticeContext]] = {}
+    plan = ctx("issue-plan")
+    for t in plan.data["tasks"]:
+        t.update(title=t["title"] + RUNNING, deadline_text="2026年12月31日前", lead_units=_UNITS[:2],
+                 supporting_units=_UNITS[2:6])
+    bulletin = ctx("bulletin")
+    for u in bulletin.data["units"]:
+        u["unit"] = u["unit"] + "综合行政执法大队（2026年12月13日挂牌）"
+    for t in bulletin.data["overdue_tasks"]:
+        t.update(title=t["title"] + RUNNING, lead_units=_UNITS[:3])
+    task = ctx("supervision")
+    task.data["task"]["title"] += RUNNING
+    out |= {"cells-issue-plan": ("issue-plan", plan), "cells-bulletin": ("bulletin", bulletin),
+            "cells-supervision": ("supervision", task)}
+    fields = {"staff-roster": "note", "staff-transfer": "note", "asset-list": "name", "archive-list": "title",
+              "establishment": "note"}  # the free-text column of each list (codes, dates and amounts beside it)
+    for kind, key in fields.items():
+        c = ctx(kind)
+        text = ASSET_RUNNING if kind == "asset-list" else RUNNING  # an asset's name cites no 文号
+        for item in c.data["handover"]["items"]:
+            item[key] = f"{item.get(key) or ''}{text}"
+        out[f"cells-{kind}"] = (kind, c)
+    return out
+
+
 def stress_cases() -> dict[str, tuple[str, NoticeContext]]:
     """The documents the render suite puts through LibreOffice beside one of every kind: a 300-row roster,
     a 200-character title, a bulletin with 30 units (long names, an emoji, units without a score) and a
@@ -120,7 +177,7 @@ def stress_cases() -> dict[str, tuple[str, NoticeContext]]:
     bulletin.data["units"] = [
         {"unit": name, "lead_total": 3, "lead_done": i % 3, "on_time_rate": None if i >= 27 else 1 - i / 40,
          "overdue": i % 4, "score": None if i >= 27 else round(100 - 2.5 * i, 1), "rank": None if i >= 27 else i + 1,
-         "task_count": 3}
+         "task_count": 3, "signoff_signed": None if i >= 25 else i % 4, "signoff_addressed": None if i >= 25 else 3 + i % 2}
         for i, name in enumerate(names)]
     body = sample_context("issue-plan", code=load_template("issue-plan").code)
     body.extra_body = FULL_BODY * 12  # one paragraph: no widow/orphan rule shortens a page

@@ -34,7 +34,7 @@ _PROTECTED = re.compile(
 # tokens a table cell must never wrap inside
 _UNBREAKABLE = re.compile(
     r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月(?:底前|底)?|\d{4}年(?:年底前|底前|年底)?"
-    r"|[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号"
+    r"|[\u4e00-\u9fff]{2,5}〔\d{4}〕\d+号"
     r"|[0-9A-Za-z][0-9A-Za-z·\-_.,/:%]*[\u4e00-\u9fff%％]?"
 )
 
@@ -142,6 +142,7 @@ def _balanced(widths: list[float], lines: int, max_chars: float, target: float,
     return out[::-1]
 
 
+SHORT_CELL = 4.5  # 字: a line this short is kept whole when room allows (names, 执法车辆, 张一10)
 LATIN_EM = 0.62  # Latin letters and digits of the CJK faces (measured in the preview fonts) are wider than half a 字
 
 
@@ -149,18 +150,36 @@ def _token_width(token: str) -> float:
     return sum(LATIN_EM if ord(ch) < 0x2E80 else 1.0 for ch in token) + 0.3
 
 
+@lru_cache(maxsize=4096)
+def _units(text: str) -> tuple[str, ...]:
+    """Pieces a line may break between: single characters, and tokens (dates, 文号, numbers, codes) whole,
+    each with the closing punctuation after it and the opening punctuation before it."""
+    units: list[str] = []
+    at = 0
+    for m in _UNBREAKABLE.finditer(text):
+        units.extend(text[at:m.start()])
+        units.append(m.group())
+        at = m.end()
+    units.extend(text[at:])
+    glued: list[str] = []
+    for unit in units:
+        if glued and (unit[0] in _NO_LINE_START or glued[-1][-1] in _OPENING):
+            glued[-1] += unit
+        else:
+            glued.append(unit)
+    return tuple(glued)
+
+
 def longest_token(text: str) -> float:
     """Width in 字 of the longest piece of ``text`` that must not wrap (dates, 文号, numbers, codes)."""
-    widest = max((_token_width(m.group()) for m in _UNBREAKABLE.finditer(text)), default=0.0)
+    widest = max((_token_width(u.lstrip("".join(_OPENING))) for line in text.split("\n") for u in _units(line)
+                  if _UNBREAKABLE.search(u)), default=0.0)
     return max(widest, 1.0 if text.strip() else 0.0)
 
 
 
-def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights: Sequence[float], *,
-                  total: int, char_twips: int, padding: int, whole: Sequence[bool] = ()) -> list[int]:
-    """Twips per column: each at least its longest unbreakable token (``whole`` columns: their longest cell,
-    e.g. form labels) and two header characters; the rest is shared by how much more text each column
-    holds, tipped by ``weights`` (an empty column still gets its share, to be written in by hand)."""
+def _needs(labels: Sequence[str], rows: Sequence[Sequence[str]], whole: Sequence[bool]) -> tuple[list[float], list[float]]:
+    """Per column, in 字: the widest piece that must not wrap, and the widest line of text."""
     count = len(labels)
     need = [0.0] * count
     bulk = [0.0] * count
@@ -172,17 +191,83 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
             bulk[i] = max(bulk[i], widest)
     for i, label in enumerate(labels):
         need[i] = max(need[i], min(char_width(label), 2.0))  # a header may wrap after two characters
+    return need, bulk
+
+
+def _short(rows: Sequence[Sequence[str]], column: int) -> float:
+    """Widest line (generous measure, as wrap_cell) among the column's lines of at most SHORT_CELL 字."""
+    widths = [_token_width(line) - 0.3 for r in rows if column < len(r) for line in r[column].split("\n")]
+    return max((w for w in widths if w <= SHORT_CELL), default=0.0)
+
+
+def tokens_fit(labels: Sequence[str], rows: Sequence[Sequence[str]], *, total: int, char_twips: int, padding: int,
+               whole: Sequence[bool] = ()) -> bool:
+    """Whether every column can be as wide as its longest unbreakable token at this type size."""
+    return sum(round(n * char_twips) + padding for n in _needs(labels, rows, whole)[0]) <= total
+
+
+def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights: Sequence[float], *,
+                  total: int, char_twips: int, padding: int, whole: Sequence[bool] = ()) -> list[int]:
+    """Twips per column: each at least its longest unbreakable token (``whole`` columns: their longest cell,
+    e.g. form labels) and two header characters; the rest is shared by how much more text each column
+    holds, tipped by ``weights`` (an empty column still gets its share, to be written in by hand)."""
+    count = len(labels)
+    need, bulk = _needs(labels, rows, whole)
     minimum = [round(n * char_twips) + padding for n in need]
     spare = total - sum(minimum)
-    if spare <= 0:
-        scale = total / sum(minimum)
-        widths = [int(m * scale) for m in minimum]
+    if spare <= 0:  # not everything fits: the widest needs give way, codes and amounts keep their width
+        cap = total / count
+        for width in sorted(minimum):
+            rest = [m for m in minimum if m > width]
+            if not rest:
+                break
+            level = (total - sum(m for m in minimum if m <= width)) / len(rest)
+            if level < width:
+                break
+            cap = level
+        cap = max(cap, min(minimum))
+        widths = [int(min(m, cap)) for m in minimum]
     else:
+        # then short entries whole (a name, 执法车辆, 张一10: never broken), as far as the spare room goes
+        short = [max(minimum[i], round(_short(rows, i) * char_twips) + padding) for i in range(count)]
+        gap = [short[i] - minimum[i] for i in range(count)]
+        if sum(gap) >= spare:
+            widths = [minimum[i] + int(spare * gap[i] / sum(gap)) for i in range(count)]
+            widths[-1] += total - sum(widths)
+            return widths
+        minimum, spare = short, spare - sum(gap)
         floor = [(4 if bulk[i] == 0 else 0.25) * char_twips for i in range(count)]  # blank columns: room to write
         wish = [weights[i] * max(bulk[i] * char_twips + padding - minimum[i], floor[i]) for i in range(count)]
         widths = [minimum[i] + int(spare * wish[i] / sum(wish)) for i in range(count)]
     widths[-1] += total - sum(widths)
     return widths
+
+
+_NO_LINE_START = set("，。、：；！？）》」』”’%％")
+
+
+def wrap_cell(text: str, chars: float) -> str:
+    """``text`` with explicit line breaks so no line is wider than ``chars`` 字 and no date, 文号, amount or
+    code is cut: the engine (Word or LibreOffice) then never has to wrap it, and neither engine's CJK line
+    breaking (which ignores U+2060 between ideographs in LibreOffice) can split ``12月13|日``. Widths are
+    measured generously (Latin at 0.62 字), so a line that fits here fits in any face."""
+    if "\n" in text:
+        return "\n".join(wrap_cell(line, chars) for line in text.split("\n"))
+    if _token_width(text) - 0.3 <= chars:
+        return text
+    lines: list[list[str]] = [[]]
+    width = 0.0
+    for unit in _units(text):
+        if unit[0] in _OPENING and _token_width(unit) - 0.3 > chars:  # too wide with its bracket: bracket ends a line
+            lines[-1].append(unit[0])
+            width, unit = width + 1, unit[1:]
+        w = _token_width(unit) - 0.3
+        if lines[-1] and width + w > chars:
+            lines.append([])
+            width = 0.0
+        lines[-1].append(unit)
+        width += w
+    return "\n".join("".join(line) for line in lines if line)
 
 
 def money(value: Decimal) -> str:

@@ -236,7 +236,9 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
         units.append({"unit": s.name or f"#{s.unit_id}", "unit_id": s.unit_id, "task_count": int(s.task_count),
                       "lead_total": int(s.lead_total), "lead_done": int(s.lead_done),
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": int(s.overdue),
-                      "score": score, "rank": None, "signoff_rate": signed.get(s.unit_id, {}).get("rate")})
+                      "score": score, "rank": None, "signoff_rate": signed.get(s.unit_id, {}).get("rate"),
+                      "signoff_signed": signed.get(s.unit_id, {}).get("signed"),
+                      "signoff_addressed": signed.get(s.unit_id, {}).get("addressed")})
     # ---- score composition (issue 18): weighted figures, see models/services/scorecard.py
     from models.services.scorecard import compose
 

@@ -96,3 +96,37 @@ def test_unsigned_after_two_working_days_alerts_the_office_once(demo_engine: Eng
     with read_session(demo_engine) as s:
         ranked = {u["unit"]: u for u in rankings.rank_units(s, as_of=now)}
     assert ranked[CHENGGUAN]["signoff_rate"] == round(1 / per_unit[CHENGGUAN]["addressed"], 4)
+
+
+def test_bulletin_prints_each_units_signoff_as_of_its_date_adding_up(demo_engine: Engine) -> None:
+    """The 通报's ranking table carries 已签/应签 and 签收率 per unit from the same as-of date as the scores."""
+    from datetime import date as _date
+    from io import BytesIO
+
+    from docx import Document
+
+    from models.documents import NoticeContext, render_notice
+
+    scan.run_scan(TODAY, engine=demo_engine, backoff_s=0)
+    dept = actor(demo_engine, "chengguan")
+    signoff.sign(dept, signoff.mine(dept, today=TODAY, engine=demo_engine)[0]["id"], engine=demo_engine)
+    now = max(local_today(), TODAY)  # signatures carry the real clock's time
+    with read_session(demo_engine) as s:
+        data = rankings.bulletin_data(s, rankings.Period("week", "本周", now - timedelta(days=6), now))
+    doc = Document(BytesIO(render_notice("bulletin", NoticeContext(doc_number=None, issue_date=_date.today(),
+                                                                     data=data))))
+    table = doc.tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    assert header[-2:] == ["已签/\n应签", "签收率"]
+    rows = {r.cells[1].text.replace("\n", ""): [c.text for c in r.cells] for r in table.rows[1:-1]}
+    totals = [c.text for c in table.rows[-1].cells]
+    assert totals[0] == "合计"
+    per_unit = {r["unit"]: r for r in signoff.by_unit(today=now, engine=demo_engine)}
+    mine = rows[CHENGGUAN]
+    assert mine[-2] == f"{per_unit[CHENGGUAN]['signed']}/{per_unit[CHENGGUAN]['addressed']}"
+    assert per_unit[CHENGGUAN]["signed"] == 1
+    assert mine[-1] == f"{100 * per_unit[CHENGGUAN]['signed'] / per_unit[CHENGGUAN]['addressed']:.1f}%"
+    listed = [v[-2].split("/") for v in rows.values() if v[-2]]
+    total = totals[-2].split("/")
+    assert int(total[0]) == sum(int(a) for a, _ in listed) and int(total[1]) == sum(int(b) for _, b in listed)
+    assert int(total[1]) == sum(r["addressed"] for name, r in per_unit.items() if name in rows)

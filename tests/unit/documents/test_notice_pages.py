@@ -15,8 +15,9 @@ import pdfplumber
 import pytest
 
 from models.documents import KINDS, build_content, load_template, render_notice
+from models.documents.layout import KEEP_LINES, fit_closing, fit_first_page
 from models.documents.pdf import render_pdfs, soffice_path
-from models.documents.samples import sample_context, stress_cases
+from models.documents.samples import CLOSING, closing_cases, long_cell_cases, sample_context, stress_cases
 from models.documents.typeset import word_boundaries
 
 pytestmark = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice not installed")
@@ -25,10 +26,11 @@ MM = 25.4 / 72
 TEXT_TOP, TEXT_BOTTOM = 37.0, 262.0
 CASES: dict[str, tuple[str, Any]] = {
     kind: (kind, sample_context(kind, code=load_template(kind).code)) for kind in KINDS
-} | stress_cases()
+} | stress_cases() | closing_cases() | long_cell_cases()
+CLOSINGS = list(closing_cases())
 WITH_IMPRINT = [name for name, (kind, _) in CASES.items() if KINDS[kind].layout in ("notice", "letter")]
 PLACEHOLDER = re.compile(r"××|\$[A-Za-z_]|\{\{|\}\}")
-TOKENS = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|[\u4e00-\u9fff]{1,8}〔\d{4}〕\d+号|\d[\d,]*(?:\.\d+)?%?")
+TOKENS = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|[\u4e00-\u9fff]{2,5}〔\d{4}〕\d+号|\d[\d,]*(?:\.\d+)?%?")
 
 
 @dataclass
@@ -100,14 +102,63 @@ def test_imprint_sits_whole_at_the_foot_of_the_last_page(rendered: dict[str, lis
     assert rows[0].top > TEXT_TOP + 120  # the rows above it are stacked right over it, not floating up
 
 
+def _signature(name: str, pages: list[Page]) -> tuple[Page, int]:
+    """The page and line index of the 署名 (3号, not the 信函's red mark that reads the same)."""
+    signature = load_template(CASES[name][0]).signature
+    for page in pages:
+        for i, ln in enumerate(page.lines):
+            if ln.text == signature and round(ln.size) == 16:
+                return page, i
+    raise AssertionError("no 署名")
+
+
+def _body_lines(lines: list[Line]) -> list[Line]:
+    """3号 lines that are body text: not the 附件说明 (a page of 附件说明, 署名 and date has no body text)."""
+    return [ln for ln in lines if round(ln.size) == 16 and not re.match(r"^(附件：|　{3}\d+\.)", ln.text)
+            and not _page_number(ln)]
+
+
 @pytest.mark.parametrize("name", WITH_IMPRINT)
 def test_signature_page_carries_body_text(rendered: dict[str, list[Page]], name: str) -> None:
+    page, at = _signature(name, rendered[name])
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", page.lines[at + 1].text), "date not under the 署名"
+    assert _body_lines(page.lines[:at]), f"page {page.number} shows only 附件说明, 署名 and date"
+
+
+@pytest.mark.parametrize("name", CLOSINGS)
+def test_signature_closes_up_or_takes_the_end_of_the_body_along(rendered: dict[str, list[Page]], name: str) -> None:
+    """GB/T 9704 7.3.5.4 on every position of the closing paragraph near the foot of page 2: two blank lines
+    above the 署名 when there is room, one when that is what makes it fit on the page, otherwise the end of
+    the body (the whole short closing paragraph, or the last sentences of a long one) moves with it."""
     kind, ctx = CASES[name]
-    signature = load_template(kind).signature
-    page = next(p for p in rendered[name] if any(ln.text == signature for ln in p.lines))
-    date = next(i for i, ln in enumerate(page.lines) if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", ln.text))
-    body = [ln for ln in page.lines[:date] if round(ln.size) == 16 and ln.text != signature]
-    assert body, f"page {page.number} shows only the 署名 and date"
+    content = build_content(kind, ctx, load_template(kind))
+    closing = fit_closing(content, fit_first_page(content))
+    page, at = _signature(name, rendered[name])
+    body = _body_lines(page.lines[:at])
+    assert body, "署名 page without body text"
+    notes = [ln for ln in page.lines[:at] if ln.top > body[-1].bottom]  # the 附件说明 between them
+    pitch = 10.21  # mm: 579 twips
+    blanks = round((page.lines[at].top - body[-1].top) / pitch) - 1 - (len(notes) + 1 if notes else 0)
+    assert blanks == closing.blanks, f"{blanks} blank lines above the 署名, planned {closing.blanks}"
+    previous = rendered[name][page.number - 2]
+    room = TEXT_BOTTOM - max(ln.bottom for ln in _body_lines(previous.lines))
+    if closing.split_at is None and len(body) > KEEP_LINES:
+        assert room < 6 * pitch, "the 署名 left a page with room for it"
+    text = "".join(ln.text for p in rendered[name] for ln in _body_lines(p.lines))
+    assert CLOSING[:60] in text  # the closing paragraph is all there, whether split or not
+    if closing.split_at is not None:
+        assert len(body) <= KEEP_LINES, "a long closing paragraph moved whole"
+
+
+def test_closing_cases_cover_every_outcome() -> None:
+    outcomes = set()
+    for name in CLOSINGS:
+        kind, ctx = CASES[name]
+        content = build_content(kind, ctx, load_template(kind))
+        closing = fit_closing(content, fit_first_page(content))
+        outcomes.add((name.split("-")[1], closing.blanks, closing.split_at is not None))
+    assert {("short", 2, False), ("short", 1, False), ("long", 2, False), ("long", 1, False),
+            ("long", 2, True)} <= outcomes
 
 
 @pytest.mark.parametrize("name", WITH_IMPRINT)
@@ -159,8 +210,8 @@ def test_table_cells_never_wrap_inside_a_date_or_number(rendered: dict[str, list
                         for m in TOKENS.finditer(joined):
                             assert not m.start() < cut < m.end(), f"cell wraps inside {m.group()!r} ({a}|{b})"
                         checked += 1
-    if CASES[name][0] in ("issue-plan", "bulletin", "asset-list", "archive-list", "staff-roster"):
-        assert checked or any(page.plumber.find_tables() for page in rendered[name])
+    if name.startswith("cells-"):
+        assert checked, "the long running texts did not wrap at all"
 
 
 def test_amounts_have_thousands_separators(rendered: dict[str, list[Page]]) -> None:
@@ -214,3 +265,12 @@ def test_bulletin_composition_table_adds_up_on_the_page(rendered: dict[str, list
         assert re.fullmatch(r"\d+\.\d×0\.(6|75)=\d+\.\d", cells[2]), cells[2]
         assert cells[3] == "—" or re.fullmatch(r"\d+\.\d×0\.2=\d+\.\d", cells[3]), cells[3]
     assert sum(r[3] == "—" for r in rows) == 2  # re-normalised weights (0.75 + 0.25) are printed as such
+
+
+@pytest.mark.parametrize("name", [n for n, (kind, _) in CASES.items() if kind == "supervision"])
+def test_receipt_is_torn_off_in_one_piece(rendered: dict[str, list[Page]], name: str) -> None:
+    """The 回执 of a 督办通知单: cut line and all four fields on one page."""
+    page = next(p for p in rendered[name] if "沿此线剪下" in p.text)
+    cut = next(i for i, ln in enumerate(page.lines) if "沿此线剪下" in ln.text)
+    below = "".join(ln.text for ln in page.lines[cut:])
+    assert all(f in below for f in ("承办单位", "签收人", "签收时间", "联系电话"))
