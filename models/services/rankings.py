@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -138,6 +138,7 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
                 s.late_done_w += w * (finished and not on_time)
     names = {u.id: u.name for u in session.execute(select(Unit.id, Unit.name)).all()}  # type: ignore[call-overload]
     signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure beside the on-time rate, not in the score
+    missed = missed_reports(session, as_of=as_of, plan_id=plan_id)  # counted like overdue tasks
     units = []
     for unit_id, s in scores.items():
         rate = s.on_time_w / s.due_w if s.due_w else None
@@ -145,12 +146,31 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
         units.append({"unit": names.get(unit_id, f"#{unit_id}"), "unit_id": unit_id, "task_count": s.task_count,
                       "lead_total": s.lead_total, "lead_done": s.lead_done,
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": s.overdue,
-                      "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate")})
-    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
-                              u["unit"]))
+                      "score": score, "rank": None, "signoff_rate": signed.get(unit_id, {}).get("rate"),
+                      "missed_reports": missed.get(unit_id, 0)})
+    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0),
+                              u["overdue"] + u["missed_reports"], u["unit"]))
     for i, u in enumerate(u for u in units if u["score"] is not None):
         u["rank"] = i + 1
     return units
+
+
+def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None) -> dict[int, int]:
+    """unit → report slots due before ``as_of`` that were missed or filed late, for the tasks it leads or is
+    responsible for (groups stand for their members): one aggregate over the (due_on, filed_on) index."""
+    from models.tables import ReportSlot
+
+    unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
+    query = (select(unit, func.count(func.distinct(ReportSlot.id)))  # type: ignore[call-overload]
+             .select_from(ReportSlot).join(TaskUnit, TaskUnit.task_id == ReportSlot.task_id)
+             .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)
+             .where(ReportSlot.due_on < as_of, TaskUnit.role.in_(("lead", "responsible")),  # type: ignore[attr-defined]
+                    TaskUnit.unit_id.is_not(None),  # type: ignore[union-attr]
+                    or_(ReportSlot.filed_on.is_(None), ReportSlot.filed_on > ReportSlot.due_on))  # type: ignore[union-attr,operator]
+             .group_by(unit))
+    if plan_id is not None:
+        query = query.where(ReportSlot.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
+    return {int(u): int(n) for u, n in session.execute(query).all()}
 
 
 def red_black(units: list[dict[str, Any]], *, due_in_period: set[int] | None = None) -> tuple[list[str], list[str]]:

@@ -46,5 +46,6 @@ percent = [{**u, "on_time_rate": None if u["on_time_rate"] is None else round(10
 tables.show(tables.frame(percent,
                          {"rank": "名次", "unit": "单位", "score": "得分", "on_time_rate": "按期完成率%",
                           "signoff_rate": "签收率%",
-                          "lead_total": "牵头/负责任务", "lead_done": "已完成", "overdue": "逾期未完成"}),
+                          "lead_total": "牵头/负责任务", "lead_done": "已完成", "overdue": "逾期未完成",
+                          "missed_reports": "未按时报送（期）"}),
             key="ranking", file_name=f"考核排名_{as_of.isoformat()}")
