@@ -56,7 +56,7 @@ class Rule:
             base = FREQUENCIES[self.frequency]
             if not self.day:
                 return base + "末"
-            after = "" if self.frequency == "monthly" else "次月"
+            after = {"monthly": "", "quarterly": "次月", "yearly": "次年1月"}[self.frequency]
             return f"{base}{after}{self.day}日前"
         return FREQUENCIES[self.frequency]
 

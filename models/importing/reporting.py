@@ -74,6 +74,44 @@ def propose_schedule(text: str) -> list[dict[str, Any]]:
     return list(rules.values())
 
 
+_CANONICAL = re.compile(
+    r"^(?:(?P<daily>每日)|每周(?P<w>[一二三四五六日])|每月(?:(?P<md>\d{1,2})日前|(?P<mend>末))"
+    r"|每季度(?:次月(?P<qd>\d{1,2})日前|(?P<qend>末))|每年(?:次年1月(?P<yd>\d{1,2})日前|(?P<yend>末))"
+    r"|按阶段[(（](?P<stages>[\d\-、,， ]+)[)）]|(?P<none>不单独报送|无))$")
+
+
+def parse_rules_text(text: str) -> list[dict[str, Any]]:
+    """The office's wording of a schedule ("每月5日前；每季度末", as ``Rule.label`` writes it, or the plan's
+    own phrases) -> rule dicts; raises ValueError naming the part it cannot read."""
+    rules: list[dict[str, Any]] = []
+    for piece in (p.strip() for p in re.split(r"[;；\n]", fold(text or ""))):
+        if not piece:
+            continue
+        m = _CANONICAL.match(piece)
+        if m is None:
+            found = propose_schedule(piece)
+            if not found:
+                raise ValueError(f"无法识别的报送要求：“{piece[:30]}”（如“每月5日前”“每周五”“每季度末”“按阶段（2026-12-31）”）")
+            rules += found
+            continue
+        g = m.groupdict()
+        if g["none"]:
+            rules.append({"frequency": "none"})
+        elif g["daily"]:
+            rules.append({"frequency": "daily"})
+        elif g["w"]:
+            rules.append({"frequency": "weekly", "weekday": WEEKDAY_DIGITS[g["w"]]})
+        elif g["md"] or g["mend"]:
+            rules.append({"frequency": "monthly", "day": int(g["md"] or 0)})
+        elif g["qd"] or g["qend"]:
+            rules.append({"frequency": "quarterly", "day": int(g["qd"] or 0)})
+        elif g["yd"] or g["yend"]:
+            rules.append({"frequency": "yearly", "day": int(g["yd"] or 0)})
+        else:
+            rules.append({"frequency": "stage", "stages": [s for s in re.split(r"[、,， ]+", g["stages"]) if s]})
+    return rules
+
+
 def _number(text: str) -> int:
     return int(text) if text.isdigit() else cn_to_int(text) or 0
 
