@@ -169,7 +169,7 @@ def store_from_draft(session: Session, plan: Plan, draft: dict[str, Any], today:
 class _Due:
     task_id: int
     rules: tuple[tuple[Rule, int, date | None], ...]  # (rule, remind working days, first day it applies)
-    start: date
+    start: date | None  # the task's own start (its plan's date without one)
     end: date | None
 
 
@@ -185,7 +185,7 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         (own[r.task_id] if r.task_id else inherited[r.plan_id]).append(r)
     child = aliased(Task)
     query = (sa_select(Task.id, Task.plan_id, Task.planned_start, Task.deadline, Task.status, Task.actual_finish,  # type: ignore[call-overload]
-                       Plan.start_date, Plan.issued_on, Plan.created_at)
+                       Plan.start_date, Plan.issued_on)
              .join(Plan, Plan.id == Task.plan_id)
              .where(~exists().where(child.parent_id == Task.id),
                     or_(Task.plan_id.in_(list(inherited)), Task.id.in_(list(own)))))  # type: ignore[attr-defined]
@@ -200,9 +200,9 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
                       for r in chosen if r.frequency != NO_REPORTING)
         if not rules:
             continue
-        start = t.planned_start or t.start_date or t.issued_on or _day(t.created_at)
+        start = t.planned_start or t.start_date or t.issued_on
         end = t.actual_finish if t.status in FINISHED and t.actual_finish else t.deadline
-        out.append(_Due(t.id, rules, _day(start), _day(end) if end else None))
+        out.append(_Due(t.id, rules, _day(start) if start else None, _day(end) if end else None))
     return out
 
 
@@ -247,7 +247,10 @@ def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids
     for d in dues:
         seen: set[date] = set()
         for rule, remind, since in d.rules:
-            for slot, remind_on in _cached_slots(rule, max(d.start, since or d.start), until, d.end, remind, key):
+            known = [x for x in (d.start, since) if x is not None]
+            if not known:
+                continue  # neither the task nor the schedule says from when
+            for slot, remind_on in _cached_slots(rule, max(known), until, d.end, remind, key):
                 if slot.opens_on > today or slot.due_on in seen:
                     continue
                 seen.add(slot.due_on)

@@ -43,7 +43,7 @@ def test_weights_scores_and_lists(engine: Engine) -> None:
     # 甲: one on-time lead task (the other not yet due)
     assert {k: v for k, v in units["甲局"].items() if k != "unit_id"} == {
         "unit": "甲局", "task_count": 2, "lead_total": 2, "lead_done": 1, "on_time_rate": 1.0, "overdue": 0,
-        "score": 100.0, "rank": 1, "signoff_rate": None}
+        "score": 100.0, "rank": 1, "signoff_rate": None, "missed_reports": 0}
     # 乙: supporting an on-time task (0.5) + leading an overdue one (1): 0.5 / 1.5
     assert units["乙局"]["score"] == 33.3 and units["乙局"]["overdue"] == 1
     # 丙: late finish as lead (half credit, weight 1) + supporting an overdue task (0.5): 0.5 / 1.5
