@@ -170,7 +170,7 @@ class _Due:
     task_id: int
     rules: tuple[tuple[Rule, int, date | None], ...]  # (rule, remind working days, first day it applies)
     start: date | None  # the task's own start (its plan's date without one)
-    end: date | None
+    end: date | None  # the last day a report can fall due: the finish of a finished task
 
 
 def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None) -> list[_Due]:
@@ -201,7 +201,8 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         if not rules:
             continue
         start = t.planned_start or t.start_date or t.issued_on
-        end = t.actual_finish if t.status in FINISHED and t.actual_finish else t.deadline
+        # an open task owes its reports until it is finished, past its deadline too (overdue work still reports)
+        end = (t.actual_finish or t.deadline) if t.status in FINISHED else None
         out.append(_Due(t.id, rules, _day(start) if start else None, _day(end) if end else None))
     return out
 
