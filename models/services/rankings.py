@@ -160,16 +160,20 @@ def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None)
     responsible for (groups stand for their members): one aggregate over the (due_on, filed_on) index."""
     from models.tables import ReportSlot
 
-    unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
-    query = (select(unit, func.count(func.distinct(ReportSlot.id)))  # type: ignore[call-overload]
-             .select_from(ReportSlot).join(TaskUnit, TaskUnit.task_id == ReportSlot.task_id)
-             .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)
-             .where(ReportSlot.due_on < as_of, TaskUnit.role.in_(("lead", "responsible")),  # type: ignore[attr-defined]
-                    TaskUnit.unit_id.is_not(None),  # type: ignore[union-attr]
-                    or_(ReportSlot.filed_on.is_(None), ReportSlot.filed_on > ReportSlot.due_on))  # type: ignore[union-attr,operator]
-             .group_by(unit))
+    per_task = (select(ReportSlot.task_id, func.count().label("n"))  # type: ignore[call-overload]
+                .where(ReportSlot.due_on < as_of,
+                       or_(ReportSlot.filed_on.is_(None), ReportSlot.filed_on > ReportSlot.due_on))  # type: ignore[union-attr,operator]
+                .group_by(ReportSlot.task_id))
     if plan_id is not None:
-        query = query.where(ReportSlot.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
+        per_task = per_task.where(ReportSlot.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
+    slots = per_task.subquery()
+    unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
+    answerable = (select(TaskUnit.task_id, unit.label("unit_id")).distinct()  # type: ignore[call-overload]
+                  .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)
+                  .where(TaskUnit.role.in_(("lead", "responsible")), TaskUnit.unit_id.is_not(None))  # type: ignore[attr-defined,union-attr]
+                  .where(TaskUnit.task_id.in_(select(slots.c.task_id))).subquery())
+    query = (select(answerable.c.unit_id, func.sum(slots.c.n))
+             .join(slots, slots.c.task_id == answerable.c.task_id).group_by(answerable.c.unit_id))
     return {int(u): int(n) for u, n in session.execute(query).all()}
 
 

@@ -12,6 +12,7 @@ The scheduler judges the latest value (audited over reported) against the planne
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -237,22 +238,36 @@ def _calendar(session: Session) -> tuple[Any, ...]:
 
 
 def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids: set[int] | None = None) -> int:
-    """Insert every slot whose window has started by ``today`` and is not there yet (ON CONFLICT DO NOTHING
-    on (task, due day)); returns how many are new."""
+    """Insert every slot whose window has started by ``today`` and is not there yet; returns how many are new.
+
+    Only slots after a task's latest stored one are candidates (one grouped query), so a day that opens
+    nothing new writes nothing; the unique (task, due day) constraint still guards a concurrent opener
+    (ON CONFLICT DO NOTHING)."""
     dues = _effective(session, plan_id, task_ids)
     if not dues:
         return 0
+    latest_q = sa_select(ReportSlot.task_id, func.max(ReportSlot.due_on)).group_by(ReportSlot.task_id)  # type: ignore[call-overload]
+    if task_ids is not None:
+        latest_q = latest_q.where(ReportSlot.task_id.in_(task_ids))  # type: ignore[attr-defined]
+    elif plan_id is not None:
+        latest_q = latest_q.where(ReportSlot.task_id.in_(sa_select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
+    latest = {t: _day(d) for t, d in session.execute(latest_q).all()}
     key = _calendar(session)
     until = today + timedelta(days=HORIZON_DAYS)
     values = []
     for d in dues:
+        after = latest.get(d.task_id)
         seen: set[date] = set()
         for rule, remind, since in d.rules:
             known = [x for x in (d.start, since) if x is not None]
             if not known:
                 continue  # neither the task nor the schedule says from when
-            for slot, remind_on in _cached_slots(rule, max(known), until, d.end, remind, key):
-                if slot.opens_on > today or slot.due_on in seen:
+            generated = _cached_slots(rule, max(known), until, d.end, remind, key)
+            first = bisect_right(generated, after, key=lambda pair: pair[0].due_on) if after else 0
+            for slot, remind_on in generated[first:]:
+                if slot.opens_on > today:
+                    break
+                if slot.due_on in seen:
                     continue
                 seen.add(slot.due_on)
                 values.append({"task_id": d.task_id, "opens_on": slot.opens_on, "due_on": slot.due_on,

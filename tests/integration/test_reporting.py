@@ -257,3 +257,23 @@ def test_standing_task_without_schedule_has_no_slots_and_stays_green(engine: Eng
     scan.run_scan(date(2026, 10, 9), engine=engine)
     assert count(engine, ReportSlot) == 0
     assert _tasks(engine)["1"].light == "green"
+
+
+def test_a_finished_task_owes_no_further_reports_and_leaders_change_nothing(engine: Engine) -> None:
+    found = _publish(engine, plan_rules=MONTHLY_5)
+    dept = _dept(engine, "乙局")
+    task = found["2"]
+    scan.run_scan(date(2026, 9, 1), engine=engine)
+    tasks.report_done(dept, task_id=task.id or 0, expected_version=_tasks(engine)["2"].version, note="已完成",
+                      today=date(2026, 9, 2), engine=engine)
+    scan.run_scan(date(2026, 12, 1), engine=engine)
+    assert _slots(engine, "2") == [("2026-09-07", "filed")]  # the report done filled it; nothing after
+    assert _tasks(engine)["2"].light == "done"
+    assert len(_slots(engine, "1")) == 4  # the standing task goes on: 9-07, 10-08, 11-05, 12-07 (open on 12-01)
+    leader = Actor(None, "lingdao", "leader")
+    with pytest.raises(PermissionDenied):
+        reporting.set_indicator(leader, task_id=task.id or 0, expected_version=_tasks(engine)["2"].version,
+                                indicator=INDICATOR, engine=engine)
+    with pytest.raises(PermissionDenied):
+        tasks.report_progress(leader, task_id=found["1"].id or 0, expected_version=_tasks(engine)["1"].version,
+                              percent=5, engine=engine)
