@@ -401,9 +401,10 @@ class ReportSlot(SQLModel, table=True):
     """One due report of a task (opened by the scan once its window starts). State is derived: open until
     due, ``filed`` when a report came inside the window, ``late`` after it, ``missed`` while none came."""
 
-    __table_args__ = (UniqueConstraint("task_id", "due_on"), Index("ix_reportslot_due_filed", "due_on", "filed_on"))
+    __table_args__ = (UniqueConstraint("task_id", "due_on"),
+                      Index("ix_reportslot_task_due_filed", "task_id", "due_on", "filed_on"))  # covers the counts
     id: int | None = Field(default=None, primary_key=True)
-    task_id: int = Field(foreign_key="task.id", index=True)
+    task_id: int = Field(foreign_key="task.id")
     opens_on: date
     due_on: date
     frequency: str = Field(max_length=12)

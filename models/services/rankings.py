@@ -157,7 +157,7 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
 
 def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None) -> dict[int, int]:
     """unit → report slots due before ``as_of`` that were missed or filed late, for the tasks it leads or is
-    responsible for (groups stand for their members): one aggregate over the (due_on, filed_on) index."""
+    responsible for (groups stand for their members): one aggregate over the (task, due_on, filed_on) index."""
     from models.tables import ReportSlot
 
     per_task = (select(ReportSlot.task_id, func.count().label("n"))  # type: ignore[call-overload]

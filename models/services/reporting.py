@@ -194,11 +194,12 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         query = query.where(Task.plan_id == plan_id)
     if task_ids is not None:
         query = query.where(Task.id.in_(task_ids))  # type: ignore[union-attr]
+    parsed = {r.id: (_rule(r), r.remind_days, _day(r.starts_on) if r.starts_on else None)
+              for r in rows if r.frequency != NO_REPORTING}
     out = []
     for t in session.execute(query).all():
         chosen = own.get(t.id) or inherited.get(t.plan_id) or []
-        rules = tuple((_rule(r), r.remind_days, _day(r.starts_on) if r.starts_on else None)
-                      for r in chosen if r.frequency != NO_REPORTING)
+        rules = tuple(parsed[r.id] for r in chosen if r.id in parsed)
         if not rules:
             continue
         start = t.planned_start or t.start_date or t.issued_on
@@ -358,7 +359,7 @@ def slot_rows(session: Session, task_id: int, today: date) -> list[dict[str, Any
 
 
 def missed_by_task(session: Session, plan_id: int | None, today: date) -> dict[int, tuple[int, date]]:
-    """task → (missed slots, earliest missed due day): one grouped query on (due_on, filed_on)."""
+    """task → (missed slots, earliest missed due day): one grouped query on the (task, due_on, filed_on) index."""
     query = (sa_select(ReportSlot.task_id, func.count(ReportSlot.id), func.min(ReportSlot.due_on))  # type: ignore[call-overload]
              .where(ReportSlot.filed_on.is_(None), ReportSlot.due_on < today).group_by(ReportSlot.task_id))  # type: ignore[union-attr]
     if plan_id is not None:

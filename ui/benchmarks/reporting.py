@@ -2,7 +2,7 @@
 
 Data: ``models.services.synthetic`` counties with a monthly plan schedule ("每月5日前") on every plan, slots
 opened by the scan's step from the plans' start dates. ``report_missed_100k_s`` is
-``rankings.missed_reports`` (one aggregate over the (due_on, filed_on) index) against the floor of a bare
+``rankings.missed_reports`` (one aggregate over the (task, due_on, filed_on) index) against the floor of a bare
 count of the same slots; ``report_open_100k_s`` is the scan step on a day that opens nothing new (the daily
 case), against a bare count of the tasks.
 """

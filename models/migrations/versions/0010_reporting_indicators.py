@@ -47,8 +47,7 @@ def upgrade() -> None:
         sa.Column("reminded_on", sa.Date(), nullable=True),
         sa.UniqueConstraint("task_id", "due_on"),
     )
-    op.create_index("ix_reportslot_task_id", "reportslot", ["task_id"])
-    op.create_index("ix_reportslot_due_filed", "reportslot", ["due_on", "filed_on"])
+    op.create_index("ix_reportslot_task_due_filed", "reportslot", ["task_id", "due_on", "filed_on"])
     op.create_table(
         "indicator",
         sa.Column("id", sa.Integer(), primary_key=True),
