@@ -168,12 +168,12 @@ def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None)
         per_task = per_task.where(ReportSlot.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
     slots = per_task.subquery()
     unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
-    answerable = (select(TaskUnit.task_id, unit.label("unit_id")).distinct()  # type: ignore[call-overload]
+    answerable = (select(slots.c.task_id, slots.c.n, unit.label("unit_id")).distinct()  # type: ignore[call-overload]
+                  .join(TaskUnit, TaskUnit.task_id == slots.c.task_id)
                   .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)
                   .where(TaskUnit.role.in_(("lead", "responsible")), TaskUnit.unit_id.is_not(None))  # type: ignore[attr-defined,union-attr]
-                  .where(TaskUnit.task_id.in_(select(slots.c.task_id))).subquery())
-    query = (select(answerable.c.unit_id, func.sum(slots.c.n))
-             .join(slots, slots.c.task_id == answerable.c.task_id).group_by(answerable.c.unit_id))
+                  .subquery())
+    query = select(answerable.c.unit_id, func.sum(answerable.c.n)).group_by(answerable.c.unit_id)
     return {int(u): int(n) for u, n in session.execute(query).all()}
 
 

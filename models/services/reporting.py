@@ -215,12 +215,12 @@ def _day(value: Any) -> date:
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-@lru_cache(maxsize=4096)
-def _cached_slots(rule: Rule, start: date, until: date, end: date | None, remind: int,
+@lru_cache(maxsize=65536)  # cleared with the calendar; keys are (rule, start): few distinct per county
+def _cached_slots(rule: Rule, start: date, until: date, remind: int,
                   cal_key: tuple[Any, ...]) -> tuple[tuple[Slot, date], ...]:
     cal = _CALENDARS[cal_key]
     return tuple((s, max(s.opens_on, cal.sub_lag(s.due_on, Lag(remind, "workdays")) if remind else s.due_on))
-                 for s in slots(rule, start=start, until=until, cal=cal, end=end))
+                 for s in slots(rule, start=start, until=until, cal=cal))
 
 
 _CALENDARS: dict[tuple[Any, ...], WorkCalendar] = {}
@@ -263,11 +263,11 @@ def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids
             known = [x for x in (d.start, since) if x is not None]
             if not known:
                 continue  # neither the task nor the schedule says from when
-            generated = _cached_slots(rule, max(known), until, d.end, remind, key)
+            generated = _cached_slots(rule, max(known), until, remind, key)
             first = bisect_right(generated, after, key=lambda pair: pair[0].due_on) if after else 0
             for slot, remind_on in generated[first:]:
-                if slot.opens_on > today:
-                    break
+                if slot.opens_on > today or (d.end is not None and (slot.moved_from or slot.due_on) > d.end):
+                    break  # not open yet, or nominally due after the task finished
                 if slot.due_on in seen:
                     continue
                 seen.add(slot.due_on)
