@@ -162,7 +162,7 @@ def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None)
 
     per_task = (select(ReportSlot.task_id, func.count().label("n"))  # type: ignore[call-overload]
                 .where(ReportSlot.due_on < as_of,
-                       or_(ReportSlot.filed_on.is_(None), ReportSlot.filed_on > ReportSlot.due_on))  # type: ignore[union-attr,operator]
+                       or_(ReportSlot.filed_on.is_(None), ReportSlot.filed_on > ReportSlot.due_on))  # type: ignore[arg-type,union-attr,operator]
                 .group_by(ReportSlot.task_id))
     if plan_id is not None:
         per_task = per_task.where(ReportSlot.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
@@ -170,7 +170,7 @@ def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None)
     unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
     answerable = (select(slots.c.task_id, slots.c.n, unit.label("unit_id")).distinct()  # type: ignore[call-overload]
                   .join(TaskUnit, TaskUnit.task_id == slots.c.task_id)
-                  .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)
+                  .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)  # type: ignore[arg-type]
                   .where(TaskUnit.role.in_(("lead", "responsible")), TaskUnit.unit_id.is_not(None))  # type: ignore[attr-defined,union-attr]
                   .subquery())
     query = select(answerable.c.unit_id, func.sum(answerable.c.n)).group_by(answerable.c.unit_id)

@@ -72,7 +72,8 @@ def check_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rule = _rule(raw)
         except ValueError as exc:
             raise Invalid(f"报送要求有误：{exc}") from None
-        remind = int(raw.get("remind_days") if raw.get("remind_days") not in (None, "") else 3)
+        remind_raw = raw.get("remind_days")
+        remind = 3 if remind_raw in (None, "") else int(str(remind_raw))
         if not 0 <= remind <= 30:
             raise Invalid("提前提醒天数须在 0–30 个工作日之间")
         out[rule.frequency] = {"frequency": rule.frequency, "weekday": rule.weekday, "day": rule.day,
@@ -127,7 +128,7 @@ def set_schedule(actor: Actor, *, plan_id: int, task_id: int | None = None, rule
         tasks = sa_select(Task.id).where(Task.id == task_id) if task_id else sa_select(Task.id).where(  # type: ignore[call-overload]
             Task.plan_id == plan_id)
         tx.session.execute(delete(ReportSlot).where(ReportSlot.task_id.in_(tasks), ReportSlot.filed_on.is_(None),  # type: ignore[union-attr,attr-defined]
-                                                    ReportSlot.due_on >= today))
+                                                    ReportSlot.due_on >= today))  # type: ignore[arg-type]
         tx.session.flush()
         opened = _open(tx.session, today, plan_id=plan_id)
         tx.audit(before={"rules": old, "version": expected_version},
@@ -153,7 +154,7 @@ def store_from_draft(session: Session, plan: Plan, draft: dict[str, Any], today:
     for r in check_rules(list(draft.get("plan", {}).get("report_schedule") or [])):
         session.add(ReportSchedule(plan_id=plan.id or 0, task_id=None, starts_on=today, **r))
         stored += 1
-    ids = dict(session.execute(sa_select(Task.code, Task.id).where(Task.plan_id == plan.id)).all())  # type: ignore[call-overload]
+    ids = dict(session.execute(sa_select(Task.code, Task.id).where(Task.plan_id == plan.id)).all())  # type: ignore[arg-type,call-overload,var-annotated]
     for t in draft.get("tasks") or []:
         task_id = ids.get(str(t.get("code")))
         for r in check_rules(list(t.get("report_schedule") or [])):
@@ -185,11 +186,11 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
     for r in rows:
         (own[r.task_id] if r.task_id else inherited[r.plan_id]).append(r)
     child = aliased(Task)
-    query = (sa_select(Task.id, Task.plan_id, Task.planned_start, Task.deadline, Task.status, Task.actual_finish,  # type: ignore[call-overload]
+    query = (sa_select(Task.id, Task.plan_id, Task.planned_start, Task.deadline, Task.status, Task.actual_finish,  # type: ignore[call-overload,misc]
                        Plan.start_date, Plan.issued_on)
              .join(Plan, Plan.id == Task.plan_id)
-             .where(~exists().where(child.parent_id == Task.id),
-                    or_(Task.plan_id.in_(list(inherited)), Task.id.in_(list(own)))))  # type: ignore[attr-defined]
+             .where(~exists().where(child.parent_id == Task.id),  # type: ignore[arg-type]
+                    or_(Task.plan_id.in_(list(inherited)), Task.id.in_(list(own)))))  # type: ignore[attr-defined,union-attr]
     if plan_id is not None:
         query = query.where(Task.plan_id == plan_id)
     if task_ids is not None:
@@ -278,7 +279,7 @@ def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     new = 0
     for i in range(0, len(values), 5000):
-        stmt = insert(ReportSlot).values(values[i:i + 5000]).on_conflict_do_nothing(
+        stmt = insert(ReportSlot).values(values[i:i + 5000]).on_conflict_do_nothing(  # type: ignore[call-overload]
             index_elements=["task_id", "due_on"]).returning(ReportSlot.id)
         new += len(session.execute(stmt).all())
     return new
@@ -305,7 +306,7 @@ def remind_slots(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | Non
     """A 报送提醒 alert for each unfinished task with a slot due soon that was not reminded yet; the slot
     remembers the day (``reminded_on``), so a re-run the same day or later never reminds it twice."""
     due = and_(ReportSlot.filed_on.is_(None), ReportSlot.reminded_on.is_(None),  # type: ignore[union-attr]
-               ReportSlot.remind_on <= today, ReportSlot.due_on >= today)
+               ReportSlot.remind_on <= today, ReportSlot.due_on >= today)  # type: ignore[arg-type]
     now = datetime.now(UTC)
     with write_session(engine) as session:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -314,11 +315,11 @@ def remind_slots(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | Non
         message = (literal("【报送提醒】任务", String) + Task.code + literal("“", String) + func.substr(Task.title, 1, 150)
                    + literal("”应于", String) + func.cast(first_due.c.due_on, String)
                    + literal("前报送进展（报送要求），请按时填报。", String))
-        source = (sa_select(Task.id, literal(REMINDER_LEVEL, String), literal(today, Date), message,
+        source = (sa_select(Task.id, literal(REMINDER_LEVEL, String), literal(today, Date), message,  # type: ignore[call-overload]
                             literal(now, DateTime(timezone=True)))
                   .join(first_due, first_due.c.task_id == Task.id).where(Task.status.in_(("not_started", "in_progress"))))  # type: ignore[attr-defined]
         stmt = insert(Alert).from_select(["task_id", "level", "day", "message", "created_at"], source)
-        alerted = len(session.execute(stmt.on_conflict_do_nothing().returning(Alert.id)).all())
+        alerted = len(session.execute(stmt.on_conflict_do_nothing().returning(Alert.id)).all())  # type: ignore[call-overload]
         marked = session.execute(update(ReportSlot).where(due).values(reminded_on=today)).rowcount  # type: ignore[attr-defined]
         if alerted or marked:
             audit.record(session, actor, "scan.report_reminders", "scan", today.isoformat(),
@@ -360,7 +361,7 @@ def slot_rows(session: Session, task_id: int, today: date) -> list[dict[str, Any
 
 def missed_by_task(session: Session, plan_id: int | None, today: date) -> dict[int, tuple[int, date]]:
     """task → (missed slots, earliest missed due day): one grouped query on the (task, due_on, filed_on) index."""
-    query = (sa_select(ReportSlot.task_id, func.count(ReportSlot.id), func.min(ReportSlot.due_on))  # type: ignore[call-overload]
+    query = (sa_select(ReportSlot.task_id, func.count(ReportSlot.id), func.min(ReportSlot.due_on))  # type: ignore[arg-type,call-overload]
              .where(ReportSlot.filed_on.is_(None), ReportSlot.due_on < today).group_by(ReportSlot.task_id))  # type: ignore[union-attr]
     if plan_id is not None:
         query = query.where(ReportSlot.task_id.in_(sa_select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]

@@ -110,7 +110,7 @@ def _inputs(rows: list[Any], starts: dict[int, date | None],
     return [TaskInput(id=r.id, code=r.code, deadline=None if r.deadline_rule == "relative" else r.deadline,
                       relative=r.deadline_rule == "relative",
                       start=(ind[r.id].start if r.id in ind else None) or r.planned_start or starts.get(r.plan_id),
-                      status=r.status, percent=r.percent if ind.get(r.id) is None or ind[r.id].percent is None
+                      status=r.status, percent=r.percent if ind.get(r.id) is None or ind[r.id].percent is None  # type: ignore[arg-type]
                       else ind[r.id].percent, actual_finish=r.actual_finish,
                       is_milestone=bool(r.is_milestone)) for r in rows]
 

@@ -31,7 +31,7 @@ def _database(tasks: int, folder: Path) -> str:
     engine = engine_for(url)
     synthetic.generate(counties=max(1, tasks // TASKS_PER_COUNTY), today=TODAY, engine=engine)
     with write_session(engine) as s:
-        plan_ids = list(s.execute(select(Plan.id)).scalars())
+        plan_ids = list(s.execute(select(Plan.id)).scalars())  # type: ignore[call-overload]
         s.execute(insert(ReportSchedule), [{"plan_id": p, "task_id": None, "frequency": "monthly", "day": 5,
                                             "stages": [], "remind_days": 3, "starts_on": date(2026, 6, 1),
                                             "version": 1} for p in plan_ids])
@@ -47,14 +47,14 @@ def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
         url = _database(size, Path(tmp))
         engine = engine_for(url)
         with read_session(engine) as s:
-            out["report_slots"] = float(s.execute(select(func.count(ReportSlot.id))).scalar_one())
+            out["report_slots"] = float(s.execute(select(func.count(ReportSlot.id))).scalar_one())  # type: ignore[arg-type]
 
             def missed() -> None:
                 rankings.missed_reports(s, as_of=TODAY)
 
             def missed_floor() -> None:
                 s.execute(select(func.count()).select_from(ReportSlot)
-                          .where(ReportSlot.due_on < TODAY, ReportSlot.filed_on.is_(None))).scalar_one()  # type: ignore[union-attr]
+                          .where(ReportSlot.due_on < TODAY, ReportSlot.filed_on.is_(None))).scalar_one()  # type: ignore[arg-type,union-attr]
 
             def task_floor() -> None:
                 s.execute(select(Task.id, Task.plan_id, Task.deadline, Task.status)).all()  # type: ignore[call-overload]
