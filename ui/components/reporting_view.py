@@ -168,6 +168,17 @@ def value_input(task_id: int) -> float | None:
     return None if value is None else float(value)
 
 
+def _number(cell: Any) -> float | None:
+    """A table cell as a number: blank, cleared (NaN) or unreadable cells are no target."""
+    try:
+        value = float(cell)
+    except (TypeError, ValueError):
+        if str(cell or "").strip():
+            st.error(f"目标值须为数字：{str(cell)[:20]}")
+        return None
+    return None if value != value else value
+
+
 def review_proposals(current: dict[str, Any]) -> dict[str, Any]:
     """Import review: the proposed plan rhythm and per-task schedules and targets, editable; returns the draft
     with the office's choices (blank = none)."""
@@ -199,10 +210,9 @@ def review_proposals(current: dict[str, Any]) -> dict[str, Any]:
             continue
         duty = str(r.get("报送要求") or "").strip()
         rules = (_rules(duty) or []) if duty else []
-        target = r.get("目标值")
-        has_target = target is not None and target == target  # NaN when the cell was cleared
+        target = _number(r.get("目标值"))
         old = t.get("indicator") or {}
-        indicator = {**old, "name": r.get("指标名称") or "", "target": float(target), "unit": r.get("单位") or "",
-                     "direction": "le" if r.get("方向") == "≤" else "ge"} if has_target else None
+        indicator = {**old, "name": r.get("指标名称") or "", "target": target, "unit": r.get("单位") or "",
+                     "direction": "le" if r.get("方向") == "≤" else "ge"} if target is not None else None
         tasks.append({**t, "report_schedule": rules, "indicator": indicator})
     return {**current, "plan": meta, "tasks": tasks}
