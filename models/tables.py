@@ -487,3 +487,79 @@ class AuditHead(SQLModel, table=True):
     last_hash: str = Field(default="0" * 64, max_length=64)
     anchor_id: int = 0  # rows below this were purged by retention; chain starts here
     anchor_hash: str = Field(default="0" * 64, max_length=64)
+
+
+# ---------------------------------------------------------------- reporting duties and indicators
+class ReportSchedule(SQLModel, table=True):
+    """报送要求: a reporting rhythm for one task, or for a plan (inherited by its tasks without their own).
+
+    ``frequency``: daily|weekly|monthly|quarterly|yearly|stage; ``weekday`` 1–7 (weekly); ``day`` the day of
+    the month a report is due (monthly: of that month; quarterly/yearly: of the month after the period;
+    0 = the period's last day); ``stages``: ISO due dates (by stage). A due day that is not a working day
+    moves to the next working day of the office calendar."""
+
+    __table_args__ = (
+        Index("ux_reportschedule_task", "task_id", "frequency", unique=True,
+              sqlite_where=text("task_id IS NOT NULL"), postgresql_where=text("task_id IS NOT NULL")),
+        Index("ux_reportschedule_plan", "plan_id", "frequency", unique=True,
+              sqlite_where=text("task_id IS NULL"), postgresql_where=text("task_id IS NULL")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
+    frequency: str = Field(max_length=12)
+    weekday: int | None = None
+    day: int | None = None
+    stages: list[Any] = _json([])
+    remind_days: int = 3  # working days before the due day that the scan reminds
+    starts_on: date | None = None  # the day it was set: no slot falls due before it (no retroactive duty)
+    source_text: str | None = Field(default=None, max_length=200)
+    version: int = 1
+
+
+class ReportSlot(SQLModel, table=True):
+    """One due report of a task (opened by the scan once its window starts). State is derived: open until
+    due, ``filed`` when a report came inside the window, ``late`` after it, ``missed`` while none came."""
+
+    __table_args__ = (UniqueConstraint("task_id", "due_on"),
+                      Index("ix_reportslot_task_due_filed", "task_id", "due_on", "filed_on"))  # covers the counts
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    opens_on: date
+    due_on: date
+    frequency: str = Field(max_length=12)
+    moved_from: date | None = None  # the nominal due day when it fell on a holiday
+    remind_on: date  # the first day the scan reminds (``remind_days`` working days before it is due)
+    filed_on: date | None = None
+    report_id: int | None = Field(default=None, foreign_key="progressreport.id")
+    reminded_on: date | None = None
+
+
+class Indicator(SQLModel, table=True):
+    """指标任务: a task's target (value, unit, ≥/≤) and baseline; reported and audited values follow."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", unique=True)
+    name: str = Field(default="", max_length=120)
+    target: float
+    unit: str = Field(default="", max_length=12)
+    direction: str = Field(default="ge", max_length=2)  # ge (达到…以上) | le (控制在…以下)
+    baseline: float | None = None
+    baseline_on: date | None = None
+    source_text: str | None = Field(default=None, max_length=200)
+    version: int = 1
+
+
+class IndicatorValue(SQLModel, table=True):
+    """A reported value (``kind`` reported, with its progress report and evidence) or the office's 审定值
+    (``kind`` audited, with a reason). The latest audited value wins over reported ones."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    kind: str = Field(max_length=10)  # reported|audited
+    value: float
+    as_of: date
+    report_id: int | None = Field(default=None, foreign_key="progressreport.id")
+    reason: str = Field(default="", max_length=500)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _ts()

@@ -45,6 +45,8 @@ class ParsedTask:
     check: str | None = None  # feasibility note for the reviewer ("时限早于印发日期")
     provisional: bool = False  # deadline computed through a year without an official calendar
     plan_lag: str | None = None  # "10 workdays": the deadline is counted from the plan's date
+    report_schedule: list[dict[str, Any]] = field(default_factory=list)  # proposed 报送要求 ("每月5日前报送")
+    indicator: dict[str, Any] | None = None  # proposed target ("利用率达到35%")
 
     @property
     def unit_mentions(self) -> list[str]:
@@ -73,6 +75,8 @@ class ParsedTask:
             "check": self.check,
             "provisional": self.provisional,
             "plan_lag": self.plan_lag,
+            "report_schedule": [dict(r) for r in self.report_schedule],
+            "indicator": dict(self.indicator) if self.indicator else None,
         }
 
 
@@ -85,6 +89,7 @@ class ParsedPlan:
     fingerprint: str
     tasks: list[ParsedTask] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    report_schedule: list[dict[str, Any]] = field(default_factory=list)  # the plan's rhythm, inherited by tasks
 
     def task(self, code: str) -> ParsedTask:
         """Look a task up by its code (KeyError when absent)."""
@@ -100,6 +105,7 @@ class ParsedPlan:
                 "doc_number": self.doc_number,
                 "issuer": self.issuer,
                 "date": self.date.isoformat() if self.date else None,
+                "report_schedule": [dict(r) for r in self.report_schedule],
             },
             "tasks": [t.to_dict() for t in self.tasks],
             "warnings": list(self.warnings),

@@ -24,6 +24,7 @@ from models.importing.metadata import PlanMeta, extract_metadata
 from models.importing.model import ImportRejected, ParsedPlan, ParsedTask
 from models.importing.outline import build_outline, clean_lines
 from models.importing.relations import attach_supporters, check_feasibility, resolve_relative, task_warnings
+from models.importing.reporting import propose_indicator, propose_schedule
 from models.importing.tables import HEADER_MESSAGE, find_header, tasks_from_table
 from models.importing.text_reader import decode_text
 from models.importing.textnorm import fold
@@ -85,6 +86,7 @@ def _parse_document(lines: list[str], tables: list[list[list[str]]], fingerprint
     body = build_tasks(outline, plan_year=meta.year_hint, first_is_lead=first_is_lead)
     drafts = _choose(body, tables_found, plan.warnings)
     _finish(plan, drafts, meta, calendar)
+    plan.report_schedule = propose_schedule("\n".join(lines))
     if not plan.tasks:
         plan.warnings.append("未识别到任务：未找到带编号的任务条目、牵头单位或完成时限")
     return plan
@@ -96,6 +98,8 @@ def _finish(plan: ParsedPlan, drafts: list[Draft], meta: PlanMeta, calendar: Wor
     plan.tasks = [d.task for d in drafts]
     for task in plan.tasks:
         task.source = task.source or f"正文 {task.code}"
+        task.report_schedule = propose_schedule(task.text)
+        task.indicator = propose_indicator(task.text)
     plan.warnings.extend(task_warnings(plan.tasks))
     plan.warnings.extend(check_feasibility(plan.tasks, meta.date))
 

@@ -19,11 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models.db import read_session, retry_transient
+from models.services import reporting
 from models.services.actor import Actor
 from models.services.errors import Invalid
 from models.services.permissions import require
 from models.services.units import alias_map, ensure_unit, resolve
 from models.services.uow import transaction
+from models.settings import get_settings
 from models.tables import Dependency, Plan, ProgressReport, Task, TaskUnit, Unit, UnitAlias
 from models.workcalendar import Lag, WorkCalendar
 
@@ -270,10 +272,12 @@ def publish_plan(actor: Actor, draft: dict[str, Any], *, source_filename: str | 
         tx.session.add(plan)
         tx.session.flush()
         warnings = unit_notes + _create_tasks(tx.session, plan, draft["tasks"])
+        tx.session.flush()
+        duties = reporting.store_from_draft(tx.session, plan, draft, today or get_settings().today())  # 报送要求 and 指标 the review kept
         tx.object_id = plan.id
         tx.reschedule(plan.id, today=today)
         tx.audit(after={"title": plan.title, "tasks": len(draft["tasks"]), "fingerprint": fingerprint,
-                        "warnings": len(warnings), "unit_decisions": draft.get("unit_decisions") or {},
+                        "warnings": len(warnings), "report_duties": duties, "unit_decisions": draft.get("unit_decisions") or {},
                         "done_at_import": [t["code"] for t in draft["tasks"] if t.get("status") == "done"]})
         return PublishResult(plan, created=True, tasks=len(draft["tasks"]), warnings=warnings)
 

@@ -228,6 +228,7 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
 
     ``start``: the period's first day, for figures counted per period (approved 延期)."""
     signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure beside the on-time rate, not in the score
+    missed = missed_reports(session, as_of=as_of, plan_id=plan_id)  # counted like overdue tasks
     units = []
     for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
         due_w, on_time_w, late_w = float(s.due_w), float(s.on_time_w), float(s.late_done_w)
@@ -238,17 +239,40 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
                       "on_time_rate": None if rate is None else round(rate, 4), "overdue": int(s.overdue),
                       "score": score, "rank": None, "signoff_rate": signed.get(s.unit_id, {}).get("rate"),
                       "signoff_signed": signed.get(s.unit_id, {}).get("signed"),
-                      "signoff_addressed": signed.get(s.unit_id, {}).get("addressed")})
+                      "signoff_addressed": signed.get(s.unit_id, {}).get("addressed"),
+                      "missed_reports": missed.get(s.unit_id, 0)})
     # ---- score composition (issue 18): weighted figures, see models/services/scorecard.py
     from models.services.scorecard import compose
 
     compose(session, units, as_of=as_of, start=start)
     # ---- end of score composition
-    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0), u["overdue"],
-                              u["unit"]))
+    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0),
+                              u["overdue"] + u["missed_reports"], u["unit"]))
     for i, u in enumerate(u for u in units if u["score"] is not None):
         u["rank"] = i + 1
     return units
+
+
+def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None) -> dict[int, int]:
+    """unit → report slots due before ``as_of`` that were missed or filed late, for the tasks it leads or is
+    responsible for (groups stand for their members): one aggregate over the (task, due_on, filed_on) index."""
+    from models.tables import ReportSlot
+
+    per_task = (select(ReportSlot.task_id, func.count().label("n"))  # type: ignore[call-overload]
+                .where(ReportSlot.due_on < as_of,
+                       or_(ReportSlot.filed_on.is_(None), ReportSlot.filed_on > ReportSlot.due_on))  # type: ignore[arg-type,union-attr,operator]
+                .group_by(ReportSlot.task_id))
+    if plan_id is not None:
+        per_task = per_task.where(ReportSlot.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
+    slots = per_task.subquery()
+    unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
+    answerable = (select(slots.c.task_id, slots.c.n, unit.label("unit_id")).distinct()  # type: ignore[call-overload]
+                  .join(TaskUnit, TaskUnit.task_id == slots.c.task_id)
+                  .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)  # type: ignore[arg-type]
+                  .where(TaskUnit.role.in_(("lead", "responsible")), TaskUnit.unit_id.is_not(None))  # type: ignore[attr-defined,union-attr]
+                  .subquery())
+    query = select(answerable.c.unit_id, func.sum(answerable.c.n)).group_by(answerable.c.unit_id)
+    return {int(u): int(n) for u, n in session.execute(query).all()}
 
 
 def red_black(units: list[dict[str, Any]], *, due_in_period: set[int] | None = None) -> tuple[list[str], list[str]]:

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient, write_session
 from models.links import my_unit_url, task_url
-from models.services import audit, notices, scheduling, signoff
+from models.services import audit, notices, reporting, scheduling, signoff
 from models.services.actor import Actor
 from models.services.errors import ServiceError
 from models.services.notice_batches import batch_key
@@ -34,6 +34,7 @@ from models.tables import Alert, OpsRun, Task
 from models.workcalendar import Lag, WorkCalendar
 
 LEVEL_LABELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
+ALERT_LABELS = {**LEVEL_LABELS, reporting.REMINDER_LEVEL: "报送提醒"}
 UNFINISHED = ("not_started", "in_progress")
 REMINDER_EVERY_DAYS = 7
 """A yellow task is reminded at most once a week: a daily 提示 for the same task is noise."""
@@ -191,7 +192,7 @@ def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message
         if r.notice_id in numbers:
             lines.append(f"督办通知单文号：{numbers[r.notice_id]}")
         lines += ["", f"请登录改革任务督办系统“本单位”页签收并填报进展：{my_unit_url()}", "（本消息由系统自动发送）"]
-        subject = f"【{LEVEL_LABELS.get(r.level, r.level)}】任务{r.code}：{r.title}"[:200]
+        subject = f"【{ALERT_LABELS.get(r.level, r.level)}】任务{r.code}：{r.title}"[:200]
         messages.append(Message(f"alert:{r.id}", units, subject, "\n".join(lines), task_url(r.code)))
     return messages
 
@@ -249,7 +250,9 @@ def run_scan(today: str | date | None = None, *, runner: Runner = direct, ref: s
     with recorded("scan", params, runner=runner, ref=ref, engine=engine) as run:
         day = parse_day(today)
         run.stats.update(today=day.isoformat(), liveness=check_liveness(engine=engine))
+        run.stats["report_slots"] = run(reporting.open_slots, day, engine=engine)  # before lights: missed → red
         run.stats["recompute"] = run(recompute_all, day, engine=engine)
+        run.stats["report_reminders"] = run(reporting.remind_slots, day, engine=engine)
         run.stats["alerts"] = run(create_alerts, day, engine=engine)
         run.stats["notices"] = run(issue_supervision, day, engine=engine)
         kwargs: dict[str, Any] = {} if backoff_s is None else {"backoff_s": backoff_s}

@@ -22,9 +22,11 @@ from models.db import read_session, retry_transient
 from models.schedule import DepInput, PlanGraph, ScheduleResult, TaskInput, Thresholds
 from models.scheduling.passes import known
 from models.scheduling.result import LIGHTS
+from models.services import reporting
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound
 from models.services.permissions import require
+from models.services.reporting import IndicatorInput
 from models.services.settings_store import get_value
 from models.services.uow import transaction
 from models.settings import get_settings
@@ -101,10 +103,15 @@ def _signature(session: Session, plan_id: int | None) -> tuple[Any, ...]:
     return (str(session.get_bind().engine.url), plan_id, *session.execute(task_q).one(), *session.execute(dep_q).one())
 
 
-def _inputs(rows: list[Any], starts: dict[int, date | None]) -> list[TaskInput]:
+def _inputs(rows: list[Any], starts: dict[int, date | None],
+            indicators: dict[int, IndicatorInput] | None = None) -> list[TaskInput]:
+    """An indicator task is paced by its value (share of the way from baseline to target), from its baseline date."""
+    ind = indicators or {}
     return [TaskInput(id=r.id, code=r.code, deadline=None if r.deadline_rule == "relative" else r.deadline,
-                      relative=r.deadline_rule == "relative", start=r.planned_start or starts.get(r.plan_id),
-                      status=r.status, percent=r.percent, actual_finish=r.actual_finish,
+                      relative=r.deadline_rule == "relative",
+                      start=(ind[r.id].start if r.id in ind else None) or r.planned_start or starts.get(r.plan_id),
+                      status=r.status, percent=r.percent if ind.get(r.id) is None or ind[r.id].percent is None  # type: ignore[arg-type]
+                      else ind[r.id].percent, actual_finish=r.actual_finish,
                       is_milestone=bool(r.is_milestone)) for r in rows]
 
 
@@ -127,7 +134,8 @@ def _graph(session: Session, plan_id: int | None, inputs: list[TaskInput]) -> Pl
     return graph
 
 
-def compute(session: Session, plan_id: int | None, today: date) -> tuple[ScheduleResult, list[Any]]:
+def compute(session: Session, plan_id: int | None, today: date,
+            indicators: dict[int, IndicatorInput] | None = None) -> tuple[ScheduleResult, list[Any]]:
     if plan_id is not None and session.get(Plan, plan_id) is None:
         raise NotFound(f"方案不存在：#{plan_id}")
     plan_q = sa_select(Plan.id, Plan.start_date)  # type: ignore[call-overload]
@@ -135,7 +143,7 @@ def compute(session: Session, plan_id: int | None, today: date) -> tuple[Schedul
         plan_q = plan_q.where(Plan.id == plan_id)
     starts = {pid: _as_date(start) for pid, start in session.execute(plan_q).all()}
     rows = _load_tasks(session, plan_id)
-    inputs = _inputs(rows, starts)
+    inputs = _inputs(rows, starts, reporting.indicator_inputs(session, plan_id) if indicators is None else indicators)
     try:
         graph = _graph(session, plan_id, inputs)
     except ValueError as exc:  # ScheduleError carries a Chinese message naming the tasks
@@ -149,7 +157,8 @@ def _to_date(ordinal: int) -> date | None:
     return date.fromordinal(ordinal) if ordinal > 0 else None
 
 
-def computed_fields(rows: list[Any], result: ScheduleResult) -> dict[int, dict[str, Any]]:
+def computed_fields(rows: list[Any], result: ScheduleResult, *, missed: dict[int, tuple[int, date]] | None = None,
+                    indicators: dict[int, IndicatorInput] | None = None) -> dict[int, dict[str, Any]]:
     """Stored fields per task, from the result arrays; a heading task (parent of others) shows the
     worst light below it and is not itself counted or alerted."""
     index = result.plan.index
@@ -166,6 +175,8 @@ def computed_fields(rows: list[Any], result: ScheduleResult) -> dict[int, dict[s
                         "forecast_finish": _to_date(finish[k]), "light": LIGHTS[light[k]], "at_risk": at_risk[k],
                         "critical": critical[k], "provisional": provisional[k] or _plan_counted_provisional(r, result),
                         "_pos": int(pos[k])}
+    if missed or indicators:
+        reporting.overlay(fields, rows, result, missed=missed or {}, indicators=indicators or {})
     _rollup(rows, fields)
     return fields
 
@@ -232,8 +243,10 @@ def leaf_counts(rows: list[Any], fields: dict[int, dict[str, Any]]) -> dict[str,
 
 
 def _recompute(tx_session: Session, plan_id: int | None, today: date) -> Recomputed:
-    result, rows = compute(tx_session, plan_id, today)
-    fields = computed_fields(rows, result)
+    indicators = reporting.indicator_inputs(tx_session, plan_id)
+    result, rows = compute(tx_session, plan_id, today, indicators)
+    fields = computed_fields(rows, result, missed=reporting.missed_by_task(tx_session, plan_id, today),
+                             indicators=indicators)
     changes = _changes(rows, fields, result, today)
     if changes:
         tx_session.execute(update(Task), changes)

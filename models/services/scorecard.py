@@ -74,12 +74,18 @@ def _extensions(session: Session, w: Window) -> dict[int, float]:
     return {u: float(n) for u, n in extension_counts(session, start=w.start, end=w.as_of).items()}
 
 
+def _missed_reports(session: Session, w: Window) -> dict[int, float]:
+    return {u: float(r["missed_reports"]) for u, r in w.units.items() if r.get("missed_reports")}
+
+
 FIGURES: list[Figure] = [
     Figure("on_time", "按期完成", "rate", 0.6, _on_time, required=True,
            help="到期任务按期完成得满分、逾期完成得一半（牵头/负责全额、配合一半）"),
     Figure("signoff", "签收", "rate", 0.2, _signoff, help="督办通知单、催办函、预警的签收率"),
     Figure("peer", "互评", "rate", 0.2, _peer, help="最近一轮已结束的条块互评平均分，折算为百分制"),
     Figure("extensions", "延期", "count", 1.0, _extensions, help="统计期内获批的延期申请，每次扣分"),
+    Figure("missed_reports", "未按时报送", "count", 1.0, _missed_reports,
+           help="报送要求中逾期未报或逾期补报的期数（牵头/负责单位），每期扣分，同逾期任务"),
 ]
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import retry_transient
-from models.services import files
+from models.services import files, reporting
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.permissions import has, require, require_task_actor
@@ -95,18 +95,19 @@ def _store_evidence(tx: Tx, actor: Actor, task: Task, report: ProgressReport,
 
 
 def _transition(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
-                note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None) -> Task:
+                note: str, uploads: Sequence[Upload], today: date | None, engine: Engine | None,
+                value: float | None = None) -> Task:
     from models.services.uploads import check_files
 
     # hostile files are parsed in the limited worker, before the write transaction holds any lock
     checked = check_files([(up.filename, up.data) for up in uploads], allowed=EVIDENCE_KINDS)
     return _transition_tx(actor, action, task_id=task_id, expected_version=expected_version, percent=percent,
-                          note=note, uploads=uploads, checked=checked, today=today, engine=engine)
+                          note=note, uploads=uploads, checked=checked, today=today, engine=engine, value=value)
 
 
 def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version: int, percent: int | None,
                    note: str, uploads: Sequence[Upload], checked: Sequence[tuple[str | None, str | None]],
-                   today: date | None, engine: Engine | None) -> Task:
+                   today: date | None, engine: Engine | None, value: float | None = None) -> Task:
     with transaction(actor, f"task.{action}", "task", task_id, engine=engine) as tx:
         task = _load(tx.session, task_id)
         if action in {"progress", "report_done"}:
@@ -142,22 +143,27 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
         tx.session.add(report)
         tx.session.flush()
         evidence = _store_evidence(tx, actor, task, report, uploads, checked) if uploads else []
-        tx.audit(before=before, after={**snapshot(task), "note": note.strip()[:200], "evidence": evidence})
+        # a report fills the report slot it answers and carries the indicator value (报送要求, 指标任务)
+        filed = reporting.on_report(tx, task, report, today, value) if action in {"progress", "report_done"} else {}
+        tx.audit(before=before, after={**snapshot(task), "note": note.strip()[:200], "evidence": evidence, **filed})
         return task
 
 
 @retry_transient
 def report_progress(actor: Actor, *, task_id: int, expected_version: int, percent: int, note: str = "",
-                    uploads: Sequence[Upload] = (), today: date | None = None, engine: Engine | None = None) -> Task:
+                    uploads: Sequence[Upload] = (), today: date | None = None, engine: Engine | None = None,
+                    value: float | None = None) -> Task:
+    """``value``: the indicator's value for an indicator task (指标任务), recorded with this report."""
     return _transition(actor, "progress", task_id=task_id, expected_version=expected_version, percent=percent,
-                       note=note, uploads=uploads, today=today, engine=engine)
+                       note=note, uploads=uploads, today=today, engine=engine, value=value)
 
 
 @retry_transient
 def report_done(actor: Actor, *, task_id: int, expected_version: int, note: str = "",
-                uploads: Sequence[Upload] = (), today: date | None = None, engine: Engine | None = None) -> Task:
+                uploads: Sequence[Upload] = (), today: date | None = None, engine: Engine | None = None,
+                value: float | None = None) -> Task:
     return _transition(actor, "report_done", task_id=task_id, expected_version=expected_version, percent=None,
-                       note=note, uploads=uploads, today=today, engine=engine)
+                       note=note, uploads=uploads, today=today, engine=engine, value=value)
 
 
 @retry_transient

@@ -45,7 +45,7 @@ def test_weights_scores_and_lists(engine: Engine) -> None:
     assert {k: v for k, v in units["甲局"].items() if k not in composition} == {
         "unit": "甲局", "task_count": 2, "lead_total": 2, "lead_done": 1, "on_time_rate": 1.0, "overdue": 0,
         "score": 100.0, "rank": 1, "signoff_rate": None,
-        "signoff_signed": None, "signoff_addressed": None}
+        "signoff_signed": None, "signoff_addressed": None, "missed_reports": 0}
     assert units["甲局"]["on_time_score"] == 100.0  # nothing else to weigh: the score is the on-time score
     # 乙: supporting an on-time task (0.5) + leading an overdue one (1): 0.5 / 1.5
     assert units["乙局"]["score"] == 33.3 and units["乙局"]["overdue"] == 1

@@ -8,7 +8,7 @@ import streamlit as st
 from flows import client
 from models.services import dashboard, ledger, plans, uploads
 from ui.components import draft as drafts
-from ui.components import jobs
+from ui.components import jobs, reporting_view
 from ui.components.actions import call, flash, show_flash, today
 from ui.components.fmt import md
 from ui.components.reads import current_plan, read
@@ -66,7 +66,8 @@ if checks:
 edited = st.data_editor(drafts.to_frame(draft), num_rows="dynamic", hide_index=True, key=f"import_editor_{revision}",
                         height=420, disabled=list(drafts.READ_ONLY),
                         column_config={name: st.column_config.CheckboxColumn() for name in drafts.CHECKBOXES})
-current = {**drafts.from_frame(edited, draft), "plan": meta}
+current = reporting_view.review_proposals({**drafts.from_frame(edited, draft), "plan": meta})
+meta = current["plan"]
 
 proposals = call(plans.review_units, current) or []
 decisions: dict[str, dict[str, str]] = {}

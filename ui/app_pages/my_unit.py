@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from models.services import tasks
-from ui.components import tables
+from ui.components import reporting_view, tables
 from ui.components.actions import act, show_flash
 from ui.components.fmt import md
 from ui.components.handover_view import items_frame, step_actions, totals_line
@@ -63,13 +63,14 @@ else:
     files = st.file_uploader("佐证材料（PDF、Word、Excel、图片，单个不超过 20 MB）", accept_multiple_files=True,
                              type=sorted(tasks.EVIDENCE_KINDS), key="report_files")
     uploads = [tasks.Upload(f.name, f.getvalue()) for f in files or []]
+    value = reporting_view.value_input(task_id)  # the report slot it fills; an indicator task's value
     progress_col, done_col = st.columns(2)
     if progress_col.button("提交进展", key="report_progress", type="primary"):
         act(f"已报告任务 {task['code']} 进展 {percent}%。", tasks.report_progress, login.actor, task_id=task_id,
-            expected_version=task["version"], percent=int(percent), note=note, uploads=uploads, clear=("report_note",))
+            expected_version=task["version"], percent=int(percent), note=note, uploads=uploads, value=value, clear=("report_note",))
     if done_col.button("报告完成（提交改革办审核）", key="report_done"):
         act(f"已报告任务 {task['code']} 完成，等待改革办审核。", tasks.report_done, login.actor, task_id=task_id,
-            expected_version=task["version"], note=note, uploads=uploads, clear=("report_note",))
+            expected_version=task["version"], note=note, uploads=uploads, value=value, clear=("report_note",))
 
 st.subheader("待本单位确认的交接")
 pending = read("pending_steps", unit_id=unit_id)

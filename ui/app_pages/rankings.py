@@ -44,7 +44,7 @@ if ranked:
     st.plotly_chart(charts.ranking_bars(df.head(40)), key="rank_chart", config=CHART_CONFIG)
 st.subheader("排名明细")
 COLUMNS = {"rank": "名次", "unit": "单位", "score": "得分", "on_time_rate": "按期完成率%", "signoff_rate": "签收率%",
-           "peer": "互评", "extensions": "获批延期", "composition": "得分构成",
+           "peer": "互评", "extensions": "获批延期", "missed_reports": "未按时报送（期）", "composition": "得分构成",
            "lead_total": "牵头/负责任务", "lead_done": "已完成", "overdue": "逾期未完成"}
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from models.services import scheduling, tasks
 from models.services.permissions import UNIT_SCOPED_ROLES, has
-from ui.components import tables
+from ui.components import reporting_view, tables
 from ui.components.actions import call, show_flash, today
 from ui.components.fmt import day, md, snapshot, when
 from ui.components.labels import ACTION_LABELS, LIGHTS, OUTCOMES, RULES, STATUS_LABELS, TASK_ROLES, action, lag, light
@@ -23,6 +23,7 @@ plan = current_plan("tasks_plan")
 if plan is None:
     st.stop()
 pid = plan["id"]
+reporting_view.plan_duties(login, pid)
 
 # ------------------------------------------------------------ filters and list
 units = unit_id_by_name()
@@ -81,6 +82,8 @@ with timing:
     st.markdown(f"**预计完成：** {day(task['forecast_finish']) or '—'}")
     if task["provisional"]:
         st.caption("日期按周一至周五暂估，待改革办录入当年放假安排后自动更新。")
+
+reporting_view.task_duties(login, task_id)
 
 if task["status"] == "pending_review" and has(login.actor, "task.review"):
     review_form(login, task, key="detail_review")

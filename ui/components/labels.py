@@ -9,7 +9,7 @@ from models.services.tasks import ACTION_LABELS, STATUS_LABELS  # noqa: F401 - r
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
 LIGHT_COLORS = {"red": "#d62728", "yellow": "#f2b600", "green": "#2ca02c", "done": "#7f7f7f"}
 TASK_ROLES = {"lead": "牵头", "responsible": "负责", "supporting": "配合"}
-ALERT_LEVELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
+ALERT_LEVELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈", "report": "报送提醒"}
 STEP_STATUS = {"pending": "待确认", "confirmed": "已确认", "rejected": "已退回"}
 HANDOVER_STATUS = {"draft": "草稿", "in_progress": "办理中", "completed": "已完成"}
 RULES = {"absolute": "固定日期", "relative": "相对时限（随前置任务推算）", "plan": "自方案印发日期起算（按工作日）", "ongoing": "持续推进", "none": "未规定时限"}

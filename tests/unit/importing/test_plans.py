@@ -142,7 +142,7 @@ def test_to_dict_shape() -> None:
     result = _parse(SAMPLES / "qinghe_brackets.txt").to_dict()
     assert set(result) == {"plan", "tasks", "warnings"}
     assert result["plan"] == {"title": "清河县城市管理综合执法体制改革实施方案", "doc_number": "清政办发〔2019〕12号",
-                              "issuer": "清河县人民政府办公室", "date": "2019-03-15"}
+                              "issuer": "清河县人民政府办公室", "date": "2019-03-15", "report_schedule": []}
     task = next(t for t in result["tasks"] if t["code"] == "二.(二).3")
     assert {"code", "title", "text", "parent", "lead_units", "responsible_units", "supporting_units",
             "deadline", "deadline_text", "depends_on"} <= set(task)
