@@ -19,7 +19,7 @@ DRAFT = {"plan": {"title": "方案"}, "tasks": [
 
 def test_review_table_round_trips_and_applies_edits():
     df = drafts.to_frame(DRAFT)
-    assert list(df["依赖（编号@间隔）"]) == ["", "1@30 workdays", "2@0 days"]
+    assert list(df["前置任务（如：二.2 完成后2个月）"]) == ["", "1 完成后30个工作日", "2 完成后"]
     df.loc[0, "牵头单位"] = "县执法局、县城管局"
     df.loc[1, "截止日期"] = "2027-04-30"
     back = drafts.from_frame(df, DRAFT)
@@ -77,3 +77,15 @@ def test_unit_choices_put_the_proposal_first_and_map_to_decisions():
     assert drafts.unit_decision(drafts.PENDING) is None
     assert drafts.unit_decision("县财政局") == {"action": "map", "unit": "县财政局"}
     assert drafts.unit_decision(drafts.UNASSIGNED) == {"action": "unassigned"}
+
+
+def test_dependencies_are_written_and_read_in_chinese():
+    draft = {"plan": {}, "tasks": [{"code": "三.1", "title": "定编", "depends_on": [
+        {"code": "二.2", "lag": "2 months"}, {"code": "二.1", "lag": "30 workdays"}]}]}
+    df = drafts.to_frame(draft)
+    column = "前置任务（如：二.2 完成后2个月）"
+    assert df.loc[0, column] == "二.2 完成后2个月；二.1 完成后30个工作日"
+    df.loc[0, column] = "二.2 完成后3个月；二.1 完成后；一.1@5 days"
+    back = drafts.from_frame(df, draft)["tasks"][0]["depends_on"]
+    assert back == [{"code": "二.2", "lag": "3 months"}, {"code": "二.1", "lag": "0 days"},
+                    {"code": "一.1", "lag": "5 days"}]
