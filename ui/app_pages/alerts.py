@@ -16,6 +16,8 @@ from ui.components.scan import scan_status, start_scan
 from ui.components.session import guard
 from ui.components.signoff_view import office_overview
 
+login = guard("alert.manage")
+actor = login.actor
 
 
 @st.dialog("确认批量印发督办通知单", width="large", on_dismiss=dismiss("batch"))
@@ -45,8 +47,6 @@ def confirm_batch(chosen: list[dict]) -> None:
         st.rerun()
 
 
-login = guard("alert.manage")
-actor = login.actor
 st.title("预警与督办")
 show_flash()
 plan = current_plan("alerts_plan")
