@@ -47,7 +47,7 @@ def test_report_clears_its_form_and_confirms_in_view(tmp_path) -> None:  # type:
             toast = page.get_by_test_id("stToast").filter(has_text="已报告任务")
             expect(toast).to_be_visible()
             box, view = toast.bounding_box(), page.viewport_size
-            assert box and view and 0 <= box["y"] and box["y"] + box["height"] <= view["height"], box
+            assert box and view and box["y"] >= 0 and box["y"] + box["height"] <= view["height"], box
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "feedback_toast.png"))
             _settle(page)

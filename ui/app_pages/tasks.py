@@ -11,7 +11,19 @@ from models.services.permissions import UNIT_SCOPED_ROLES, has
 from ui.components import tables
 from ui.components.actions import call, show_flash, today
 from ui.components.fmt import day, md, when
-from ui.components.labels import ACTION_LABELS, LIGHTS, OUTCOMES, RULES, STATUS_LABELS, TASK_ROLES, action, actor_label, changes, lag, light
+from ui.components.labels import (
+    ACTION_LABELS,
+    LIGHTS,
+    OUTCOMES,
+    RULES,
+    STATUS_LABELS,
+    TASK_ROLES,
+    action,
+    actor_label,
+    changes,
+    lag,
+    light,
+)
 from ui.components.reads import current_plan, read, unit_id_by_name, unit_name, unit_names
 from ui.components.review import review_form
 from ui.components.session import guard
