@@ -98,14 +98,12 @@ red = read("red_tasks", plan_id=pid)
 if not red:
     st.info("目前没有红灯任务。")
 else:
-    tables.show(tables.frame([{**r, "red_since": r["red_since"] or ""} for r in red],
+    st.caption("红灯任务如下。在要印发督办通知单的任务前打勾（默认不选）；每项任务每天最多一份，重复印发返回已有文号。")
+    red_table = tables.frame([{**r, "red_since": r["red_since"] or ""} for r in red],
                              {"code": "编号", "title": "任务", "lead": "牵头/负责单位", "deadline": "截止日期",
-                              "percent": "进度%", "red_since": "红灯起始", "light_reason": "原因"}),
-                key="red", file_name="红灯任务")
-    st.markdown("**批量印发督办通知单**：在要印发的任务前打勾（默认不选）；每项任务每天最多一份，重复印发返回已有文号。")
-    chosen = tables.pick(tables.frame(red, {"code": "编号", "title": "任务", "lead": "牵头/负责单位",
-                                            "red_since": "红灯起始"}),
-                         [r["id"] for r in red], key="sup_pick", height=min(400, 38 + 35 * len(red)))
+                              "percent": "进度%", "red_since": "红灯起始", "light_reason": "原因"})
+    chosen = tables.pick(red_table, [r["id"] for r in red], key="sup_pick", height=min(400, 38 + 35 * len(red)))
+    tables.export(red_table, key="red", file_name="红灯任务")
     if st.button(f"批量印发督办通知单（{len(chosen)} 份）", key="sup_issue", type="primary", disabled=not chosen):
         ask("batch", chosen)
     if asked("batch"):

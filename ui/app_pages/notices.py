@@ -71,7 +71,7 @@ def confirm_issue(kind: str, subject: Subject, overrides: dict[str, Any]) -> Non
     if found is None:
         return
     number = notices.next_numbers(kind, year=today().year)[0]
-    st.markdown(f"将正式印发{KINDS[kind].label}《{md(found.title)}》，分配文号 **{md(number)}**"
+    st.markdown(f"将正式印发（{KINDS[kind].label}）《{md(found.title)}》，分配文号 **{md(number)}**"
                 f"（“{md(number.rsplit('〔', 1)[0])}”系列的下一个号）。文号一经分配不能收回，只能作废。")
     if found.placeholders:
         st.error(f"公文中仍有占位符：{'、'.join(found.placeholders)}，补全前不能印发。")

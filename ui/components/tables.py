@@ -62,6 +62,10 @@ def show(df: pd.DataFrame, *, key: str, file_name: str, height: int | Literal["a
         return
     config = {**progress_columns(df), **kwargs.pop("column_config", {})}
     st.dataframe(light_cells(df), hide_index=True, height=height, key=f"{key}_table", column_config=config, **kwargs)
+    export(df, key=key, file_name=file_name)
+
+
+def export(df: pd.DataFrame, *, key: str, file_name: str) -> None:
     st.download_button("导出 Excel", data=lambda: xlsx_bytes(df), file_name=f"{file_name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
@@ -76,5 +80,6 @@ def pick(df: pd.DataFrame, ids: Sequence[Any], *, key: str, height: int | Litera
     shown = df.copy()
     shown.insert(0, PICK, False)
     edited = st.data_editor(shown, hide_index=True, key=key, height=height, disabled=list(df.columns),
-                            column_config={PICK: st.column_config.CheckboxColumn(PICK, default=False)})
+                            column_config={**progress_columns(df),
+                                           PICK: st.column_config.CheckboxColumn(PICK, default=False)})
     return [i for i, ticked in zip(ids, edited[PICK], strict=True) if bool(ticked)]
