@@ -63,9 +63,12 @@ def main() -> None:
             page.screenshot(path=str(OUT / "my_unit.png"), full_page=True)
             page.get_by_role("button", name="退出").click()
             _login(page, base, "gaiban")
+            page.set_viewport_size({"width": 1400, "height": 4400})  # charts draw only once in view
             _settle(page)
-            page.wait_for_timeout(1500)  # plotly draws after the script run
+            page.locator(".js-plotly-plot .main-svg").nth(3).wait_for()
+            page.wait_for_timeout(1500)
             page.screenshot(path=str(OUT / "overview.png"), full_page=True)
+            page.set_viewport_size({"width": 1400, "height": 1800})
             for link, name in PAGES:
                 page.get_by_role("link", name=link).click()
                 _settle(page)

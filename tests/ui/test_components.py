@@ -89,3 +89,27 @@ def test_dependencies_are_written_and_read_in_chinese():
     back = drafts.from_frame(df, draft)["tasks"][0]["depends_on"]
     assert back == [{"code": "二.2", "lag": "3 months"}, {"code": "二.1", "lag": "0 days"},
                     {"code": "一.1", "lag": "5 days"}]
+
+
+def test_gantt_colours_match_the_legend_with_fill_diamonds_and_arrowheads():
+    from datetime import date
+
+    from ui.components import charts
+
+    row = {"deadline": None, "at_risk": False, "is_milestone": False, "critical": False}
+    rows = [{**row, "id": 1, "code": "一.1", "title": "甲", "start": date(2026, 1, 1), "end": date(2026, 3, 1),
+             "light": "red", "percent": 50, "critical": True},
+            {**row, "id": 2, "code": "一.2", "title": "乙", "start": date(2026, 1, 1), "end": date(2026, 4, 1),
+             "light": "green", "percent": 20},
+            {**row, "id": 3, "code": "一.3", "title": "丙", "start": date(2026, 1, 1), "end": date(2026, 5, 1),
+             "light": "green", "percent": 0, "is_milestone": True}]
+    fig = charts.gantt(rows, [{"pred_id": 1, "succ_id": 3}], date(2026, 2, 1))
+    legend = {t.name: t for t in fig.data if t.showlegend is not False}
+    red = legend["红灯"]
+    assert red.marker.color == "rgba(214,39,40,0.35)"  # 红灯 is red, as its legend entry says
+    assert list(red.marker.line.width) == [2.5] and list(red.marker.line.color) == [charts.CRITICAL_OUTLINE]
+    fill = next(t for t in fig.data if t.name == "红灯（已完成部分）")
+    assert fill.marker.color == charts.LIGHT_COLORS["red"] and fill.x[0] == 59 * charts.DAY_MS * 0.5
+    assert legend["里程碑"].marker.symbol == "diamond" and "关键路径（黑色边框）" in legend
+    (arrow,) = fig.layout.annotations
+    assert arrow.arrowhead and arrow.x == "2026-05-01" and arrow.ax == "2026-03-01"  # to the diamond

@@ -71,6 +71,11 @@ CRITICAL_OUTLINE = "#1a1a1a"
 DAY_MS = 86_400_000
 
 
+def _pale(color: str, alpha: float = 0.35) -> str:
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
 def _gantt_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     data = []
     for r in rows:
@@ -102,7 +107,7 @@ def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today:
                  + ("<br>关键路径" if d["critical"] else "") for d in mine]
         fig.add_bar(y=[d["label"] for d in mine], base=[d["s"].isoformat() for d in mine],
                     x=[d["days"] * DAY_MS for d in mine], orientation="h", name=category, legendgroup=category,
-                    marker=dict(color=color, opacity=0.35,
+                    marker=dict(color=_pale(color),  # not marker opacity: it would fade the outline too
                                 line=dict(color=[CRITICAL_OUTLINE if d["critical"] else color for d in mine],
                                           width=[2.5 if d["critical"] else 0.5 for d in mine])),
                     hovertext=hover, hoverinfo="text")
@@ -123,7 +128,8 @@ def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today:
                     marker=dict(symbol="square", size=13, color="rgba(0,0,0,0)",
                                 line=dict(color=CRITICAL_OUTLINE, width=2.5)))
     pos = {d["id"]: d for d in data}
-    arrows = [dict(x=b["s"].isoformat(), y=b["label"], ax=a["e"].isoformat(), ay=a["label"], xref="x", yref="y",
+    arrows = [dict(x=(b["e"] if b["is_milestone"] else b["s"]).isoformat(), y=b["label"], ax=a["e"].isoformat(),
+                   ay=a["label"], xref="x", yref="y",
                    axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.4, arrowwidth=1.3,
                    arrowcolor="#444444", standoff=2, text="")
               for dep in deps[:300]
