@@ -105,11 +105,11 @@ def test_gantt_colours_match_the_legend_with_fill_diamonds_and_arrowheads():
              "light": "green", "percent": 0, "is_milestone": True}]
     fig = charts.gantt(rows, [{"pred_id": 1, "succ_id": 3}], date(2026, 2, 1))
     legend = {t.name: t for t in fig.data if t.showlegend is not False}
-    red = legend["红灯"]
-    assert red.marker.color == "rgba(214,39,40,0.35)"  # 红灯 is red, as its legend entry says
-    assert list(red.marker.line.width) == [2.5] and list(red.marker.line.color) == [charts.CRITICAL_OUTLINE]
-    fill = next(t for t in fig.data if t.name == "红灯（已完成部分）")
+    fill = legend["红灯"]  # 红灯 is red, as its legend entry says; the solid part is the done share
     assert fill.marker.color == charts.LIGHT_COLORS["red"] and fill.x[0] == 59 * charts.DAY_MS * 0.5
+    red = next(t for t in fig.data if t.name == "红灯（计划工期）")
+    assert red.marker.color == "rgba(214,39,40,0.35)"
+    assert list(red.marker.line.width) == [2.5] and list(red.marker.line.color) == [charts.CRITICAL_OUTLINE]
     assert legend["里程碑"].marker.symbol == "diamond" and "关键路径（黑色边框）" in legend
     (arrow,) = fig.layout.annotations
     assert arrow.arrowhead and arrow.x == "2026-05-01" and arrow.ax == "2026-03-01"  # to the diamond

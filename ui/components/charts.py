@@ -106,14 +106,15 @@ def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today:
         hover = [f"{d['label']}<br>{d['s']} 至 {d['e']}<br>截止 {d['deadline'] or '—'} · 进度 {d['percent']}%"
                  + ("<br>关键路径" if d["critical"] else "") for d in mine]
         fig.add_bar(y=[d["label"] for d in mine], base=[d["s"].isoformat() for d in mine],
-                    x=[d["days"] * DAY_MS for d in mine], orientation="h", name=category, legendgroup=category,
+                    x=[d["days"] * DAY_MS for d in mine], orientation="h", name=f"{category}（计划工期）",
+                    legendgroup=category, showlegend=False,
                     marker=dict(color=_pale(color),  # not marker opacity: it would fade the outline too
                                 line=dict(color=[CRITICAL_OUTLINE if d["critical"] else color for d in mine],
                                           width=[2.5 if d["critical"] else 0.5 for d in mine])),
                     hovertext=hover, hoverinfo="text")
         fig.add_bar(y=[d["label"] for d in mine], base=[d["s"].isoformat() for d in mine],
                     x=[max(d["days"] * d["percent"] / 100, 0) * DAY_MS for d in mine], orientation="h",
-                    name=f"{category}（已完成部分）", legendgroup=category, showlegend=False,
+                    name=category, legendgroup=category,  # the legend swatch is the solid colour
                     marker=dict(color=color), width=0.35, hovertext=hover, hoverinfo="text")
     stones = [d for d in data if d["is_milestone"]]
     if stones:
