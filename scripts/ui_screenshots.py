@@ -59,7 +59,9 @@ def main() -> None:
             page.set_default_timeout(30000)
             _login(page, base, "chengguan")
             page.get_by_role("link", name="本单位").click()
+            page.get_by_role("heading", name="待本单位确认的交接").wait_for()
             _settle(page)
+            page.wait_for_timeout(1500)
             page.screenshot(path=str(OUT / "my_unit.png"), full_page=True)
             page.get_by_role("button", name="退出").click()
             _login(page, base, "gaiban")
@@ -71,6 +73,7 @@ def main() -> None:
             page.set_viewport_size({"width": 1400, "height": 1800})
             for link, name in PAGES:
                 page.get_by_role("link", name=link).click()
+                page.get_by_role("heading", name=link, exact=True).wait_for()
                 _settle(page)
                 if link == "交接":
                     page.get_by_role("combobox", name="选择交接事项").click()

@@ -72,3 +72,13 @@ def test_new_handover_form_starts_with_no_units(app_db):
     at = login("gaiban")
     goto(at, "handovers")
     assert at.selectbox(key="new_ho_from").value is None and at.selectbox(key="new_ho_to").value is None
+
+
+def test_staff_transfer_notice_offers_staff_handovers_only(app_db):
+    at = login("bianban")
+    goto(at, "notices")
+    at.selectbox(key="doc_kind").set_value("staff-transfer").run()
+    offered = at.selectbox(key="doc_handover").options
+    assert offered and all(o.startswith("人员划转：") for o in offered)
+    at.selectbox(key="doc_kind").set_value("establishment").run()
+    assert all(o.startswith("编制划转：") for o in at.selectbox(key="doc_handover").options)
