@@ -539,7 +539,9 @@ def handover_returns(engine: Engine | None = None) -> dict[int, Row]:
         if not rejected:
             return {}
         by_id = {r["handover_id"]: r for r in rejected}
-        events = s.execute(select(AuditEvent.object_id, AuditEvent.actor_name, AuditEvent.ts)
+        events = s.execute(select(AuditEvent.object_id, func.coalesce(User.display_name, AuditEvent.actor_name)
+                                  .label("actor_name"), AuditEvent.ts)
+                           .outerjoin(User, User.id == AuditEvent.actor_id)
                            .where(AuditEvent.action == "handover.reject", AuditEvent.outcome == "success",
                                   AuditEvent.object_id.in_([str(i) for i in by_id]))
                            .order_by(AuditEvent.id))

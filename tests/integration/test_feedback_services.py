@@ -62,7 +62,7 @@ def test_a_returned_handover_reads_as_returned_until_the_sender_resubmits(demo_e
                           expected_version=ho.version, reason="名册少一人", engine=demo_engine)
     back = dashboard.handover_returns(engine=demo_engine)[ho.id]
     assert back["party_role"] == "receiver" and back["reject_reason"] == "名册少一人"
-    assert back["unit"] == "县城市管理局" and back["by"]
+    assert back["unit"] == "县城市管理局" and back["by"] == "李建国（县城管局）"  # the person, not the login
     ho = handover(demo_engine, "staff")
     with read_session(demo_engine) as s:
         sender = s.exec(select(HandoverStep).where(HandoverStep.handover_id == ho.id, HandoverStep.seq == 1)).one()
