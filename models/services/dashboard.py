@@ -576,3 +576,32 @@ def changes_against_published(draft: dict[str, Any], engine: Engine | None = Non
         except ServiceError as exc:  # a bad date in the draft: the review table shows it
             return {"plan_id": plan.id, "error": exc.message}
         return {"plan_id": plan.id, "title": plan.title, **diff}
+
+
+def handover_returns(ids: list[int] | None = None, engine: Engine | None = None) -> dict[int, Row]:
+    """Handovers sent back to the sender and not yet resubmitted: who returned them (party, unit, person,
+    time) and why. A returned handover waits for its sender again, with the returning step marked rejected."""
+    sender = aliased(HandoverStep)
+    with read_session(engine) as s:
+        rejected = _rows(s.execute(
+            select(HandoverStep.handover_id, HandoverStep.party_role, HandoverStep.reject_reason,
+                   Unit.name.label("unit"))
+            .join(Unit, Unit.id == HandoverStep.unit_id).join(Handover, Handover.id == HandoverStep.handover_id)
+            .where(HandoverStep.status == "rejected", Handover.status == "in_progress",
+                   true() if ids is None else Handover.id.in_(ids))  # type: ignore[attr-defined]
+            .where(~exists().where(sender.handover_id == Handover.id, sender.party_role == "sender",
+                                   sender.status == "confirmed"))))
+        if not rejected:
+            return {}
+        by_id = {r["handover_id"]: r for r in rejected}
+        events = s.execute(select(AuditEvent.object_id, func.coalesce(User.display_name, AuditEvent.actor_name)
+                                  .label("actor_name"), AuditEvent.ts)
+                           .outerjoin(User, User.id == AuditEvent.actor_id)
+                           .where(AuditEvent.action == "handover.reject", AuditEvent.outcome == "success",
+                                  AuditEvent.object_id.in_([str(i) for i in by_id]))
+                           .order_by(AuditEvent.id))
+        for e in events:
+            row = by_id.get(int(e.object_id))
+            if row is not None:
+                row.update(by=e.actor_name, at=e.ts)
+        return by_id

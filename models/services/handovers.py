@@ -81,7 +81,7 @@ def create_handover(actor: Actor, *, kind: str, title: str, from_unit_id: int, t
         if kind not in SUPERVISORS:
             raise Invalid(f"未知交接类型：{kind}")
         if from_unit_id == to_unit_id:
-            raise Invalid("移交方与接收方不能相同")
+            raise Invalid("移交方与接收方不能是同一单位，请重新选择接收方")
         clean = normalise_items(kind, items or [])
         if declared_total:
             check_declared(kind, clean, declared_total)

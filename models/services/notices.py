@@ -191,6 +191,19 @@ def duplicate_message(existing: Notice) -> str:
             "如确需再次印发，请确认后重试。")
 
 
+def next_numbers(kind: str, count: int = 1, *, year: int, engine: Engine | None = None) -> list[str]:
+    """The 文号 the next ``count`` notices of ``kind`` would get (for a confirmation before issuing; the
+    number itself is allocated only when the notice is issued, so a concurrent issuer may take one)."""
+    from models.documents import format_doc_number, load_template
+    from models.services.agencies import current
+
+    with read_session(engine) as session:
+        code = load_template(kind, agencies=current(session)).code
+        counter = session.get(DocNumberCounter, (code, year))
+        last = counter.last_seq if counter is not None else 0
+    return [format_doc_number(code, year, last + i) for i in range(1, count + 1)]
+
+
 def preview(actor: Actor, kind: str, subject: Subject = Subject(), *, data: dict[str, Any] | None = None,
             overrides: dict[str, Any] | None = None, today: date | None = None,
             engine: Engine | None = None) -> tuple[str, bytes]:

@@ -110,7 +110,7 @@ class Machine(RuleBasedStateMachine):
             expected = "denied"
         elif stale:
             expected = "conflict"
-        elif (m.status, action) not in TRANSITIONS or action in {"return", "reopen"} and not reason.strip() or action == "progress" and percent == 100:
+        elif (m.status, action) not in TRANSITIONS or action in {"return", "reopen"} and not reason.strip() or action == "progress" and percent in (100, m.percent):
             expected = "invalid"
         else:
             expected = "ok"

@@ -136,3 +136,8 @@ def texts(at: AppTest) -> str:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return re.sub(r"\\(.)", r"\1", "\n".join(parts))  # markdown escapes of user text
+
+
+def toasts(at: AppTest) -> str:
+    """The toasts of the last run (shown over the page, wherever the user has scrolled to)."""
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(t.value) for t in at.toast))

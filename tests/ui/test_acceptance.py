@@ -95,7 +95,7 @@ def confirm_pending_step(page, base: str, username: str, expected: str) -> None:
     page.get_by_role("link", name="本单位").click()
     page.get_by_role("heading", name=re.compile("^本单位：")).wait_for()
     page.get_by_role("button", name="确认无误").first.click()
-    expect(page.get_by_text(expected)).to_be_visible()
+    expect(page.get_by_text(expected).first).to_be_visible()
     page.get_by_role("button", name="退出").click()
 
 
@@ -114,7 +114,7 @@ def report_done(page, base: str, username: str, code: str, note: str) -> None:  
     page.get_by_label("进展说明").press("Tab")
     _settle(page)
     page.get_by_role("button", name="报告完成（提交改革办审核）").click()
-    expect(page.get_by_text(f"已报告任务 {code} 完成，等待改革办审核。")).to_be_visible()
+    expect(page.get_by_text(f"已报告任务 {code} 完成，等待改革办审核。").first).to_be_visible()
 
 
 def test_a_reform_played_in_the_browser_takes_effect_at_once(county: tuple[str, Engine, Path]) -> None:
@@ -150,7 +150,7 @@ def _play(url: str, engine: Engine, xlsx: Path, mailbox: Mailbox, expect, sync_p
                 page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(xlsx))
             expect(page.get_by_text("任务清单（5 项）")).to_be_visible()
             page.get_by_role("button", name="发布方案").click()
-            expect(page.get_by_text("已发布《清河县城市管理执法体制改革任务分工表》，共 5 项任务。")).to_be_visible()
+            expect(page.get_by_text("已发布《清河县城市管理执法体制改革任务分工表》，共 5 项任务。").first).to_be_visible()
             # 2 and 4 overdue; 1 and 5 due within 7 days; 3 on track
             assert overview(page, base) == {"任务总数": 5, "已完成": 0, "绿灯": 1, "黄灯": 2, "红灯": 2, "待审核": 0}
             shot(page, "01-published")
@@ -164,7 +164,7 @@ def _play(url: str, engine: Engine, xlsx: Path, mailbox: Mailbox, expect, sync_p
                                       task_id=ids["1"], items=STAFF, declared_total={"count": 2}, engine=engine)
             page.get_by_role("link", name="交接").click()
             page.get_by_role("button", name="启动交接（冻结参与方并通知移交方确认）").click()
-            expect(page.get_by_text("已生成交接清单并通知移交方确认")).to_be_visible()
+            expect(page.get_by_text("已生成交接清单并通知移交方确认").first).to_be_visible()
             expect(page.get_by_role("button", name=re.compile("人员划转名册"))).to_be_visible()
             assert any("已启动" in m for m in mailbox.to("zj@qinghe.gov.cn"))
             page.get_by_role("button", name="退出").click()
@@ -173,7 +173,7 @@ def _play(url: str, engine: Engine, xlsx: Path, mailbox: Mailbox, expect, sync_p
             report_done(page, base, "zhujian", "2", "档案已清点，移交清单已签字")
             shot(page, "02-department-reported")
             page.get_by_role("button", name="确认无误").first.click()
-            expect(page.get_by_text("已确认。已通知下一方确认。")).to_be_visible()
+            expect(page.get_by_text("已确认。已通知下一方确认。").first).to_be_visible()
             page.get_by_role("button", name="退出").click()
             assert any("【待确认】" in m and "接收方" in m for m in mailbox.to("cg@qinghe.gov.cn"))
             _login(page, base, "gaiban")
@@ -184,7 +184,7 @@ def _play(url: str, engine: Engine, xlsx: Path, mailbox: Mailbox, expect, sync_p
             # 4. 县城管局 reports task 3 done and confirms receipt; 编办 and 人社局 countersign
             report_done(page, base, "chengguan", "3", "执法事项清单已形成初稿")
             page.get_by_role("button", name="确认无误").first.click()
-            expect(page.get_by_text("已确认。已通知下一方确认。")).to_be_visible()
+            expect(page.get_by_text("已确认。已通知下一方确认。").first).to_be_visible()
             page.get_by_role("button", name="退出").click()
             confirm_pending_step(page, base, "bianban", "已确认。已通知下一方确认。")
             confirm_pending_step(page, base, "renshe", "已确认。交接已全部完成，交接确认书已生成。")
@@ -194,14 +194,16 @@ def _play(url: str, engine: Engine, xlsx: Path, mailbox: Mailbox, expect, sync_p
             _login(page, base, "gaiban")
             assert overview(page, base) == {"任务总数": 5, "已完成": 3, "绿灯": 0, "黄灯": 1, "红灯": 1, "待审核": 2}
             shot(page, "03-handover-done")
-            page.get_by_role("link", name="预警与督办").click()
+            page.get_by_role("link", name="办结审核").click()
             page.locator(f".st-key-review_{ids['2']}_close button").click()
-            expect(page.get_by_text("任务 2 已办结。")).to_be_visible()
+            expect(page.get_by_role("dialog")).to_contain_text("将办结任务")
+            page.locator(f".st-key-review_{ids['2']}_close_confirm button").click()
+            expect(page.get_by_text("任务 2 已办结。").first).to_be_visible()
             page.locator(f".st-key-review_{ids['3']}_reason input").fill("清单未经司法局合法性审查")
             page.locator(f".st-key-review_{ids['3']}_reason input").press("Tab")
             _settle(page)
             page.locator(f".st-key-review_{ids['3']}_return button").click()
-            expect(page.get_by_text("任务 3 已退回。")).to_be_visible()
+            expect(page.get_by_text("任务 3 已退回责任单位重办").first).to_be_visible()
             assert overview(page, base) == {"任务总数": 5, "已完成": 2, "绿灯": 1, "黄灯": 1, "红灯": 1, "待审核": 0}
             page.get_by_role("link", name="交接").click()
             expect(page.get_by_role("button", name=re.compile("交接确认书"))).to_be_visible()

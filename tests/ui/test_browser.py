@@ -141,11 +141,11 @@ def test_department_reports_and_confirms_then_office_sees_it(server: tuple[str, 
                 files=[{"name": "现场核查说明.txt", "mimeType": "text/plain", "buffer": "监督员已到岗。".encode()}])
         _settle(page)  # the upload reruns the script; report only after it has finished
         page.get_by_role("button", name="提交进展").click()
-        done = page.get_by_text(re.compile(rf"已报告任务 \S+ 进展 {target}%"))
+        done = page.get_by_text(re.compile(rf"已报告任务 \S+ 进展 {target}%")).first
         expect(done).to_be_visible()
         code = re.search(r"已报告任务 (\S+) 进展", done.inner_text()).group(1)  # type: ignore[union-attr]
         page.get_by_role("button", name="确认无误").first.click()
-        expect(page.get_by_text("已确认。")).to_be_visible()
+        expect(page.get_by_text("已确认。").first).to_be_visible()
         _shot(page, "03_department_my_unit")
         page.get_by_role("link", name="交接").click()
         expect(page.get_by_role("heading", name="交接", exact=True)).to_be_visible()
@@ -189,7 +189,7 @@ def test_department_reports_and_confirms_then_office_sees_it(server: tuple[str, 
         page.get_by_role("button", name="其余名称暂不指定单位").click()
         _settle(page)
         page.get_by_role("button", name="发布方案").click()
-        expect(page.get_by_text("已发布《清河县城市管理综合执法体制改革实施方案》")).to_be_visible(timeout=30000)
+        expect(page.get_by_text("已发布《清河县城市管理综合执法体制改革实施方案》").first).to_be_visible(timeout=30000)
         browser.close()
     assert time.monotonic() - started < 90
 

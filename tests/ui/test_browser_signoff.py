@@ -49,7 +49,7 @@ def test_department_signs_for_a_supervision_notice_and_the_office_sees_it(server
         sign = page.get_by_role("button", name="签收", exact=True)
         expect(sign).to_have_count(1)  # only the notice waits: no scan has run
         sign.click()
-        expect(page.get_by_text(f"已签收：督办通知单 {doc_number}")).to_be_visible()
+        expect(page.get_by_text(f"已签收：督办通知单 {doc_number}").first).to_be_visible()
         _settle(page)
         expect(page.get_by_role("button", name="签收", exact=True)).to_have_count(0)
         expect(page.get_by_text("没有待签收的督办通知单、催办函或预警。")).to_be_visible()

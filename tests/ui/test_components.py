@@ -19,7 +19,7 @@ DRAFT = {"plan": {"title": "方案"}, "tasks": [
 
 def test_review_table_round_trips_and_applies_edits():
     df = drafts.to_frame(DRAFT)
-    assert list(df["依赖（编号@间隔）"]) == ["", "1@30 workdays", "2@0 days"]
+    assert list(df["前置任务（如：二.2 完成后2个月）"]) == ["", "1 完成后30个工作日", "2 完成后"]
     df.loc[0, "牵头单位"] = "县执法局、县城管局"
     df.loc[1, "截止日期"] = "2027-04-30"
     back = drafts.from_frame(df, DRAFT)
@@ -77,3 +77,39 @@ def test_unit_choices_put_the_proposal_first_and_map_to_decisions():
     assert drafts.unit_decision(drafts.PENDING) is None
     assert drafts.unit_decision("县财政局") == {"action": "map", "unit": "县财政局"}
     assert drafts.unit_decision(drafts.UNASSIGNED) == {"action": "unassigned"}
+
+
+def test_dependencies_are_written_and_read_in_chinese():
+    draft = {"plan": {}, "tasks": [{"code": "三.1", "title": "定编", "depends_on": [
+        {"code": "二.2", "lag": "2 months"}, {"code": "二.1", "lag": "30 workdays"}]}]}
+    df = drafts.to_frame(draft)
+    column = "前置任务（如：二.2 完成后2个月）"
+    assert df.loc[0, column] == "二.2 完成后2个月；二.1 完成后30个工作日"
+    df.loc[0, column] = "二.2 完成后3个月；二.1 完成后；一.1@5 days"
+    back = drafts.from_frame(df, draft)["tasks"][0]["depends_on"]
+    assert back == [{"code": "二.2", "lag": "3 months"}, {"code": "二.1", "lag": "0 days"},
+                    {"code": "一.1", "lag": "5 days"}]
+
+
+def test_gantt_colours_match_the_legend_with_fill_diamonds_and_arrowheads():
+    from datetime import date
+
+    from ui.components import charts
+
+    row = {"deadline": None, "at_risk": False, "is_milestone": False, "critical": False}
+    rows = [{**row, "id": 1, "code": "一.1", "title": "甲", "start": date(2026, 1, 1), "end": date(2026, 3, 1),
+             "light": "red", "percent": 50, "critical": True},
+            {**row, "id": 2, "code": "一.2", "title": "乙", "start": date(2026, 1, 1), "end": date(2026, 4, 1),
+             "light": "green", "percent": 20},
+            {**row, "id": 3, "code": "一.3", "title": "丙", "start": date(2026, 1, 1), "end": date(2026, 5, 1),
+             "light": "green", "percent": 0, "is_milestone": True}]
+    fig = charts.gantt(rows, [{"pred_id": 1, "succ_id": 3}], date(2026, 2, 1))
+    legend = {t.name: t for t in fig.data if t.showlegend is not False}
+    fill = legend["红灯"]  # 红灯 is red, as its legend entry says; the solid part is the done share
+    assert fill.marker.color == charts.LIGHT_COLORS["red"] and fill.x[0] == 59 * charts.DAY_MS * 0.5
+    red = next(t for t in fig.data if t.name == "红灯（计划工期）")
+    assert red.marker.color == "rgba(214,39,40,0.35)"
+    assert list(red.marker.line.width) == [2.5] and list(red.marker.line.color) == [charts.CRITICAL_OUTLINE]
+    assert legend["里程碑"].marker.symbol == "diamond" and "关键路径（黑色边框）" in legend
+    (arrow,) = fig.layout.annotations
+    assert arrow.arrowhead and arrow.x == "2026-05-01" and arrow.ax == "2026-03-01"  # to the diamond

@@ -9,7 +9,7 @@ from models.db import read_session
 from models.services import tasks
 from models.tables import Handover, HandoverStep, Notice, Plan, ProgressReport, Task, Unit
 from tests import factories as f
-from tests.ui.conftest import goto, login, texts
+from tests.ui.conftest import goto, login, texts, toasts
 
 
 def test_office_overview_shows_lights_charts_and_lists(app_db):
@@ -52,12 +52,21 @@ def test_department_reports_progress_on_own_task(app_db):
     assert "本单位：县城市管理局" in texts(at)
     task = f.task(app_db, "四.3")
     at.selectbox(key="report_task").set_value(task.id).run()
-    at.slider(key="report_percent").set_value(85)
-    at.text_area(key="report_note").input("信息共享平台已上线试运行")
-    at.button(key="report_progress").click().run()
+    at.slider(key="report_percent_0").set_value(85)
+    at.text_area(key="report_note_0").input("信息共享平台已上线试运行")
+    at.button(key="report_progress_0").click().run()
     assert not at.exception
     assert "已报告任务 四.3 进展 85%" in texts(at)
+    assert "已报告任务 四.3 进展 85%" in toasts(at)  # in view wherever the user has scrolled to
     assert f.task(app_db, "四.3").percent == 85
+    assert at.text_area(key="report_note_1").value == ""  # the form is empty again: no second identical report
+    assert not any(t.key == "report_note_0" for t in at.text_area)
+    at.button(key="report_progress_1").click().run()  # unchanged percent, no note: refused, nothing filed
+    assert any("本次报告没有新内容" in e.value for e in at.error)
+    with read_session(app_db) as s:
+        reports = s.exec(select(ProgressReport).where(ProgressReport.task_id == task.id,
+                                                      ProgressReport.kind == "progress")).all()
+    assert [r.note for r in reports].count("信息共享平台已上线试运行") == 1
 
 
 def test_department_confirms_its_handover_step(app_db):
@@ -98,24 +107,43 @@ def test_office_reviews_a_task_reported_done(app_db):
     tasks.report_done(f.actor(app_db, "chengguan"), task_id=task.id, expected_version=task.version, note="已印发")
     at = login("gaiban")
     goto(at, "alerts")
-    assert "五.4" in texts(at)
+    assert "有 1 项任务已上报完成" in str([link.proto.label for link in at.get("page_link")])
+    goto(at, "review")
+    assert "五.4" in texts(at) and "已印发" in texts(at)  # the department's note is on the card
     at.button(key=f"review_{task.id}_return").click().run()
-    assert "退回或重新打开必须填写原因" in texts(at)
+    assert "退回重办须填写退回原因" in texts(at)
+    assert f.task(app_db, "五.4").status == "pending_review"
     at.text_input(key=f"review_{task.id}_reason").input("缺少正式文件")
     at.button(key=f"review_{task.id}_return").click().run()
     assert f.task(app_db, "五.4").status == "in_progress"
+    assert "任务 五.4 已退回责任单位重办，退回原因：缺少正式文件" in texts(at)
+    assert "已退回" in toasts(at)
+    assert "没有待审核的任务" in texts(at)
 
 
 def test_office_issues_supervision_notices_in_a_batch(app_db):
     at = login("gaiban")
     goto(at, "alerts")
+    assert at.button(key="sup_issue").disabled  # nothing is ticked at first
+    at.session_state["sup_pick"] = {"edited_rows": {0: {"选择": True}, 1: {"选择": True}}, "added_rows": [],
+                                    "deleted_rows": []}
+    at.run()
     at.button(key="sup_issue").click().run()
+    page = texts(at)
+    assert "将正式印发 **2 份**督办通知单" in page and "县改办督" in page  # the series and the count, before issuing
+    with read_session(app_db) as s:
+        assert not s.exec(select(Notice).where(Notice.kind == "supervision")).all()
+    at.button(key="sup_confirm").click().run()
     assert not at.exception
-    assert "已印发督办通知单" in texts(at)
+    assert "已印发督办通知单 2 份" in texts(at)
     with read_session(app_db) as s:
         issued = s.exec(select(Notice).where(Notice.kind == "supervision")).all()
     assert issued and all("督" in n.doc_number or n.doc_number for n in issued)
+    at.session_state["sup_pick"] = {"edited_rows": {0: {"选择": True}, 1: {"选择": True}}, "added_rows": [],
+                                    "deleted_rows": []}
+    at.run()
     at.button(key="sup_issue").click().run()  # same day again: the same numbers, nothing new
+    at.button(key="sup_confirm").click().run()
     with read_session(app_db) as s:
         assert len(s.exec(select(Notice).where(Notice.kind == "supervision")).all()) == len(issued)
 
@@ -128,14 +156,21 @@ def test_staffing_issues_a_notice_and_voids_it(app_db):
     at.selectbox(key="doc_kind").set_value("establishment").run()
     at.text_input(key="doc_cc").input("县人民政府办公室")
     at.button(key="doc_issue").click().run()
+    assert "县编办发〔2026〕" in texts(at)  # the confirmation names the number it will take
+    assert any("同一事项已印发过同类公文" in m.value for m in at.markdown)  # the demo issued one already
+    at.button(key="doc_issue_confirm").click().run()
     assert not at.exception
     assert "已印发" in texts(at)
     with read_session(app_db) as s:  # the newest: the demo's handover automation issued one before
         notice = s.exec(select(Notice).where(Notice.kind == "establishment").order_by(Notice.id.desc())).first()
     assert notice is not None and notice.issued_by is not None
-    at.selectbox(key="reg_pick").set_value(notice.id).run()
+    assert at.selectbox(key="reg_pick").value == notice.id  # 下载公文 downloads the notice just issued
     at.text_input(key="void_reason").input("抄送单位有误")
     at.button(key="void_submit").click().run()
+    assert "将作废" in texts(at) and notice.doc_number in texts(at)
+    with read_session(app_db) as s:
+        assert s.get(Notice, notice.id).status != "voided"
+    at.button(key="void_confirm").click().run()
     with read_session(app_db) as s:
         assert s.get(Notice, notice.id).status == "voided"
 
@@ -294,11 +329,13 @@ def test_office_runs_a_scan_and_acknowledges_an_alert(app_db):
     with read_session(app_db) as s:
         alerts = s.exec(select(Alert)).all()
     assert alerts
-    at.multiselect(key="ack_pick").set_value([alerts[0].id]).run()
+    assert at.button(key="ack_submit").disabled  # nothing is ticked at first
+    at.session_state["ack_pick"] = {"edited_rows": {0: {"选择": True}}, "added_rows": [], "deleted_rows": []}
+    at.run()
     at.button(key="ack_submit").click().run()
     assert "已签收 1 条预警" in texts(at)
     with read_session(app_db) as s:
-        assert s.get(Alert, alerts[0].id).acknowledged_at is not None
+        assert sum(a.acknowledged_at is not None for a in s.exec(select(Alert)).all()) == 1
 
 
 def test_only_the_sender_or_office_edits_a_draft_list(app_db):
@@ -426,15 +463,17 @@ def test_second_urging_letter_needs_confirmation_and_pdf_downloads(app_db):
     goto(at, "notices")
     at.selectbox(key="doc_kind").set_value("urging").run()
     at.button(key="doc_issue").click().run()
+    at.button(key="doc_issue_confirm").click().run()
     assert "已印发" in texts(at)
+    with read_session(app_db) as s:
+        first = s.exec(select(Notice).where(Notice.kind == "urging")).one()
     at.button(key="doc_preview").click().run()
     assert any("该事项已印发催办函" in w.value for w in at.warning)
-    at.button(key="doc_issue").click().run()
-    assert any("如确需再次印发" in e.value for e in at.error)
+    at.button(key="doc_issue").click().run()  # again: the dialog names the notice already issued
+    assert any(first.doc_number in w.value for w in at.warning)
     with read_session(app_db) as s:
         assert len(s.exec(select(Notice).where(Notice.kind == "urging")).all()) == 1
-    at.checkbox(key="doc_confirm").check().run()
-    at.button(key="doc_issue").click().run()
+    at.button(key="doc_issue_confirm").click().run()
     with read_session(app_db) as s:
         assert len(s.exec(select(Notice).where(Notice.kind == "urging")).all()) == 2
     at.button(key="reg_pdf").click().run()

@@ -13,8 +13,16 @@ from models.services.permissions import has
 from ui.components import tables
 from ui.components.actions import act, call, flash, show_flash
 from ui.components.fmt import md, when
-from ui.components.handover_view import items_frame, parties, rows_from_frame, step_actions, totals_line
-from ui.components.labels import HANDOVER_KINDS, HANDOVER_STATUS, PARTY_LABELS
+from ui.components.handover_view import (
+    items_frame,
+    parties,
+    rows_from_frame,
+    status_label,
+    step_actions,
+    totals_line,
+    waiting_label,
+)
+from ui.components.labels import HANDOVER_KINDS
 from ui.components.reads import current_plan, read, unit_id_by_name
 from ui.components.session import guard
 
@@ -27,9 +35,9 @@ show_flash()
 scope = None if admin else actor.unit_id
 offset = tables.pager(read("handover_count", unit_id=scope), key="handover_page", noun="个交接事项")
 rows = read("handovers", unit_id=scope, limit=tables.PAGE_SIZE, offset=offset)
+returns = read("handover_returns", ids=[h["id"] for h in rows])
 tables.show(tables.frame([{**h, "kind": HANDOVER_KINDS.get(h["kind"], h["kind"]),
-                           "status": HANDOVER_STATUS.get(h["status"], h["status"]),
-                           "waiting": f"{PARTY_LABELS.get(h['waiting_role'] or '', '')} {h['waiting_unit']}".strip(),
+                           "status": status_label(h, returns), "waiting": waiting_label(h, returns),
                            "started_at": when(h["started_at"]), "completed_at": when(h["completed_at"])} for h in rows],
                          {"title": "交接事项", "kind": "类型", "task_code": "任务", "from_unit": "移交方",
                           "to_unit": "接收方", "status": "状态", "confirmed": "已确认方", "waiting": "待确认",
@@ -61,7 +69,6 @@ def editor(ho: dict[str, Any], items: list[dict[str, Any]], steps: list[dict[str
                 declared_total=declared) is not None:
             flash("清单已保存。")
             st.rerun()
-    tables.show(items_frame(ho["kind"], items), key=f"items_{ho['id']}", file_name=ho["title"][:40])
     if admin and not draft:
         declared_form(ho, items)
 
@@ -102,10 +109,12 @@ else:
     picked = st.selectbox("选择交接事项", list(by_id), index=first, key="ho_pick",
                           format_func=lambda i: ("【待本单位确认】" if i in pending else "")
                           + f"{HANDOVER_KINDS.get(by_id[i]['kind'], by_id[i]['kind'])}：{by_id[i]['title']}"
-                          + f"（{HANDOVER_STATUS.get(by_id[i]['status'], by_id[i]['status'])}）")
+                          + f"（{status_label(by_id[i], returns)[:40]}）")
     ho = by_id[picked]
     st.markdown(f"**移交方：** {md(ho['from_unit'])}　**接收方：** {md(ho['to_unit'])}　"
                 f"**关联任务：** {md(ho['task_code'] or '—')}")
+    if ho["id"] in returns:
+        st.warning(status_label(ho, returns) + "。移交方修改清单并重新确认后，各方依次重新确认。")
     steps = parties(ho["id"], key=f"ho_{ho['id']}") if ho["status"] != "draft" else []
     items = read("handover_items", handover_id=ho["id"])
     editor(ho, items, steps)
@@ -129,10 +138,13 @@ if admin:
         kind = st.selectbox("类型", list(HANDOVER_KINDS), format_func=HANDOVER_KINDS.__getitem__, key="new_ho_kind")
         title = st.text_input("标题", key="new_ho_title")
         c1, c2 = st.columns(2)
-        from_unit = c1.selectbox("移交方", list(units), key="new_ho_from")
-        to_unit = c2.selectbox("接收方", list(units), key="new_ho_to")
+        from_unit = c1.selectbox("移交方", list(units), index=None, placeholder="请选择移交方", key="new_ho_from")
+        to_unit = c2.selectbox("接收方", list(units), index=None, placeholder="请选择接收方", key="new_ho_to")
         task_id = st.selectbox("关联任务（可不选）", [None, *task_choices], key="new_ho_task",
                                format_func=lambda i: "不关联" if i is None else task_choices[i])
         if st.form_submit_button("创建（随后录入清单）", key="new_ho_submit"):
-            act("交接事项已创建，请在列表中录入清单后启动。", handovers.create_handover, actor, kind=kind, title=title,
-                from_unit_id=units[from_unit], to_unit_id=units[to_unit], task_id=task_id)
+            if from_unit is None or to_unit is None:
+                st.error("请选择移交方和接收方。")
+            else:  # the service refuses the same unit on both sides
+                act("交接事项已创建，请在列表中录入清单后启动。", handovers.create_handover, actor, kind=kind,
+                    title=title, from_unit_id=units[from_unit], to_unit_id=units[to_unit], task_id=task_id)

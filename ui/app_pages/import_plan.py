@@ -58,7 +58,8 @@ if warnings:
     st.warning(f"请核对以下 {len(warnings)} 处：\n" + "\n".join(f"- {md(w)}" for w in warnings))
 
 st.subheader(f"任务清单（{len(draft['tasks'])} 项）")
-st.caption("可直接修改单元格；“依赖”填写“编号@间隔”，如“二.2@2 months；二.1@30 workdays”；可在表格末尾增加行，选中行后删除。")
+st.caption("可直接修改单元格；“前置任务”填写“编号 完成后间隔”，如“二.2 完成后2个月；二.1 完成后30个工作日”，紧接开始的只写"
+           "“二.2 完成后”；可在表格末尾增加行，选中行后删除。")
 revision = st.session_state.get("import_rev", 0)
 checks = [t for t in draft["tasks"] if t.get("check")]
 if checks:
@@ -107,7 +108,7 @@ current["unit_decisions"] = decisions
 codes = [t["code"] for t in current["tasks"]]
 m1, m2 = st.columns(2)
 with m1:
-    to_merge = st.multiselect("合并任务（并入第一个所选任务）", codes, key="import_merge")
+    to_merge = st.multiselect("合并任务（并入第一个所选任务）", codes, key="import_merge", placeholder="选择要合并的任务")
     if st.button("合并", key="import_merge_btn", disabled=len(to_merge) < 2):
         st.session_state[DRAFT] = drafts.merge(current, to_merge)
         st.session_state["import_rev"] = revision + 1

@@ -6,13 +6,14 @@ import streamlit as st
 
 from models.services import tasks
 from ui.components import reporting_view, tables
-from ui.components.actions import act, show_flash
+from ui.components.actions import act, form_key, show_flash
 from ui.components.fmt import md
 from ui.components.handover_view import items_frame, step_actions, totals_line
 from ui.components.labels import HANDOVER_KINDS, STATUS_LABELS, TASK_ROLES, light
 from ui.components.reads import read, unit_name
 from ui.components.session import guard
 from ui.components.signoff_view import unit_inbox
+from ui.components.uploads import too_large, upload_limit_mb
 
 login = guard("task.report")
 unit_id = login.actor.unit_id
@@ -57,20 +58,28 @@ else:
                            format_func=lambda i: f"{open_tasks[i]['code']} {open_tasks[i]['title']}")
     task = open_tasks[task_id]
     due = task["deadline"] or task["deadline_text"] or "未规定"
-    st.caption(f"当前进度 {task['percent']}%，截止 {md(due)}，{light(task['light'])}")
-    percent = st.slider("完成比例（%）", 0, 99, value=min(task["percent"], 99), key="report_percent")
-    note = st.text_area("进展说明", key="report_note", placeholder="已完成的工作、存在的问题、下一步安排")
-    files = st.file_uploader("佐证材料（PDF、Word、Excel、图片，单个不超过 20 MB）", accept_multiple_files=True,
-                             type=sorted(tasks.EVIDENCE_KINDS), key="report_files")
-    uploads = [tasks.Upload(f.name, f.getvalue()) for f in files or []]
-    value = reporting_view.value_input(task_id)  # the report slot it fills; an indicator task's value
-    progress_col, done_col = st.columns(2)
-    if progress_col.button("提交进展", key="report_progress", type="primary"):
-        act(f"已报告任务 {task['code']} 进展 {percent}%。", tasks.report_progress, login.actor, task_id=task_id,
-            expected_version=task["version"], percent=int(percent), note=note, uploads=uploads, value=value, clear=("report_note",))
-    if done_col.button("报告完成（提交改革办审核）", key="report_done"):
-        act(f"已报告任务 {task['code']} 完成，等待改革办审核。", tasks.report_done, login.actor, task_id=task_id,
-            expected_version=task["version"], note=note, uploads=uploads, value=value, clear=("report_note",))
+    with st.container(border=True, key="report_card"):
+        st.caption(f"当前进度 {task['percent']}%，截止 {md(due)}，{light(task['light'])}")
+        # the fields are keyed by a counter renewed after each accepted report: they come back empty, and a
+        # second click on the old button (or a reload of the old page) has nothing left to submit
+        percent = st.slider("完成比例（%）", 0, 99, value=min(task["percent"], 99), key=form_key("report", "percent"))
+        note = st.text_area("进展说明", key=form_key("report", "note"), placeholder="已完成的工作、存在的问题、下一步安排")
+        files = st.file_uploader(f"佐证材料（PDF、Word、Excel、图片，单个不超过 {upload_limit_mb()} MB）",
+                                 accept_multiple_files=True, type=sorted(tasks.EVIDENCE_KINDS),
+                                 key=form_key("report", "files"))
+        oversized = too_large(files or [])
+        uploads = [tasks.Upload(f.name, f.getvalue()) for f in files or []]
+        value = reporting_view.value_input(task_id)  # the report slot it fills; an indicator task's value
+        progress_col, done_col = st.columns(2)
+        if progress_col.button("提交进展", key=form_key("report", "progress"), type="primary", disabled=bool(oversized)):
+            with st.spinner("正在提交进展……"):
+                act(f"已报告任务 {task['code']} 进展 {percent}%" + (f"，附佐证材料 {len(uploads)} 份。" if uploads else "。"),
+                    tasks.report_progress, login.actor, task_id=task_id, expected_version=task["version"],
+                    percent=int(percent), note=note, uploads=uploads, value=value, renew="report")
+        if done_col.button("报告完成（提交改革办审核）", key=form_key("report", "done"), disabled=bool(oversized)):
+            with st.spinner("正在提交完成报告……"):
+                act(f"已报告任务 {task['code']} 完成，等待改革办审核。", tasks.report_done, login.actor, task_id=task_id,
+                    expected_version=task["version"], note=note, uploads=uploads, value=value, renew="report")
 
 st.subheader("待本单位确认的交接")
 pending = read("pending_steps", unit_id=unit_id)

@@ -7,11 +7,13 @@ from typing import Any
 import streamlit as st
 
 from models.documents import KINDS
+from models.documents.handover import LIST_KIND
 from models.services import notices
 from models.services.notices import Subject
 from ui.components import tables
-from ui.components.actions import act, call, flash, show_flash, today
+from ui.components.actions import act, answered, ask, asked, call, dismiss, flash, show_flash, today
 from ui.components.fmt import md, when
+from ui.components.labels import HANDOVER_KINDS
 from ui.components.preview import page_images, pdf_of
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
@@ -36,9 +38,11 @@ def subject_picker(kind: str) -> Subject | None:
         plan = current_plan("doc_plan")
         return Subject(plan_id=plan["id"]) if plan else None
     if need == "handover":
-        hos = {h["id"]: h["title"] for h in read("handovers")}
+        wanted = LIST_KIND.get(kind)  # 人员划转通知 → staff handovers only; 交接确认书 takes any kind
+        hos = {h["id"]: f"{HANDOVER_KINDS.get(h['kind'], h['kind'])}：{h['title']}" for h in read("handovers")
+               if wanted is None or h["kind"] == wanted}
         if not hos:
-            st.info("还没有交接事项。")
+            st.info(f"还没有{HANDOVER_KINDS.get(wanted, '') if wanted else ''}交接事项。")
             return None
         return Subject(handover_id=st.selectbox("交接事项", list(hos), format_func=hos.__getitem__, key="doc_handover"))
     plan = current_plan("doc_plan")
@@ -48,6 +52,59 @@ def subject_picker(kind: str) -> Subject | None:
     choices = {r["id"]: f"{r['code']} {r['title']}" for r in red_first}
     return Subject(task_id=st.selectbox("任务（红灯任务在前）", list(choices), format_func=choices.__getitem__,
                                         key="doc_task"))
+
+
+def issued(notice: Any) -> None:
+    """After issuing: the register shows the notice's year with the notice selected, so 下载公文 is it."""
+    st.session_state.pop("doc_preview_data", None)
+    st.session_state["reg_year"] = notice.year
+    st.session_state["reg_pick"] = notice.id
+    flash(f"已印发：{notice.doc_number}《{notice.title}》，可在下方“发文登记”下载。")
+    st.rerun()
+
+
+@st.dialog("确认正式印发", width="large", on_dismiss=dismiss("issue"))
+def confirm_issue(kind: str, subject: Subject, overrides: dict[str, Any]) -> None:
+    """Says which series the number comes from and, for a second notice on the same subject, names the
+    one already issued (the service's NeedsConfirmation); only then issues."""
+    found = call(notices.inspect, actor, kind, subject, overrides=overrides, today=today())
+    if found is None:
+        return
+    number = notices.next_numbers(kind, year=today().year)[0]
+    st.markdown(f"将正式印发（{KINDS[kind].label}）《{md(found.title)}》，分配文号 **{md(number)}**"
+                f"（“{md(number.rsplit('〔', 1)[0])}”系列的下一个号）。文号一经分配不能收回，只能作废。")
+    if found.placeholders:
+        st.error(f"公文中仍有占位符：{'、'.join(found.placeholders)}，补全前不能印发。")
+        return
+    questions = [*found.warnings, *([found.existing] if found.existing else [])]
+    for message in questions:
+        st.warning(md(message))
+    if found.existing:
+        st.markdown("**同一事项已印发过同类公文。确认后将另行编号，再印发一份新的公文。**")
+    ok, cancel = st.columns(2)
+    label = "仍要印发新的一份" if found.existing else "确认印发"
+    if ok.button(label, key="doc_issue_confirm", type="primary"):
+        notice = call(notices.issue, actor, kind, subject, overrides=overrides, today=today(),
+                      confirm=bool(questions))
+        if notice is not None:
+            answered("issue")
+            issued(notice)
+    if cancel.button("取消", key="doc_issue_cancel"):
+        answered("issue")
+        st.rerun()
+
+
+@st.dialog("确认作废", on_dismiss=dismiss("void"))
+def confirm_void(notice: dict[str, Any], reason: str) -> None:
+    st.markdown(f"将作废 **{md(notice['doc_number'])}**《{md(notice['title'])}》，原因：{md(reason)}。"
+                "作废后该文号不再使用、不再分配给其他公文，登记簿中保留作废记录。")
+    ok, cancel = st.columns(2)
+    if ok.button("确认作废", key="void_confirm", type="primary"):
+        act(f"已作废：{notice['doc_number']}", notices.void, actor, notice["id"], reason=reason,
+            then=lambda: answered("void"))
+    if cancel.button("取消", key="void_cancel"):
+        answered("void")
+        st.rerun()
 
 
 kinds = [k for k in KINDS if KINDS[k].subject != "period" and (actor.role != "staffing" or k in STAFFING_KINDS)]
@@ -60,18 +117,15 @@ cc = c2.text_input("抄送（用“、”分隔，留空用模板默认）", key
 extra = st.text_area("补充内容（附在正文之后）", key="doc_extra")
 overrides: dict[str, Any] = {k: v for k, v in {"recipients": split(recipients), "cc": split(cc),
                                                  "extra_body": extra.strip() or None}.items() if v}
-confirm = st.checkbox("已核对提示（同一事项已有同类公文、标题过长等），仍要印发", key="doc_confirm")
 preview_col, issue_col = st.columns(2)
 if subject is not None and preview_col.button("预览", key="doc_preview", icon=":material/visibility:"):
     got = call(notices.inspect, actor, kind, subject, overrides=overrides, today=today())
     if got is not None:
         st.session_state["doc_preview_data"] = got
-if subject is not None and issue_col.button("正式印发（分配文号）", key="doc_issue", type="primary"):
-    issued = call(notices.issue, actor, kind, subject, overrides=overrides, today=today(), confirm=confirm)
-    if issued is not None:
-        st.session_state.pop("doc_preview_data", None)
-        flash(f"已印发：{issued.doc_number}《{issued.title}》")
-        st.rerun()
+if subject is not None and issue_col.button("正式印发（分配文号）…", key="doc_issue", type="primary"):
+    ask("issue", (kind, subject))
+if subject is not None and asked("issue") == (kind, subject):
+    confirm_issue(kind, subject, overrides)
 
 if "doc_preview_data" in st.session_state:
     found = st.session_state["doc_preview_data"]
@@ -97,7 +151,8 @@ if "doc_preview_data" in st.session_state:
             st.image(images, width=520, caption=[f"第 {i} 页" for i in range(1, len(images) + 1)])
 
 st.subheader("发文登记（文号登记簿）")
-year = st.number_input("年度", min_value=2000, max_value=2100, value=today().year, step=1, key="reg_year")
+st.session_state.setdefault("reg_year", today().year)  # set by issued() to the new notice's year
+year = st.number_input("年度", min_value=2000, max_value=2100, step=1, key="reg_year")
 register = read("notice_register", year=int(year))
 tables.show(tables.frame([{**n, "kind": KINDS[n["kind"]].label if n["kind"] in KINDS else n["kind"],
                            "status": "已作废" if n["status"] == "voided" else "有效", "issued_at": when(n["issued_at"])}
@@ -125,5 +180,10 @@ if register:
                            on_click="ignore")
     if by_id[chosen]["status"] != "voided":
         reason = st.text_input("作废原因", key="void_reason")
-        if st.button("作废此文号（文号不再使用）", key="void_submit"):
-            act(f"已作废：{by_id[chosen]['doc_number']}", notices.void, actor, chosen, reason=reason)
+        if st.button("作废此文号（文号不再使用）…", key="void_submit"):
+            if not reason.strip():
+                st.error("作废须填写原因。")
+            else:
+                ask("void", chosen)
+        if asked("void") == chosen:
+            confirm_void(by_id[chosen], reason)

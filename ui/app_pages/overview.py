@@ -35,6 +35,12 @@ for col, (label, value) in zip(cols, [("任务总数", counts["total"]), ("已�
                                       ("待审核", counts["pending_review"])], strict=False):
     col.metric(label, value)
 
+st.subheader("风险与逾期任务")
+risks = read("at_risk_list", plan_id=pid)
+tables.show(tables.frame([{**r, "light": light(r["light"])} for r in risks],
+                         {"code": "编号", "title": "任务", "light": "灯色", "percent": "进度%", "deadline": "截止日期",
+                          "forecast_finish": "预计完成", "lead": "牵头单位", "light_reason": "原因"}),
+            key="at_risk", file_name="风险与逾期任务", height=min(420, 38 + 35 * max(len(risks), 1)))
 left, right = st.columns([1, 2])
 with left:
     st.subheader("红黄绿灯分布")
@@ -72,13 +78,6 @@ with tab_gantt:
 with tab_graph:
     st.graphviz_chart(charts.dependency_dot(focus, deps))
 
-st.subheader("风险与逾期任务")
-risks = read("at_risk_list", plan_id=pid)
-tables.show(tables.frame([{**r, "light": light(r["light"])} for r in risks],
-                         {"code": "编号", "title": "任务", "lead": "牵头单位", "deadline": "截止日期",
-                          "forecast_finish": "预计完成", "percent": "进度%", "light": "灯色",
-                          "light_reason": "原因"}),
-            key="at_risk", file_name="风险与逾期任务")
 st.subheader("最新预警")
 alerts = read("latest_alerts", limit=20)
 tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"])} for a in alerts],

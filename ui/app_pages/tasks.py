@@ -10,9 +10,21 @@ from models.services import scheduling, tasks
 from models.services.permissions import UNIT_SCOPED_ROLES, has
 from ui.components import reporting_view, tables
 from ui.components.actions import call, show_flash, today
-from ui.components.fmt import day, md, snapshot, when
-from ui.components.labels import ACTION_LABELS, LIGHTS, OUTCOMES, RULES, STATUS_LABELS, TASK_ROLES, action, lag, light
-from ui.components.reads import current_plan, read, unit_id_by_name, unit_name
+from ui.components.fmt import day, md, when
+from ui.components.labels import (
+    ACTION_LABELS,
+    LIGHTS,
+    OUTCOMES,
+    RULES,
+    STATUS_LABELS,
+    TASK_ROLES,
+    action,
+    actor_label,
+    changes,
+    lag,
+    light,
+)
+from ui.components.reads import current_plan, read, unit_id_by_name, unit_name, unit_names
 from ui.components.review import review_form
 from ui.components.session import guard
 
@@ -32,7 +44,7 @@ unit_options = ["全部", *units]
 own = unit_name(login.actor.unit_id) if login.actor.role in UNIT_SCOPED_ROLES else ""
 unit = c_unit.selectbox("责任单位", unit_options, index=unit_options.index(own) if own in units else 0, key="flt_unit")
 lights = c_light.multiselect("灯色", list(LIGHTS), format_func=LIGHTS.__getitem__, key="flt_light",
-                             placeholder="全部")
+                             placeholder="全部", max_selections=len(LIGHTS) - 1)  # all four = no filter
 phase_names = [p["phase"] for p in read("phase_progress", plan_id=pid)]
 phase = c_phase.selectbox("阶段", ["全部", *phase_names], key="flt_phase")
 due = c_due.date_input("截止日期范围", value=[], key="flt_due", format="YYYY-MM-DD")
@@ -143,7 +155,7 @@ for ev in evidence:
 st.subheader("操作记录（审计）")
 trail = read("task_audit", task_id=task_id)
 tables.show(tables.frame([{**a, "ts": when(a["ts"]), "outcome": OUTCOMES.get(a["outcome"], a["outcome"]),
-                           "action": action(a["action"]),
-                           "after": snapshot(a["after"])} for a in trail],
+                           "action": action(a["action"]), "actor_name": actor_label(a["actor_name"], a["actor_role"]),
+                           "after": changes(a["before"], a["after"], unit_names())} for a in trail],
                          {"ts": "时间", "actor_name": "操作人", "action": "操作", "outcome": "结果", "after": "内容"}),
             key="trail", file_name=f"{task['code']}_操作记录")

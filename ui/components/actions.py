@@ -52,9 +52,44 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
+    """The message of the change just made: at the top of the page and as a toast, which stays in view
+    wherever the user has scrolled to."""
     message = st.session_state.pop(FLASH, None)
     if message:
         st.success(md(message))
+        st.toast(md(message), icon=":material/check_circle:")
+
+
+def form_key(form: str, field: str) -> str:
+    """The key of a field of ``form`` that changes after each accepted submit (``renew_form``): the fields
+    come back empty, so a second click cannot file the same note and files again, while a refused submit
+    keeps what was typed. E.g. ``report_note_0``, then ``report_note_1``."""
+    return f"{form}_{field}_{st.session_state.get(f'_form_{form}', 0)}"
+
+
+def renew_form(name: str) -> None:
+    st.session_state[f"_form_{name}"] = st.session_state.get(f"_form_{name}", 0) + 1
+
+
+ASK = "_ask_"
+
+
+def ask(name: str, payload: Any = True) -> None:
+    """Open the confirmation ``name`` (an ``st.dialog``) for ``payload``; it stays open across reruns until
+    ``answered`` (confirm, cancel or the dialog's close button: ``on_dismiss=dismiss(name)``)."""
+    st.session_state[ASK + name] = payload
+
+
+def asked(name: str) -> Any:
+    return st.session_state.get(ASK + name)
+
+
+def answered(name: str) -> None:
+    st.session_state.pop(ASK + name, None)
+
+
+def dismiss(name: str) -> Callable[[], None]:
+    return lambda: answered(name)
 
 
 def today() -> date:
@@ -62,14 +97,17 @@ def today() -> date:
 
 
 def act(message: str, fn: Callable[..., Any], *args: Any, clear: tuple[str, ...] = (),
-        then: Callable[[], Any] | None = None, **kwargs: Any) -> None:
+        then: Callable[[], Any] | None = None, renew: str | None = None, **kwargs: Any) -> None:
     """Run a change through its service; on success run ``then`` (the automation that follows the change,
-    e.g. the handover flow), show ``message`` after the rerun that follows and empty the input widgets
-    named in ``clear``. A failing follow-up is shown but does not undo the change."""
+    e.g. the handover flow), show ``message`` after the rerun that follows, empty the input widgets
+    named in ``clear`` and renew the form ``renew`` (see ``form_key``). A failing follow-up is shown but
+    does not undo the change."""
     if succeeded(fn, *args, **kwargs):
         if then is not None and not succeeded(then):
             return
         flash(message)
         for key in clear:
             st.session_state.pop(key, None)
+        if renew:
+            renew_form(renew)
         st.rerun()

@@ -56,19 +56,27 @@ def burnup(planned: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]], 
 
 
 def _category(r: dict[str, Any]) -> str:
-    if r["critical"]:
-        return "关键路径"
-    if r["at_risk"]:
-        return "受前置影响有延误风险"
+    """The colour a task is drawn in: its light, with 受前置影响有延误风险 between red and yellow. The critical
+    path is not a colour but an outline, so a red task on the path is still red."""
     if r["light"] == "red":
         return "红灯"
-    return "里程碑"
+    if r["at_risk"]:
+        return "有延误风险"
+    return {"yellow": "黄灯", "done": "已完成"}.get(r["light"] or "", "绿灯")
 
 
-CATEGORY_COLORS = {"关键路径": "#d62728", "受前置影响有延误风险": "#ff7f0e", "红灯": "#8c564b", "里程碑": "#1f77b4"}
+CATEGORY_COLORS = {"红灯": LIGHT_COLORS["red"], "有延误风险": "#ff7f0e", "黄灯": LIGHT_COLORS["yellow"],
+                   "绿灯": LIGHT_COLORS["green"], "已完成": LIGHT_COLORS["done"]}
+CRITICAL_OUTLINE = "#1a1a1a"
+DAY_MS = 86_400_000
 
 
-def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today: date) -> go.Figure:
+def _pale(color: str, alpha: float = 0.35) -> str:
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def _gantt_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     data = []
     for r in rows:
         end = r["end"] or r["start"]
@@ -77,23 +85,61 @@ def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today:
             continue
         if end <= start:
             end = start + timedelta(days=1)
-        data.append({"id": r["id"], "任务": f"{r['code']} {r['title'][:18]}", "开始": start, "结束": end,
-                     "类别": _category(r), "截止": r["deadline"], "进度": f"{r['percent']}%"})
+        data.append({**r, "label": f"{r['code']} {r['title'][:18]}", "s": start, "e": end,
+                     "category": _category(r), "days": (end - start).days})
+    return data
+
+
+def gantt(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]], today: date) -> go.Figure:
+    """Bars in the colour of the task's light (as the legend says) with the done part filled solid and the
+    rest pale; the critical path outlined in black; milestones as diamonds on their date; dependencies as
+    arrows from a predecessor's end to its successor's start."""
+    data = _gantt_rows(rows)
     if not data:
         return _layout(go.Figure(), 120)
-    df = pd.DataFrame(data)
-    fig = px.timeline(df, x_start="开始", x_end="结束", y="任务", color="类别", color_discrete_map=CATEGORY_COLORS,
-                      hover_data={"截止": True, "进度": True, "开始": True, "结束": True, "类别": False})
-    fig.update_yaxes(autorange="reversed", title=None)
+    fig = go.Figure()
+    order = [d["label"] for d in data]
+    for category, color in CATEGORY_COLORS.items():
+        mine = [d for d in data if d["category"] == category and not d["is_milestone"]]
+        if not mine:
+            continue
+        hover = [f"{d['label']}<br>{d['s']} 至 {d['e']}<br>截止 {d['deadline'] or '—'} · 进度 {d['percent']}%"
+                 + ("<br>关键路径" if d["critical"] else "") for d in mine]
+        fig.add_bar(y=[d["label"] for d in mine], base=[d["s"].isoformat() for d in mine],
+                    x=[d["days"] * DAY_MS for d in mine], orientation="h", name=f"{category}（计划工期）",
+                    legendgroup=category, showlegend=False,
+                    marker=dict(color=_pale(color),  # not marker opacity: it would fade the outline too
+                                line=dict(color=[CRITICAL_OUTLINE if d["critical"] else color for d in mine],
+                                          width=[2.5 if d["critical"] else 0.5 for d in mine])),
+                    hovertext=hover, hoverinfo="text")
+        fig.add_bar(y=[d["label"] for d in mine], base=[d["s"].isoformat() for d in mine],
+                    x=[max(d["days"] * d["percent"] / 100, 0) * DAY_MS for d in mine], orientation="h",
+                    name=category, legendgroup=category,  # the legend swatch is the solid colour
+                    marker=dict(color=color), width=0.35, hovertext=hover, hoverinfo="text")
+    stones = [d for d in data if d["is_milestone"]]
+    if stones:
+        fig.add_scatter(x=[d["e"].isoformat() for d in stones], y=[d["label"] for d in stones], mode="markers",
+                        name="里程碑", marker=dict(symbol="diamond", size=15,
+                                                   color=[CATEGORY_COLORS[d["category"]] for d in stones],
+                                                   line=dict(color=[CRITICAL_OUTLINE if d["critical"] else "#ffffff"
+                                                                    for d in stones], width=2)),
+                        hovertext=[f"里程碑 {d['label']}<br>{d['e']} · 进度 {d['percent']}%" for d in stones],
+                        hoverinfo="text")
+    fig.add_scatter(x=[None], y=[None], mode="markers", name="关键路径（黑色边框）",
+                    marker=dict(symbol="square", size=13, color="rgba(0,0,0,0)",
+                                line=dict(color=CRITICAL_OUTLINE, width=2.5)))
     pos = {d["id"]: d for d in data}
-    arrows = [dict(x=b["开始"], y=b["任务"], ax=a["结束"], ay=a["任务"], xref="x", yref="y", axref="x", ayref="y",
-                   showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1, arrowcolor="#555", opacity=0.6)
+    arrows = [dict(x=(b["e"] if b["is_milestone"] else b["s"]).isoformat(), y=b["label"], ax=a["e"].isoformat(),
+                   ay=a["label"], xref="x", yref="y",
+                   axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.4, arrowwidth=1.3,
+                   arrowcolor="#444444", standoff=2, text="")
               for dep in deps[:300]
               if (a := pos.get(dep["pred_id"])) and (b := pos.get(dep["succ_id"]))]
     fig.update_layout(annotations=arrows)  # one update: adding 300 annotations one by one takes a second
-    fig.add_vline(x=today, line_color="#555", line_dash="dot")
-    fig.update_layout(xaxis_tickformat="%Y-%m")
-    return _layout(fig, 120 + 26 * len(df))
+    fig.add_vline(x=today.isoformat(), line_color="#555", line_dash="dot")
+    fig.update_layout(barmode="overlay", xaxis=dict(type="date", tickformat="%Y-%m"),
+                      yaxis=dict(categoryorder="array", categoryarray=order, autorange="reversed", title=None))
+    return _layout(fig, 140 + 26 * len(data))
 
 
 def _dot_text(text: str) -> str:
@@ -101,15 +147,17 @@ def _dot_text(text: str) -> str:
 
 
 def dependency_dot(rows: Sequence[dict[str, Any]], deps: Sequence[dict[str, Any]]) -> str:
-    """Graphviz source: critical tasks red, at-risk orange, milestones as diamonds; edges labelled with lags."""
+    """Graphviz source in the Gantt's colours (the light as fill), the critical path outlined in black,
+    milestones as diamonds; edges labelled with lags."""
     lines = ['digraph G {', 'rankdir=LR;', 'node [shape=box, style="rounded,filled", fillcolor="#ffffff", '
              'fontname="Noto Sans CJK SC", fontsize=11];', 'edge [fontname="Noto Sans CJK SC", fontsize=9];']
     for r in rows:
-        color = CATEGORY_COLORS[_category(r)]
+        color = CRITICAL_OUTLINE if r["critical"] else CATEGORY_COLORS[_category(r)]
         shape = ', shape=diamond' if r["is_milestone"] else ""
-        fill = ', fillcolor="#fde0dd"' if r["critical"] else ""
+        fill = f', fillcolor="{CATEGORY_COLORS[_category(r)]}40"'
+        width = 3 if r["critical"] else 1.5
         label = _dot_text(r["code"]) + "\\n" + _dot_text(r["title"][:14])
-        lines.append(f'n{int(r["id"])} [label="{label}", color="{color}", penwidth=2{shape}{fill}];')
+        lines.append(f'n{int(r["id"])} [label="{label}", color="{color}", penwidth={width}{shape}{fill}];')
     for d in deps:
         label = _dot_text(lag(d["lag_value"], d["lag_unit"]))
         lines.append(f'n{int(d["pred_id"])} -> n{int(d["succ_id"])} [label="{label}"];')

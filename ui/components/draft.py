@@ -10,8 +10,11 @@ from typing import Any
 
 import pandas as pd
 
+from models.workcalendar import Lag
+from ui.components.labels import LAG_UNITS
+
 COLUMNS = {"code": "编号", "parent": "上级", "title": "任务", "lead_units": "牵头单位", "responsible_units": "负责单位",
-           "supporting_units": "配合单位", "deadline": "截止日期", "deadline_text": "时限表述", "depends_on": "依赖（编号@间隔）",
+           "supporting_units": "配合单位", "deadline": "截止日期", "deadline_text": "时限表述", "depends_on": "前置任务（如：二.2 完成后2个月）",
            "milestone": "里程碑", "ongoing": "持续推进", "check": "时限核对", "done": "已完成", "completion_note": "完成说明",
            "unassigned": "暂不分派", "source": "来源"}
 READ_ONLY = ("来源", "时限核对")
@@ -26,8 +29,17 @@ def _units_text(names: list[str]) -> str:
     return "、".join(names or [])
 
 
+def _lag_text(text: str) -> str:
+    """"2 months" → "2个月"; text the calendar does not know is shown as it is."""
+    try:
+        value = Lag.parse(text or "0 days")
+    except ValueError:
+        return text
+    return "" if value.value == 0 else f"{value.value}{LAG_UNITS[value.unit]}"
+
+
 def _deps_text(deps: list[dict[str, str]]) -> str:
-    return "；".join(f"{d['code']}@{d.get('lag') or '0 days'}" for d in deps or [])
+    return "；".join(f"{d['code']} 完成后{_lag_text(d.get('lag') or '')}" for d in deps or [])
 
 
 def to_frame(draft: dict[str, Any]) -> pd.DataFrame:
@@ -48,12 +60,23 @@ def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
 
 
+def _lag(text: str) -> str:
+    """"2个月" / "2 months" → "2 months" (text the calendar refuses is kept, publishing then names it)."""
+    try:
+        return str(Lag.parse(text)) if text else "0 days"
+    except ValueError:
+        return text
+
+
 def _deps(text: str) -> list[dict[str, str]]:
+    """"二.2 完成后2个月；二.1 完成后30个工作日" (also "二.2@2 months") → the draft's dependency list."""
     out = []
     for part in re.split(r"[;；]+", text):
         if part.strip():
-            code, _, lag = part.partition("@")
-            out.append({"code": code.strip(), "lag": lag.strip() or "0 days"})
+            code, sep, lag = part.partition("@")
+            if not sep:
+                code, _, lag = part.partition("完成后")
+            out.append({"code": code.strip(), "lag": _lag(lag.strip())})
     return out
 
 

@@ -1,9 +1,7 @@
-"""Formatting of dates, times and JSON snapshots for display."""
+"""Formatting of dates, times and user text for display."""
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
-from typing import Any
 
 from models.settings import get_settings
 
@@ -21,10 +19,6 @@ def when(ts: datetime | str | None) -> str:
 
 def day(d: date | None) -> str:
     return d.isoformat() if d else ""
-
-
-def snapshot(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str) if value else ""
 
 
 _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$")

@@ -13,7 +13,7 @@ from models.services.handover_items import totals
 from ui.components import tables
 from ui.components.actions import act, call, flash
 from ui.components.fmt import when
-from ui.components.labels import PARTY_LABELS, STEP_STATUS
+from ui.components.labels import HANDOVER_STATUS, PARTY_LABELS, STEP_STATUS
 from ui.components.reads import read
 
 ITEM_COLUMNS: dict[str, dict[str, str]] = {
@@ -69,8 +69,49 @@ def _num(v: Any) -> float | None:
         return None
 
 
+def status_label(ho: dict[str, Any], returns: dict[int, dict[str, Any]]) -> str:
+    """A returned handover says so, with who returned it and why (not "办理中, 待确认 移交方")."""
+    back = returns.get(ho["id"])
+    if back is not None:
+        who = f"{PARTY_LABELS.get(back['party_role'], '')} {back['unit']}" + (f"（{back['by']}）" if back.get("by") else "")
+        return f"已退回：{who}退回，原因：{back['reject_reason'] or '未说明'}"
+    return HANDOVER_STATUS.get(ho["status"], ho["status"])
+
+
+def waiting_label(ho: dict[str, Any], returns: dict[int, dict[str, Any]]) -> str:
+    if ho["id"] in returns:
+        return f"移交方 {ho['from_unit']} 修改清单后重新确认"
+    return f"{PARTY_LABELS.get(ho['waiting_role'] or '', '')} {ho['waiting_unit']}".strip()
+
+
+def stepper_dot(steps: list[dict[str, Any]]) -> str:
+    """The sign-off chain as a left-to-right picture: confirmed green with who and when, the step whose
+    turn it is orange, a returning step red with its reason, the rest grey."""
+    current = next((s["seq"] for s in steps if s["status"] == "pending"), None)
+    lines = ['digraph G {', 'rankdir=LR; bgcolor="transparent";',
+             'node [shape=box, style="rounded,filled", fontname="Noto Sans CJK SC", fontsize=11, penwidth=2];',
+             'edge [color="#888888", arrowsize=0.8];']
+    for s in steps:
+        role = PARTY_LABELS.get(s["party_role"], s["party_role"])
+        if s["status"] == "confirmed":
+            state, fill, line = f"✓ 已确认\n{s['confirmed_by'] or ''} {when(s['confirmed_at'])}", "#e5f5e0", "#2ca02c"
+        elif s["status"] == "rejected":
+            state, fill, line = f"✗ 已退回\n{(s['reject_reason'] or '')[:16]}", "#fde0dd", "#d62728"
+        elif s["seq"] == current:
+            state, fill, line = "● 正在等待确认", "#fff3cd", "#f28e00"
+        else:
+            state, fill, line = "○ 尚未轮到", "#f2f2f2", "#aaaaaa"
+        label = f"{s['seq']}. {role}\n{s['unit']}\n{state}".replace('"', "'")
+        lines.append(f'n{s["seq"]} [label="{label}", fillcolor="{fill}", color="{line}"];')
+    lines += [f"n{a['seq']} -> n{b['seq']};" for a, b in zip(steps, steps[1:], strict=False)]
+    lines.append("}")
+    return "\n".join(lines)
+
+
 def parties(handover_id: int, *, key: str) -> list[dict[str, Any]]:
     steps = read("steps_with_names", handover_id=handover_id)
+    if steps:
+        st.graphviz_chart(stepper_dot(steps), width="content")
     tables.show(tables.frame([{**s, "party_role": PARTY_LABELS.get(s["party_role"], s["party_role"]),
                                "status": STEP_STATUS.get(s["status"], s["status"]),
                                "confirmed_at": when(s["confirmed_at"])} for s in steps],

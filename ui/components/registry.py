@@ -25,6 +25,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/handovers.py", "交接", ":material/swap_horiz:", ("handover.admin", "handover.confirm")),
     PageSpec("app_pages/notices.py", "公文", ":material/description:", ("notice.issue",)),
     PageSpec("app_pages/alerts.py", "预警与督办", ":material/notifications_active:", ("alert.manage",)),
+    PageSpec("app_pages/review.py", "办结审核", ":material/fact_check:", ("task.review",)),
     PageSpec("app_pages/rankings.py", "考核排名", ":material/leaderboard:", ("ranking.view",)),
     # issue 18: everyday 督办 (requests, leader instructions, 条块互评)
     PageSpec("app_pages/requests.py", "延期与调整", ":material/event_repeat:", ("task.report", "task.admin")),

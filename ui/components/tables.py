@@ -46,13 +46,57 @@ def pager(total: int, *, key: str, size: int = PAGE_SIZE, noun: str = "项") -> 
     return (int(page) - 1) * size
 
 
+LIGHT_COLUMN, PROGRESS_COLUMN = "灯色", "进度%"
+# a light as a coloured cell: the tint behind the word, the word in the light's own colour
+LIGHT_STYLES = {"红灯": "background-color:#fde0dd;color:#b2182b;font-weight:600",
+                "黄灯": "background-color:#fff3bf;color:#8a6d00;font-weight:600",
+                "绿灯": "background-color:#e5f5e0;color:#1b7837;font-weight:600",
+                "已完成": "background-color:#eeeeee;color:#555555"}
+
+
+def light_cells(df: pd.DataFrame) -> pd.DataFrame | Any:
+    """A table with a 灯色 column comes back as a Styler that colours each light's cell."""
+    if LIGHT_COLUMN not in df.columns:
+        return df
+    return df.style.map(lambda v: LIGHT_STYLES.get(str(v), ""), subset=[LIGHT_COLUMN])
+
+
+def progress_columns(df: pd.DataFrame) -> dict[str, Any]:
+    """进度% drawn as a bar with the number beside it."""
+    if PROGRESS_COLUMN not in df.columns or not pd.api.types.is_numeric_dtype(df[PROGRESS_COLUMN]):
+        return {}
+    return {PROGRESS_COLUMN: st.column_config.ProgressColumn(PROGRESS_COLUMN, min_value=0, max_value=100,
+                                                             format="%d%%")}
+
+
 def show(df: pd.DataFrame, *, key: str, file_name: str, height: int | Literal["auto", "stretch", "content"] = "auto",
          export: Callable[[], pd.DataFrame] | None = None, **kwargs: Any) -> None:
     """``export``: the whole list for the Excel file when ``df`` is one page of it (built on download)."""
     if df.empty:
         st.caption("（暂无数据）")
         return
-    st.dataframe(df, hide_index=True, height=height, key=f"{key}_table", **kwargs)
-    st.download_button("导出 Excel", data=lambda: xlsx_bytes(export() if export else df), file_name=f"{file_name}.xlsx",
+    config = {**progress_columns(df), **kwargs.pop("column_config", {})}
+    st.dataframe(light_cells(df), hide_index=True, height=height, key=f"{key}_table", column_config=config, **kwargs)
+    export_button(df, key=key, file_name=file_name, whole=export)
+
+
+def export_button(df: pd.DataFrame, *, key: str, file_name: str,
+                  whole: Callable[[], pd.DataFrame] | None = None) -> None:
+    """导出 Excel of ``df`` (or of ``whole()``, built only when the button is pressed)."""
+    st.download_button("导出 Excel", data=lambda: xlsx_bytes(whole() if whole else df), file_name=f"{file_name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+
+
+PICK = "选择"
+
+
+def pick(df: pd.DataFrame, ids: Sequence[Any], *, key: str, height: int | Literal["auto"] = "auto") -> list[Any]:
+    """Rows ticked in a leading checkbox column: nothing is ticked at first, and there is no "select all"
+    (a multiselect offers one, and Enter picks it), so a bulk action only covers rows the user ticked."""
+    shown = df.copy()
+    shown.insert(0, PICK, False)
+    edited = st.data_editor(shown, hide_index=True, key=key, height=height, disabled=list(df.columns),
+                            column_config={**progress_columns(df),
+                                           PICK: st.column_config.CheckboxColumn(PICK, default=False)})
+    return [i for i, ticked in zip(ids, edited[PICK], strict=True) if bool(ticked)]
