@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, extract, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, exists, extract, func, literal, or_, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 

@@ -131,8 +131,8 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
                 raise Invalid("完成比例须在 0–100 之间")
             if percent == 100:
                 raise Invalid("完成比例 100% 请使用“报告完成”")
-            if percent == task.percent and not note.strip() and not uploads:
-                raise Invalid(f"本次报告没有新内容：完成比例仍为 {percent}%，也没有填写进展说明或上传佐证材料。"
+            if percent == task.percent and not note.strip() and not uploads and value is None:
+                raise Invalid(f"本次报告没有新内容：完成比例仍为 {percent}%，也没有填写进展说明、指标值或上传佐证材料。"
                               "请调整完成比例或填写进展说明后再提交。")
             values["percent"] = percent
             values["actual_start"] = task.actual_start or today

@@ -83,8 +83,8 @@ def test_unit_files_the_value_on_its_page_and_the_slot_is_filled(app_db):
     at.selectbox(key="report_task").set_value(task.id).run()
     assert "本次填报将计入" in texts(at)
     at.number_input(key=f"report_value_{task.id}").set_value(55.0)
-    at.slider(key="report_percent").set_value(60)
-    at.button(key="report_progress").click().run()
+    at.slider(key="report_percent_0").set_value(60)
+    at.button(key="report_progress_0").click().run()
     assert not at.exception, at.exception
     assert "已报告任务 四.3 进展 60%" in texts(at)
     with read_session(app_db) as s:
