@@ -33,9 +33,9 @@ def _free_port() -> int:
 
 
 def start_streamlit(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """``streamlit run ui/app.py`` on a free port; returns once its health check answers."""
+    """``streamlit run ui/webapp.py`` (the app and its session routes) on a free port, once healthy."""
     port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/app.py",
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/webapp.py",
                              "--server.port", str(port), "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
