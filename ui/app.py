@@ -11,6 +11,7 @@ import streamlit as st
 
 from models.services.accounts import LoginResult
 from ui.components import frame, inbox_view, session
+from ui.components.reads import ACTOR
 from ui.components.registry import CHANGE_PASSWORD, LOGIN, PAGES, PageSpec, home_for, pages_for
 
 
@@ -47,6 +48,10 @@ else:
     home = home_for(login.actor, allowed)
     pages = [_page(p, default=p == home, title=_title(p, login)) for p in allowed] + [_page(p, hidden=True) for p in PAGES if p not in allowed] \
         + [_page(CHANGE_PASSWORD, default=home is None)]
+if login is None:
+    st.session_state.pop(ACTOR, None)
+else:
+    st.session_state[ACTOR] = login.actor  # for the plan choice (ui/components/reads.py)
 frame.sidebar(login)
 current = st.navigation(pages)
 if login is None:

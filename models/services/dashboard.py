@@ -244,7 +244,7 @@ def task_table(plan_id: int | None, *, unit_id: int | None = None, lights: tuple
         total = int(s.execute(select(func.count()).where(*conds)).scalar_one())
         rows = _rows(s.execute(
             select(Task.id, Task.code, Task.title, Task.deadline, Task.deadline_text, Task.forecast_finish,
-                   Task.status, Task.percent, Task.light, Task.at_risk, Task.critical, Task.is_milestone)
+                   Task.status, Task.percent, Task.light, Task.at_risk, Task.critical, Task.is_milestone, Task.plan_id)
             .where(*conds).order_by(Task.id).limit(limit)))
         _attach_leads(s, rows)
         return rows, total
