@@ -12,13 +12,20 @@ import streamlit as st
 from models.services.accounts import LoginResult
 from ui.components import frame, inbox_view, session
 from ui.components.reads import ACTOR
-from ui.components.registry import CHANGE_PASSWORD, LOGIN, PAGES, PageSpec, home_for, pages_for
+from ui.components.registry import CHANGE_PASSWORD, LOGIN, PAGES, START, PageSpec, home_for, pages_for
 
 
 def _page(spec: PageSpec, *, default: bool = False, hidden: bool = False, script: str | None = None,
-          title: str | None = None) -> st.Page:
-    return st.Page(script or spec.path, title=LOGIN.title if script else title or spec.title, icon=spec.icon,
-                   url_path=spec.url_path, default=default, visibility="hidden" if hidden else "visible")
+          title: str | None = None) -> list[st.Page]:
+    """The page at its address; the start page (served at ``/``) also answers at its own address, which
+    Streamlit would otherwise report as "Page not found"."""
+    def one(url_path: str, *, start: bool, hide: bool) -> st.Page:
+        return st.Page(script or spec.path, title=LOGIN.title if script else title or spec.title, icon=spec.icon,
+                       url_path=url_path, default=start, visibility="hidden" if hide else "visible")
+
+    if default:
+        return [one(START, start=True, hide=hidden), one(spec.url_path, start=False, hide=True)]
+    return [one(spec.url_path, start=False, hide=hidden)]
 
 
 def _title(spec: PageSpec, login: LoginResult) -> str:
@@ -40,14 +47,15 @@ frame.setup()
 _recovered()
 login = session.current_login()
 if login is None:  # every address shows the login form, which returns there afterwards
-    pages = [_page(LOGIN, default=True)] + [_page(p, hidden=True, script=LOGIN.path) for p in (*PAGES, CHANGE_PASSWORD)]
+    specs = [_page(LOGIN, default=True)] + [_page(p, hidden=True, script=LOGIN.path) for p in (*PAGES, CHANGE_PASSWORD)]
 elif login.must_change_password:
-    pages = [_page(CHANGE_PASSWORD, default=True)] + [_page(p, hidden=True) for p in PAGES]
+    specs = [_page(CHANGE_PASSWORD, default=True)] + [_page(p, hidden=True) for p in PAGES]
 else:
     allowed = pages_for(login.actor)
     home = home_for(login.actor, allowed)
-    pages = [_page(p, default=p == home, title=_title(p, login)) for p in allowed] + [_page(p, hidden=True) for p in PAGES if p not in allowed] \
-        + [_page(CHANGE_PASSWORD, default=home is None)]
+    specs = [_page(p, default=p == home, title=_title(p, login)) for p in allowed] \
+        + [_page(p, hidden=True) for p in PAGES if p not in allowed] + [_page(CHANGE_PASSWORD, default=home is None)]
+pages = [page for group in specs for page in group]
 if login is None:
     st.session_state.pop(ACTOR, None)
 else:

@@ -97,6 +97,8 @@ def test_logout_revokes_the_token_server_side(app_db):
     at = login("gaiban")
     token = at.session_state[TOKEN]
     at.button(key="logout").click().run()
+    assert "正在退出登录" in texts(at)  # a browser posts to /session/end, which clears the cookie
+    at.run()
     assert "登录" in [b.label for b in at.button]
     replay = run_page_directly("app_pages/overview.py", token)
     assert "请先登录" in texts(replay) or "会话已失效" in texts(replay)
@@ -127,7 +129,7 @@ def test_every_page_file_is_registered_and_guarded():
 
 
 def test_no_user_text_reaches_raw_html():
-    """Raw HTML only in the session hand-off, which carries the app's own values (tests/ui/test_web_sessions.py
+    """Raw HTML only in the session hand-off, which carries the app's own values (tests/ui/test_session_cookie.py
     checks that they are escaped and that the return path cannot leave the app)."""
     for path in UI.rglob("*.py"):
         body = path.read_text("utf-8")

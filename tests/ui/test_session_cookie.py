@@ -107,3 +107,12 @@ def test_no_ticket_for_a_pending_or_ended_session(app_db) -> None:
     accounts.logout(token)
     with pytest.raises(SessionExpired):
         accounts.issue_ticket(token)
+
+
+def test_the_hand_off_form_carries_only_escaped_values() -> None:
+    from ui.components.session import handoff_html
+
+    page = handoff_html(START, {"ticket": 'x"><script>alert(1)</script>', "next": safe_next("/tasks?task=<b>")})
+    assert "<script>alert" not in page and "&quot;&gt;&lt;script&gt;" in page
+    assert 'action="/session/start"' in page and 'name="next" value="/tasks?task=&lt;b&gt;"' in page
+    assert page.count("<script>") == 1  # the one that submits the form

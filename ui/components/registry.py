@@ -42,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/admin.py", "系统", ":material/settings:", ("user.manage", "user.roles", "notice.agency")),
     PageSpec("app_pages/audit.py", "审计", ":material/policy:", ("audit.view",)),
 )
+START = "start"  # the URL path of whichever page a user starts on (served at /)
 LOGIN = PageSpec("app_pages/login.py", "登录", ":material/login:", ())
 CHANGE_PASSWORD = PageSpec("app_pages/change_password.py", "修改口令", ":material/key:", ())
 

@@ -92,7 +92,7 @@ def client_addr() -> str | None:
 def remember_next(url_path: str) -> None:
     """Signed out on some address: the login form sends the user back there (with its query)."""
     query = urlencode({k: st.query_params.get(k) for k in st.query_params})
-    target = "/" if url_path in ("", "login") else f"/{url_path}"
+    target = "/" if url_path in ("", "login", "start") else f"/{url_path}"
     st.session_state[NEXT] = safe_next(target + (f"?{query}" if query else ""))
 
 
@@ -140,8 +140,11 @@ def handoff_html(route: str, fields: dict[str, str]) -> str:
 
 
 def hand_off() -> None:
-    """Post the pending hand-off (ticket → cookie, or clearing it) from the browser."""
+    """Post the pending hand-off (ticket → cookie, or clearing it) from the browser, and draw nothing else:
+    the page comes back at once, from the route's redirect."""
     pending = st.session_state.pop(HANDOFF, None)
     if pending is not None:
         route, fields = pending
         st.html(handoff_html(route, fields), unsafe_allow_javascript=True)
+        st.caption("正在" + ("进入系统" if route == START else "退出登录") + "……")
+        st.stop()
