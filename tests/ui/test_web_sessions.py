@@ -195,6 +195,7 @@ def test_the_inbox_lists_exactly_the_users_items(two_instances, browser, usernam
     assert all(i.title in main for i in expected.items)
     assert page.get_by_role("link", name="打开").count() == len(expected.items)  # nothing else listed
     assert (f"我的待办 · {expected.total}" in page.inner_text("[data-testid='stSidebar']")) == bool(expected.total)
+    page.screenshot(path=str(_shots() / f"inbox_{username}.png"))
     if expected.items:  # one click opens the first item where it is handled
         first = expected.items[0]
         page.get_by_role("link", name="打开").first.click()
@@ -202,7 +203,6 @@ def test_the_inbox_lists_exactly_the_users_items(two_instances, browser, usernam
         _settle(page)
         if first.link.page == "tasks":
             page.get_by_role("heading", name=first.title).wait_for()
-    page.screenshot(path=str(_shots() / f"inbox_{username}.png"))
     ctx.close()
 
 

@@ -65,7 +65,7 @@ def current_plan(key: str = "plan", *, allow_all: bool = False, prefer: int | No
     labels = {p["id"]: p["title"] for p in plans}
     if allow_all:
         labels = {ALL_PLANS: f"全部方案（{len(plans)} 个）", **labels}
-    work = _plans_with_work(get_settings().url, dashboard.data_stamp(), _plain(actor)) if actor else []
+    work = _plans_with_work(get_settings().url, dashboard.data_stamp(), _plain(actor)) if actor else []  # type: ignore[arg-type]
     remembered = (preferences.get(actor, "plan") or {}).get("plan_id") if actor and actor.user_id else None
     scoped = actor is not None and actor.role in UNIT_SCOPED_ROLES
     choice = next((c for c in (prefer, remembered, ALL_PLANS if scoped and allow_all else None,
