@@ -100,6 +100,18 @@ class UserSession(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
     client_addr: str | None = Field(default=None, max_length=64)
     second_factor_pending: bool = False  # password checked, TOTP not yet: the session grants nothing
+    # one-time hand-off from the login page to the /session/start route, which sets the cookie (issue 15)
+    ticket_hash: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    ticket_expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class UserPreference(SQLModel, table=True):
+    """What the web app remembers per user across sessions: the chosen plan, an import draft under review."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=40)
+    value: dict[str, Any] = _json({})
+    updated_at: datetime = _ts()
 
 
 # ---------------------------------------------------------------- plans and tasks

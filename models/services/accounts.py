@@ -160,8 +160,10 @@ def login(username: str, password: str, *, client_addr: str | None = None, engin
     return result
 
 
-def validate_session(token: str, *, engine: Engine | None = None, settings: Settings | None = None) -> LoginResult:
-    """Called at every page run: idle timeout, absolute lifetime, disabled users and role changes."""
+def validate_session(token: str, *, engine: Engine | None = None, settings: Settings | None = None,
+                     touch: bool = True) -> LoginResult:
+    """Called at every page run: idle timeout, absolute lifetime, disabled users and role changes.
+    ``touch=False`` (the periodic check of an idle tab) does not count as activity."""
     settings = settings or get_settings()
     now = datetime.now(UTC)
     with read_session(engine) as session:
@@ -189,7 +191,7 @@ def validate_session(token: str, *, engine: Engine | None = None, settings: Sett
             raise SessionExpired(f"会话已失效（{reason}），请重新登录")
         result = LoginResult(token, actor_for(user, session_id=str(row.id), client_addr=row.client_addr),
                              user.display_name, user.must_change_password)
-        touch = now - seen > timedelta(seconds=30)
+        touch = touch and now - seen > timedelta(seconds=30)
     if touch:
         _touch(row.id or 0, now, engine)
     return result
@@ -202,6 +204,40 @@ def _touch(session_id: int, now: datetime, engine: Engine | None) -> None:
         if row is not None:
             row.last_seen_at = now
             session.add(row)
+
+
+TICKET_SECONDS = 60
+
+
+@retry_transient
+def issue_ticket(token: str, *, engine: Engine | None = None) -> str:
+    """A one-time ticket (valid ``TICKET_SECONDS``) for a full session: the login page hands it to the
+    ``/session/start`` route, which redeems it and sets the session cookie."""
+    validate_session(token, engine=engine)  # a pending, revoked or expired session gets no ticket
+    ticket = secrets.token_urlsafe(32)
+    with write_session(engine) as session:
+        row = session.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).one()
+        row.ticket_hash = _token_hash(ticket)
+        row.ticket_expires_at = datetime.now(UTC) + timedelta(seconds=TICKET_SECONDS)
+        session.add(row)
+    return ticket
+
+
+@retry_transient
+def redeem_ticket(ticket: str, *, engine: Engine | None = None, settings: Settings | None = None) -> str:
+    """The session token for a ticket, once. The token is rotated: the one the login page held stops
+    working, so only the cookie carries the session from here on."""
+    now = datetime.now(UTC)
+    with write_session(engine) as session:
+        row = None if not ticket or has_controls(ticket) else session.exec(
+            select(UserSession).where(UserSession.ticket_hash == _token_hash(ticket)).with_for_update()).first()
+        if row is None or _aware(row.ticket_expires_at) is None or _aware(row.ticket_expires_at) < now:  # type: ignore[operator]
+            raise SessionExpired("登录已过期，请重新登录")
+        token = secrets.token_urlsafe(32)
+        row.token_hash, row.ticket_hash, row.ticket_expires_at = _token_hash(token), None, None
+        session.add(row)
+    validate_session(token, engine=engine, settings=settings)  # revoked/disabled meanwhile: no cookie
+    return token
 
 
 @retry_transient

@@ -275,7 +275,7 @@ def task_table(plan_id: int | None, *, unit_id: int | None = None, lights: tuple
         followed = Task.id.in_(select(TaskFollow.task_id).where(TaskFollow.user_id == (follower_id or 0)))
         rows = _rows(s.execute(
             select(Task.id, Task.code, Task.title, Task.deadline, Task.deadline_text, Task.forecast_finish,
-                   Task.status, Task.percent, Task.light, Task.at_risk, Task.critical, Task.is_milestone,
+                   Task.status, Task.percent, Task.light, Task.at_risk, Task.critical, Task.is_milestone, Task.plan_id,
                    followed.label("followed"))
             .where(*conds).order_by(*([followed.desc()] if follower_id else []), Task.id).limit(limit)))
         _attach_leads(s, rows)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import read_session
-from models.links import app_url, task_url
+from models.links import handover_link, task_url
 from models.services import handovers, notices
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound
@@ -92,7 +92,7 @@ def due_messages(handover_id: int, *, engine: Engine | None = None) -> list[Mess
         order = "→".join(f"{PARTY_LABELS[s.party_role]}（{names.get(s.unit_id, '')}）" for s in steps)
         out = [Message(f"handover:{ho.id}:start", parties, f"【{label}】{ho.title} 已启动",
                        f"{ho.title}已启动，交接清单{_doc(session, list_key(ho.id or 0))}已生成。\n"
-                       f"确认顺序：{order}。\n请各方登录改革任务督办系统，按顺序核对清单并确认。", app_url("handovers"))]
+                       f"确认顺序：{order}。\n请各方登录改革任务督办系统，按顺序核对清单并确认。", handover_link(ho.id or 0).url)]
         step = current_step(steps)
         if step is not None and (step.seq > 1 or step.version > 1):
             rejected = next((s for s in steps if s.status == "rejected"), None)
@@ -100,11 +100,11 @@ def due_messages(handover_id: int, *, engine: Engine | None = None) -> list[Mess
             out.append(Message(f"handover:{ho.id}:step:{step.seq}:v{step.version}", frozenset({step.unit_id}),
                                f"【待确认】{ho.title}",
                                f"{ho.title}已轮到贵单位（{PARTY_LABELS[step.party_role]}）确认，"
-                               f"请登录系统核对交接清单后确认或退回。{reason}", app_url("handovers")))
+                               f"请登录系统核对交接清单后确认或退回。{reason}", handover_link(ho.id or 0).url))
         if ho.status == "completed":
             out.append(Message(f"handover:{ho.id}:completed", parties, f"【交接完成】{ho.title}",
                                f"{ho.title}各方已全部确认，交接确认书{_doc(session, confirmation_key(ho.id or 0))}"
-                               "已生成，请登录系统下载归档。", app_url("handovers")))
+                               "已生成，请登录系统下载归档。", handover_link(ho.id or 0).url))
             out += _release_messages(session, ho)
         return out
 
@@ -136,7 +136,7 @@ def _release_messages(session: Session, ho: Handover) -> list[Message]:
         out.append(Message(f"handover:{ho.id}:released:{succ_id}", recipients[succ_id],
                            f"【任务可启动】{succ.code} {succ.title}",
                            f"前置任务{pred.code if pred else ''}（{ho.title}）已完成交接。"
-                           f"任务{succ.code}“{succ.title}”{tail}", task_url(succ.code)))
+                           f"任务{succ.code}“{succ.title}”{tail}", task_url(succ.code, succ.plan_id)))
     return out
 
 

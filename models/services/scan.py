@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient, write_session
-from models.links import my_unit_url, task_url
+from models.links import alert_link, task_url
 from models.services import audit, notices, reporting, scheduling, signoff
 from models.services.actor import Actor
 from models.services.errors import ServiceError
@@ -175,7 +175,8 @@ def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message
     """Today's alerts as messages to the lead and responsible units (groups expanded), with the task's link."""
     with read_session(engine) as session:
         rows = session.connection().execute(sa_select(Alert.id, Alert.task_id, Alert.level, Alert.message, Alert.notice_id,  # type: ignore[call-overload]
-                                         Task.code, Task.title, Task.deadline, Task.percent, Task.light_reason)
+                                         Task.code, Task.title, Task.deadline, Task.percent, Task.light_reason,
+                                         Task.plan_id)
                                .join(Task, Task.id == Alert.task_id).where(Alert.day == today)
                                .order_by(Alert.id)).all()
         recipients = task_recipients(session, sa_select(Alert.task_id).where(Alert.day == today))
@@ -191,9 +192,10 @@ def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message
             lines.append(f"情况说明：{r.light_reason}")
         if r.notice_id in numbers:
             lines.append(f"督办通知单文号：{numbers[r.notice_id]}")
-        lines += ["", f"请登录改革任务督办系统“本单位”页签收并填报进展：{my_unit_url()}", "（本消息由系统自动发送）"]
+        lines += ["", f"请登录改革任务督办系统“本单位”页签收并填报进展：{alert_link(r.id, for_unit=True).url}",
+                  "（本消息由系统自动发送）"]
         subject = f"【{ALERT_LABELS.get(r.level, r.level)}】任务{r.code}：{r.title}"[:200]
-        messages.append(Message(f"alert:{r.id}", units, subject, "\n".join(lines), task_url(r.code)))
+        messages.append(Message(f"alert:{r.id}", units, subject, "\n".join(lines), task_url(r.code, r.plan_id)))
     return messages
 
 

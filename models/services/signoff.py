@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient, write_session
-from models.links import app_url
+from models.links import alert_link, notice_link
 from models.services import audit
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied
@@ -217,7 +217,7 @@ def escalate_overdue(today: date, *, actor: Actor, engine: Engine | None = None)
     return [Message(f"signoff:overdue:{r.id}", office, f"【未签收】{names.get(r.unit_id, '')}：{r.title}"[:200],
                     f"{names.get(r.unit_id, '')}超过{days}个工作日未签收（{r.opened_on.isoformat()}下达，"
                     f"签收期限{r.due_on.isoformat()}）。\n事项：{r.title}\n请督促该单位登录系统签收。",
-                    app_url("alerts")) for r in late]
+                    (alert_link(r.ref_id) if r.kind == "alert" else notice_link(r.ref_id)).url) for r in late]
 
 
 def unsigned_count(unit_ids: set[int], *, engine: Engine | None = None) -> int:

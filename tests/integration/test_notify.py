@@ -2,6 +2,7 @@
 platforms check, dead and hanging channels, retries on later scan days, uncertain sends after a crash."""
 from __future__ import annotations
 
+import html
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from models.services.notify import deliveries as delivery_rows
 from models.settings import get_settings
 from models.tables import Delivery, NotificationChannel
 from tests.conftest import TODAY
-from tests.factories import actor
+from tests.factories import actor, task
 from tests.integration.helpers_scan import add_channel, audit_count
 from tests.mailbox import (
     Mailbox,
@@ -58,9 +59,10 @@ def test_email_keeps_its_lines_and_carries_the_link(demo_engine: Engine, mailbox
     lines = [ln.strip() for ln in text.splitlines()]
     assert "任务编号：四.4" in lines and "任务名称：厘清城市管理与市场监管、生态环境执法边界" in lines
     assert any(ln.startswith("完成时限：2026-") for ln in lines) and any(ln.startswith("当前进度：") for ln in lines)
-    link = f"{get_settings().public_url}/tasks?task=%E5%9B%9B.4"
+    link = f"{get_settings().public_url}/tasks?plan={task(demo_engine, '四.4').plan_id}&task=%E5%9B%9B.4"
     assert link in text
-    assert f'href="{link}"' in mail.get_body(preferencelist=("html",)).get_content()
+    assert f"{get_settings().public_url}/my_unit?alert=" in text  # where the unit signs for this alert
+    assert f'href="{html.escape(link)}"' in mail.get_body(preferencelist=("html",)).get_content()
     # 六.1 is led by 各镇人民政府: the group stands for each town
     assert any("六.1" in m for m in mailbox.to("chengguan-zhen@example.gov.cn"))
     assert stats["notify"]["failed"] == 0 and stats["notify"]["sent"] == len(mailbox.messages)
@@ -81,7 +83,7 @@ def test_robots_signed_payloads_accepted_by_each_platform(demo_engine: Engine, s
     for kind in ("dingtalk", "wecom", "feishu"):
         texts = sink.texts(kind)
         assert len(texts) == len(ZHIFA_CODES), kind
-        assert any("四.4" in t and "tasks?task=%E5%9B%9B.4" in t for t in texts), kind
+        assert any("四.4" in t and "&task=%E5%9B%9B.4" in t for t in texts), kind
     assert all(d.status == "sent" and d.attempts == 1 for i in ids for d in _rows(demo_engine, i))
     assert stats["notify"]["failed"] == 0
     # secrets are encrypted at rest and never shown back

@@ -48,10 +48,12 @@ def test_forbidden_page_gives_no_data_even_when_opened_directly(shared_db, path,
 
 
 def test_forbidden_page_is_not_in_the_navigation(shared_db):
+    """Not listed, but its address answers (no English "Page not found"): the page refuses in Chinese."""
     at = login("chengguan")
-    with pytest.raises(ValueError):
-        at.switch_page("app_pages/audit.py")
     goto(at, "tasks")  # allowed pages are there
+    at.switch_page("app_pages/audit.py").run()
+    assert not at.exception
+    assert "无权访问此页面" in texts(at) and shows_no_data(at)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.title)
@@ -95,6 +97,8 @@ def test_logout_revokes_the_token_server_side(app_db):
     at = login("gaiban")
     token = at.session_state[TOKEN]
     at.button(key="logout").click().run()
+    assert "正在退出登录" in texts(at)  # a browser posts to /session/end, which clears the cookie
+    at.run()
     assert "登录" in [b.label for b in at.button]
     replay = run_page_directly("app_pages/overview.py", token)
     assert "请先登录" in texts(replay) or "会话已失效" in texts(replay)
@@ -125,9 +129,12 @@ def test_every_page_file_is_registered_and_guarded():
 
 
 def test_no_user_text_reaches_raw_html():
+    """Raw HTML only in the session hand-off, which carries the app's own values (tests/ui/test_session_cookie.py
+    checks that they are escaped and that the return path cannot leave the app)."""
     for path in UI.rglob("*.py"):
         body = path.read_text("utf-8")
-        assert "unsafe_allow_html" not in body and "st.html(" not in body, path
+        assert "unsafe_allow_html" not in body, path
+        assert "st.html(" not in body or path == UI / "components" / "session.py", path
 
 
 def test_server_configuration_hides_errors_and_keeps_xsrf():

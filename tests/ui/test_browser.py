@@ -33,9 +33,9 @@ def _free_port() -> int:
 
 
 def start_streamlit(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """``streamlit run ui/app.py`` on a free port; returns once its health check answers."""
+    """``streamlit run ui/webapp.py`` (the app and its session routes) on a free port, once healthy."""
     port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/app.py",
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/webapp.py",
                              "--server.port", str(port), "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -72,10 +72,15 @@ def _login(page, base: str, username: str) -> None:
     import pyotp
 
     page.goto(base)
-    page.get_by_label("用户名").fill(username)
+    signed_in, form = page.get_by_role("button", name="退出"), page.get_by_label("用户名")
+    form.or_(signed_in).first.wait_for(timeout=30000)
+    if not form.count():  # the cookie session of a previous user whose 退出 had not gone through yet
+        signed_in.click()
+        form.wait_for(timeout=30000)
+    form.fill(username)
     page.get_by_label("口令").fill(demo_password())
     page.get_by_role("button", name="登录").click()
-    signed_in, code_field = page.get_by_role("button", name="退出"), page.get_by_label("动态验证码")
+    code_field = page.get_by_label("动态验证码")
     signed_in.or_(code_field).first.wait_for(timeout=20000)
     if code_field.count():
         shown = re.search(r"密钥：([A-Z2-7]{16,})", page.inner_text("body"))  # first login: enrolment
@@ -88,6 +93,7 @@ def _login(page, base: str, username: str) -> None:
         if keep.count():
             keep.click()
     signed_in.wait_for(timeout=20000)
+    _settle(page)
 
 
 _SECRETS: dict[str, str] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyotp
 from sqlalchemy.engine import Engine
 
-from tests.ui.conftest import PASSWORD, app, texts
+from tests.ui.conftest import PASSWORD, app, entered, texts
 
 
 def test_administrator_enrols_with_the_qr_code_and_gets_in_only_with_a_code(app_db: Engine) -> None:
@@ -21,6 +21,7 @@ def test_administrator_enrols_with_the_qr_code_and_gets_in_only_with_a_code(app_
     at.button(key="totp_submit").click().run()
     assert "恢复码" in texts(at) and len(at.code[0].value.splitlines()) == 10
     at.button(key="totp_continue").click().run()
+    entered(at)
     assert not at.exception and "审计日志" in texts(at)
 
 

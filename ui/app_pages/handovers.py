@@ -12,6 +12,7 @@ from models.services.handover_items import totals
 from models.services.permissions import has
 from ui.components import tables
 from ui.components.actions import act, call, flash, show_flash
+from ui.components.deeplink import linked_id
 from ui.components.fmt import md, when
 from ui.components.handover_view import (
     items_frame,
@@ -105,7 +106,8 @@ if not rows:
     st.info("没有交接事项。")
 else:
     by_id = {h["id"]: h for h in rows}
-    first = next((i for i, h in enumerate(rows) if h["id"] in pending), 0)
+    linked = linked_id("handover", by_id)  # /handovers?handover=<id>: only among the handovers listed here
+    first = list(by_id).index(linked) if linked else next((i for i, h in enumerate(rows) if h["id"] in pending), 0)
     picked = st.selectbox("选择交接事项", list(by_id), index=first, key="ho_pick",
                           format_func=lambda i: ("【待本单位确认】" if i in pending else "")
                           + f"{HANDOVER_KINDS.get(by_id[i]['kind'], by_id[i]['kind'])}：{by_id[i]['title']}"

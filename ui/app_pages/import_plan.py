@@ -8,13 +8,13 @@ import streamlit as st
 from flows import client
 from models.services import dashboard, ledger, plans, uploads
 from ui.components import draft as drafts
-from ui.components import jobs, reporting_view
+from ui.components import draft_store, jobs, reporting_view
 from ui.components.actions import call, flash, show_flash, today
 from ui.components.fmt import md
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
 
-DRAFT = "import_draft"
+DRAFT = draft_store.DRAFT
 
 login = guard("plan.import")
 st.title("导入方案")
@@ -41,7 +41,7 @@ if upload is not None and st.session_state.get("import_source") != (upload.name,
         st.session_state[DRAFT] = {**parsed.to_dict(), "fingerprint": parsed.fingerprint, "filename": upload.name}
         st.session_state["import_source"] = (upload.name, upload.size)
 
-draft = st.session_state.get(DRAFT)
+draft = draft_store.restore(login.actor)
 if not draft:
     st.stop()
 
@@ -69,6 +69,7 @@ edited = st.data_editor(drafts.to_frame(draft), num_rows="dynamic", hide_index=T
                         column_config={name: st.column_config.CheckboxColumn() for name in drafts.CHECKBOXES})
 current = reporting_view.review_proposals({**drafts.from_frame(edited, draft), "plan": meta})
 meta = current["plan"]
+draft_store.keep(login.actor, current)  # a reload comes back to the draft as edited so far
 
 proposals = call(plans.review_units, current) or []
 decisions: dict[str, dict[str, str]] = {}
@@ -142,8 +143,7 @@ if publish:
                                                    "today": today().isoformat()},
                        actor=login.actor, wait=False)
     if outcome is not None:
-        for key in (DRAFT, "import_source"):
-            st.session_state.pop(key, None)
+        draft_store.drop(login.actor)
         result = outcome.result
         if not outcome.done:
             flash("已提交发布，可在下方“后台任务”查看进度。")
@@ -155,8 +155,7 @@ if publish:
             flash(f"该文件已发布过（《{result['title']}》），未重复导入。")
         st.rerun()
 if p2.button("放弃本次导入", key="import_discard"):
-    for key in (DRAFT, "import_source"):
-        st.session_state.pop(key, None)
+    draft_store.drop(login.actor)
     st.rerun()
 
 jobs.panel(["plan-import"], key="import_jobs")

@@ -12,6 +12,7 @@ from models.services import notices
 from models.services.notices import Subject
 from ui.components import tables
 from ui.components.actions import act, answered, ask, asked, call, dismiss, flash, show_flash, today
+from ui.components.deeplink import linked_id
 from ui.components.fmt import md, when
 from ui.components.labels import HANDOVER_KINDS
 from ui.components.preview import page_images, pdf_of
@@ -162,7 +163,8 @@ tables.show(tables.frame([{**n, "kind": KINDS[n["kind"]].label if n["kind"] in K
             key="register", file_name=f"{int(year)}年发文登记")
 if register:
     by_id = {n["id"]: n for n in register}
-    chosen = st.selectbox("选择公文", list(by_id), key="reg_pick",
+    linked = linked_id("notice", by_id)  # /notices?notice=<id>
+    chosen = st.selectbox("选择公文", list(by_id), key="reg_pick", index=list(by_id).index(linked) if linked else 0,
                           format_func=lambda i: f"{by_id[i]['doc_number']} {by_id[i]['title']}")
     got = call(notices.download, actor, chosen)
     d1, d2 = st.columns(2)

@@ -47,7 +47,9 @@ with left:
     st.plotly_chart(charts.lights_donut(counts), key="lights_chart", config=CHART_CONFIG)
 with right:
     st.subheader("各阶段进度")
-    phases = read("phase_progress", plan_id=pid)
+    phases = read("phase_progress", plan_id=pid) if pid is not None else []
+    if pid is None:  # phases of different plans are not comparable
+        st.caption("请在上方选择一个方案查看各阶段进度。")
     if phases:
         st.plotly_chart(charts.phase_bars(phases), key="phase_chart", config=CHART_CONFIG)
 
@@ -72,11 +74,14 @@ if qualifying > len(focus):
                "完整清单请到“任务”页面筛选。")
 else:
     st.caption("仅显示关键路径（决定方案最终完成日期的任务链）、有延误风险、红灯任务和里程碑；箭头表示前后依赖关系。")
-tab_gantt, tab_graph = st.tabs(["甘特图", "依赖关系图"])
-with tab_gantt:
-    st.plotly_chart(charts.gantt(focus, deps, today()), key="gantt_chart", config=CHART_CONFIG)
-with tab_graph:
-    st.graphviz_chart(charts.dependency_dot(focus, deps))
+if pid is None:  # one chart of several plans' tasks is noise
+    st.info("甘特图和依赖关系图按方案显示，请在上方选择一个方案。")
+else:
+    tab_gantt, tab_graph = st.tabs(["甘特图", "依赖关系图"])
+    with tab_gantt:
+        st.plotly_chart(charts.gantt(focus, deps, today()), key="gantt_chart", config=CHART_CONFIG)
+    with tab_graph:
+        st.graphviz_chart(charts.dependency_dot(focus, deps))
 
 st.subheader("最新预警")
 alerts = read("latest_alerts", limit=20)

@@ -10,6 +10,7 @@ from models.services import scheduling, tasks
 from models.services.permissions import UNIT_SCOPED_ROLES, has
 from ui.components import reporting_view, tables
 from ui.components.actions import call, show_flash, today
+from ui.components.deeplink import linked_task
 from ui.components.fmt import day, md, when
 from ui.components.labels import (
     ACTION_LABELS,
@@ -31,18 +32,21 @@ from ui.components.session import guard
 login = guard("task.view")
 st.title("任务")
 show_flash()
-plan = current_plan("tasks_plan")
+linked = linked_task()
+plan = current_plan("tasks_plan", allow_all=True, prefer=linked.plan_id if linked else None)
 if plan is None:
     st.stop()
-pid = plan["id"]
-reporting_view.plan_duties(login, pid)
+pid = plan["id"]  # None: all plans (departments see their tasks across plans)
+if pid is not None:
+    reporting_view.plan_duties(login, pid)
 
 # ------------------------------------------------------------ filters and list
 units = unit_id_by_name()
 c_unit, c_light, c_phase, c_due = st.columns([2, 2, 2, 2])
 unit_options = ["全部", *units]
 own = unit_name(login.actor.unit_id) if login.actor.role in UNIT_SCOPED_ROLES else ""
-unit = c_unit.selectbox("责任单位", unit_options, index=unit_options.index(own) if own in units else 0, key="flt_unit")
+unit = c_unit.selectbox("责任单位", unit_options, index=unit_options.index(own) if own in units and not linked else 0,
+                        key="flt_unit")
 lights = c_light.multiselect("灯色", list(LIGHTS), format_func=LIGHTS.__getitem__, key="flt_light",
                              placeholder="全部", max_selections=len(LIGHTS) - 1)  # all four = no filter
 phase_names = [p["phase"] for p in read("phase_progress", plan_id=pid)]
@@ -53,10 +57,13 @@ follower = login.actor.user_id if has(login.actor, "instruction.write") else Non
 rows, total = read("task_table", plan_id=pid, unit_id=units.get(unit), lights=tuple(lights),
                    phase=None if phase == "全部" else phase, due_from=due_from, due_to=due_to, follower_id=follower)
 st.caption(f"共 {total} 项任务" + (f"，显示前 {len(rows)} 项" if total > len(rows) else ""))
-tables.show(tables.frame([{**r, "status": STATUS_LABELS.get(r["status"], r["status"]), "light": light(r["light"]),
+plan_titles = {p["id"]: p["title"] for p in read("plans")}
+tables.show(tables.frame([{**r, "plan": plan_titles.get(r.get("plan_id"), ""),
+                           "status": STATUS_LABELS.get(r["status"], r["status"]), "light": light(r["light"]),
                            "at_risk": "是" if r["at_risk"] else "", "followed": "★" if r["followed"] else ""}
                           for r in rows],
-                         {**({"followed": "关注"} if follower else {}), "code": "编号", "title": "任务", "light": "灯色", "status": "状态", "percent": "进度%",
+                         {**({"followed": "关注"} if follower else {}), **({"plan": "方案"} if pid is None else {}),
+                          "code": "编号", "title": "任务", "light": "灯色", "status": "状态", "percent": "进度%",
                           "deadline": "截止日期", "forecast_finish": "预计完成", "at_risk": "延误风险",
                           "lead": "牵头/负责单位", "supporting": "配合单位", "deadline_text": "时限表述"}),
             key="tasks", file_name="任务清单", height=360)
@@ -65,16 +72,16 @@ tables.show(tables.frame([{**r, "status": STATUS_LABELS.get(r["status"], r["stat
 st.divider()
 st.header("任务详情")
 choices = {r["id"]: f"{r['code']} {r['title']}" for r in rows}
-wanted = st.query_params.get("task")
+if linked and linked.id not in choices:  # the linked task even when the filters hide it
+    choices = {linked.id: f"{linked.code} {read('task_detail', task_id=linked.id)['title']}", **choices}
 ids = list(choices)
-default = next((i for i, r in enumerate(rows) if r["code"] == wanted),
-               next((i for i, r in enumerate(rows) if r["light"] == "red"), 0))
+default = ids.index(linked.id) if linked else next((i for i, r in enumerate(rows) if r["light"] == "red"), 0)
 if not ids:
     st.info("没有符合条件的任务。")
     st.stop()
 task_id = st.selectbox("选择任务", ids, index=default, format_func=choices.__getitem__, key="task_pick")
 task: dict[str, Any] = read("task_detail", task_id=task_id)
-st.query_params["task"] = task["code"]
+st.query_params.update(plan=str(task["plan_id"]), task=task["code"])
 
 st.subheader(f"{task['code']} {task['title']}", anchor=False)
 st.markdown(md(task["text"] or task["title"]))
@@ -116,7 +123,7 @@ st.caption("假如本任务比预计晚完成 N 天，哪些任务的预计完�
 slip_days = st.number_input("延误天数", min_value=1, max_value=365, value=10, step=1, key="slip_days")
 if st.button("推演", key="slip_run", icon=":material/timeline:"):
     with st.spinner("正在推算……"):
-        result = call(scheduling.preview, pid, today=today())
+        result = call(scheduling.preview, task["plan_id"], today=today())
         moved = call(result.slip, task_id, int(slip_days)) if result is not None else None
     if moved is not None:
         labels = read("task_labels", task_ids=[m[0] for m in moved])

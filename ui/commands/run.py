@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
                 if not wait_http(f"http://127.0.0.1:{prefect_port}/api/health", 90):
                     raise typer.Exit(_fail("Prefect 服务未能在 90 秒内启动"))
                 procs.append(subprocess.Popen([sys.executable, "-m", "flows.serve"], env=env, cwd=ROOT))
-            procs.append(subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py"),
+            procs.append(subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "webapp.py"),
                                            "--server.port", str(port), "--server.headless", "true"],
                                           env=env, cwd=ROOT))
             typer.echo(f"改革任务督办已启动：http://localhost:{port}  （Ctrl+C 停止）")

@@ -7,8 +7,10 @@ from typing import Any
 
 import streamlit as st
 
-from models.services import dashboard
+from models.services import dashboard, lookup, preferences
+from models.services.actor import Actor
 from models.services.errors import ServiceError
+from models.services.permissions import UNIT_SCOPED_ROLES
 from models.settings import get_settings
 
 
@@ -34,23 +36,56 @@ def unit_id_by_name() -> dict[str, int]:
 
 
 ALL_PLANS = 0
+ACTOR = "current_actor"  # set by ui/app.py at every run
 
 
-def current_plan(key: str = "plan", *, allow_all: bool = False) -> dict[str, Any] | None:
-    """The plan the page shows: a selectbox when there are several (newest first, or all of them together)."""
+@st.cache_data(ttl=600, show_spinner=False, max_entries=500)
+def _plans_with_work(url: str, stamp: int, actor: Actor) -> list[int]:
+    return lookup.plans_with_work(actor)
+
+
+def _remember(key: str) -> None:
+    actor = st.session_state.get(ACTOR)
+    if actor is not None and actor.user_id is not None:
+        preferences.put(actor, "plan", {"plan_id": st.session_state.get(key)})
+
+
+def current_plan(key: str = "plan", *, allow_all: bool = False, prefer: int | None = None) -> dict[str, Any] | None:
+    """The plan the page shows. With several plans a selectbox, whose first choice is, in order: the plan
+    of the opened link (``prefer``), the user's last choice (remembered across sessions), for departments
+    all their plans together (where ``allow_all``) or else their newest plan with work, the newest plan.
+    "All plans" is never the default where a chart would mix them (``allow_all`` off)."""
     plans = read("plans")
     if not plans:
         st.info("还没有任何改革方案。请由改革办在“导入”页面导入方案。")
         return None
     if len(plans) == 1:
         return plans[0]
+    actor: Actor | None = st.session_state.get(ACTOR)
     labels = {p["id"]: p["title"] for p in plans}
     if allow_all:
         labels = {ALL_PLANS: f"全部方案（{len(plans)} 个）", **labels}
-    chosen = st.selectbox("方案", list(labels), format_func=labels.__getitem__, key=key)
+    work = _plans_with_work(get_settings().url, dashboard.data_stamp(), _plain(actor)) if actor else []  # type: ignore[arg-type]
+    remembered = (preferences.get(actor, "plan") or {}).get("plan_id") if actor and actor.user_id else None
+    scoped = actor is not None and actor.role in UNIT_SCOPED_ROLES
+    choice = next((c for c in (prefer, remembered, ALL_PLANS if scoped and allow_all else None,
+                               next((w for w in work if w in labels), None)) if c in labels), next(iter(plans))["id"])
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = choice
+    if prefer in labels and st.session_state.get(key) not in (prefer, ALL_PLANS) \
+            and st.session_state.get(f"{key}_linked") != prefer:
+        st.session_state[key] = prefer  # a link opens its plan once; the user may switch afterwards
+        st.session_state[f"{key}_linked"] = prefer
+    chosen = st.selectbox("方案", list(labels), format_func=labels.__getitem__, key=key, on_change=_remember,
+                          args=(key,))
     if chosen == ALL_PLANS:
         return {"id": None, "title": labels[ALL_PLANS], "doc_number": None, "start_date": None, "phases": []}
     return next(p for p in plans if p["id"] == chosen)
+
+
+def _plain(actor: Actor | None) -> Actor | None:
+    """The cache key: who (role and unit) only, not the session."""
+    return Actor(actor.user_id, actor.username, actor.role, actor.unit_id) if actor else None
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=50)

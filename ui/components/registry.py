@@ -1,7 +1,13 @@
-"""Which pages exist and who may see them; ``ui/app.py`` builds the navigation from this list."""
+"""Which pages exist and who may see them; ``ui/app.py`` builds the navigation from this list.
+
+To add a page: one ``PageSpec`` line in ``PAGES`` (its URL is the file name: ``app_pages/x.py`` → ``/x``).
+Every page's address is always registered, so a reload or a shared link never meets "Page not found":
+signed out it shows the login form and returns there afterwards; without the permission the page's own
+``guard`` refuses it in Chinese."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from models.services.actor import Actor
 from models.services.permissions import has
@@ -17,8 +23,13 @@ class PageSpec:
     def allowed(self, actor: Actor) -> bool:
         return any(has(actor, p) for p in self.permissions)
 
+    @property
+    def url_path(self) -> str:
+        return PurePosixPath(self.path).stem
+
 
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("app_pages/inbox.py", "我的待办", ":material/inbox:", ("task.report", "task.review")),
     PageSpec("app_pages/overview.py", "总览", ":material/dashboard:", ("dashboard.view",)),
     PageSpec("app_pages/tasks.py", "任务", ":material/task:", ("task.view",)),
     PageSpec("app_pages/my_unit.py", "本单位", ":material/apartment:", ("task.report",)),
@@ -37,6 +48,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/admin.py", "系统", ":material/settings:", ("user.manage", "user.roles", "notice.agency")),
     PageSpec("app_pages/audit.py", "审计", ":material/policy:", ("audit.view",)),
 )
+START = "start"  # the URL path of whichever page a user starts on (served at /)
 LOGIN = PageSpec("app_pages/login.py", "登录", ":material/login:", ())
 CHANGE_PASSWORD = PageSpec("app_pages/change_password.py", "修改口令", ":material/key:", ())
 
@@ -47,3 +59,13 @@ def spec(path: str) -> PageSpec:
 
 def pages_for(actor: Actor) -> list[PageSpec]:
     return [p for p in PAGES if p.allowed(actor)]
+
+
+def home_for(actor: Actor, allowed: list[PageSpec]) -> PageSpec | None:
+    """The page a user lands on: the first page of the role's work (the inbox is one click away)."""
+    return next((p for p in allowed if p.url_path != "inbox"), allowed[0] if allowed else None)
+
+
+def url_paths() -> list[str]:
+    """Every address the app answers (the server sends any other single-segment path to the start page)."""
+    return [p.url_path for p in (*PAGES, LOGIN, CHANGE_PASSWORD)]

@@ -1,20 +1,46 @@
-"""Server-side session handling: the token lives only in ``st.session_state`` and is re-validated in the
-database at every run (idle timeout, absolute lifetime, disabled user, role change)."""
+"""Server-side sessions in the browser: the token travels in an HttpOnly, SameSite=Strict cookie set and
+cleared by the routes in ``ui/routes.py``, and is re-validated in the database at every run (idle timeout,
+absolute lifetime, disabled user, role change).
+
+Signing in: the login page checks the password (and the second factor), gets a one-time ticket for the
+session and hands it to ``/session/start`` with a small self-submitting form; that route rotates the token
+into the cookie and redirects back to the page the user asked for. Until then the token waits in this
+tab's ``st.session_state`` (``AppTest`` has no cookies and works on that alone). Signing out ends the
+session in the database (every tab and instance is signed out) and posts to ``/session/end``, which
+clears the cookie.
+"""
 from __future__ import annotations
+
+import html
+import json
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from models.services import accounts
 from models.services.accounts import LoginResult, SessionExpired
 from models.services.permissions import has
+from ui.routes import COOKIE, END, START, base_path, safe_next
 
 TOKEN = "auth_token"
 PENDING = "auth_pending_token"  # password checked, second factor not yet
 NOTICE = "auth_notice"
+NEXT = "auth_next"  # where the login form returns to
+HANDOFF = "auth_handoff"  # (route, fields) to post once the page is drawn
+
+
+def _token() -> str | None:
+    if st.session_state.get(TOKEN):
+        return str(st.session_state[TOKEN])
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 - no browser connection (bare script)
+        return None
+    return value if isinstance(value, str) and value else None  # AppTest's client has no real cookies
 
 
 def current_login() -> LoginResult | None:
-    token = st.session_state.get(TOKEN)
+    token = _token()
     if not token:
         return None
     try:
@@ -23,6 +49,15 @@ def current_login() -> LoginResult | None:
         st.session_state.pop(TOKEN, None)
         st.session_state[NOTICE] = exc.message
         return None
+
+
+def still_valid() -> bool:
+    """For the periodic check of an open tab: does not count as activity (idle timeout still applies)."""
+    token = _token()
+    try:
+        return bool(token) and bool(accounts.validate_session(token, touch=False))  # type: ignore[arg-type]
+    except SessionExpired:
+        return False
 
 
 def guard(*permissions: str, allow_must_change: bool = False) -> LoginResult:
@@ -34,6 +69,7 @@ def guard(*permissions: str, allow_must_change: bool = False) -> LoginResult:
     assert login is not None
     if login.must_change_password and not allow_must_change:
         st.warning("请先修改口令后再使用系统。")
+        st.page_link("app_pages/change_password.py", label="修改口令", icon=":material/key:")
         st.stop()
     if permissions and not any(has(login.actor, p) for p in permissions):
         from models.services.errors import PermissionDenied
@@ -53,22 +89,62 @@ def client_addr() -> str | None:
     return addr[:64] if isinstance(addr, str) else None
 
 
+def remember_next(url_path: str) -> None:
+    """Signed out on some address: the login form sends the user back there (with its query)."""
+    query = urlencode({k: st.query_params.get(k) for k in st.query_params})
+    target = "/" if url_path in ("", "login", "start") else f"/{url_path}"
+    st.session_state[NEXT] = safe_next(target + (f"?{query}" if query else ""))
+
+
+def _signed_in(token: str) -> None:
+    st.session_state[TOKEN] = token
+    st.session_state.pop(NOTICE, None)
+    st.session_state[HANDOFF] = (START, {"ticket": accounts.issue_ticket(token),
+                                         "next": st.session_state.pop(NEXT, "/")})
+
+
 def sign_in(username: str, password: str) -> LoginResult:
     """The password step; with a second factor the token waits in ``PENDING`` until the code is verified."""
     result = accounts.login(username.strip(), password, client_addr=client_addr())
-    st.session_state[PENDING if result.second_factor else TOKEN] = result.token
+    if result.second_factor:
+        st.session_state[PENDING] = result.token
+    else:
+        _signed_in(result.token)
     st.session_state.pop(NOTICE, None)
     return result
 
 
 def second_factor_done(token: str) -> None:
     st.session_state.pop(PENDING, None)
-    st.session_state[TOKEN] = token
+    _signed_in(token)
 
 
 def sign_out() -> None:
-    token = st.session_state.pop(TOKEN, None)
+    token = _token()
     if token:
         accounts.logout(token)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[HANDOFF] = (END, {"next": "/"})
+
+
+def handoff_html(route: str, fields: dict[str, str]) -> str:
+    """A form posting ``fields`` to ``route`` that submits itself (with a button in case scripts are
+    blocked). Only the app's own values go in: a ticket, a path checked by ``safe_next``, all escaped."""
+    inputs = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(str(v))}">'
+                     for k, v in fields.items())
+    label = "进入系统" if route == START else "退出登录"
+    return (f'<form id="reform-handoff" method="post" action="{html.escape(base_path() + route)}">{inputs}'
+            f'<button type="submit">{label}</button></form>'
+            f"<script>document.getElementById({json.dumps('reform-handoff')}).submit();</script>")
+
+
+def hand_off() -> None:
+    """Post the pending hand-off (ticket → cookie, or clearing it) from the browser, and draw nothing else:
+    the page comes back at once, from the route's redirect."""
+    pending = st.session_state.pop(HANDOFF, None)
+    if pending is not None:
+        route, fields = pending
+        st.html(handoff_html(route, fields), unsafe_allow_javascript=True)
+        st.caption("正在" + ("进入系统" if route == START else "退出登录") + "……")
+        st.stop()

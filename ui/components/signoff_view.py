@@ -18,11 +18,28 @@ def _shown(rows: list[dict]) -> list[dict]:
              "state": "已签收" if r["signed"] else ("逾期未签收" if r["overdue"] else "未签收")} for r in rows]
 
 
+def linked_first(waiting: list[dict], rows: list[dict]) -> list[dict]:
+    """``/my_unit?alert=<id>`` or ``?notice=<id>`` (links in messages): that item first, or why it is not
+    listed (already signed, or not addressed to this unit)."""
+    for kind in ("alert", "notice"):
+        value = st.query_params.get(kind)
+        if not value:
+            continue
+        hit = next((r for r in rows if r["kind"] == kind and str(r["ref_id"]) == value), None)
+        if hit is None:
+            st.warning("链接所指的通知不存在或不是发给本单位的。")
+        elif hit["signed"]:
+            st.info(f"链接所指的通知已于 {when(hit['signed_at'])} 由 {md(hit['signed_by'])} 签收：{md(hit['title'])}")
+        else:
+            return [hit, *(r for r in waiting if r is not hit)]
+    return waiting
+
+
 def unit_inbox(actor: Actor) -> None:
     """One click per notice or alert, recorded with the user and the time."""
     st.subheader("待签收的通知")
     rows = signoff.mine(actor, today=today())
-    waiting = [r for r in rows if not r["signed"]]
+    waiting = linked_first([r for r in rows if not r["signed"]], rows)
     if not waiting:
         st.info("没有待签收的督办通知单、催办函或预警。")
     for r in waiting[:50]:
