@@ -8,7 +8,9 @@
 - 待报进展: open tasks the unit leads or is responsible for, due within ``due_soon_days`` or overdue;
 - 被退回: tasks the office returned (their latest decision is 退回) and still open;
 - 待签收: notices and alerts addressed to the unit and not signed for;
-- 待审核 (office, ``task.review``): tasks reported done.
+- 待审核 (office, ``task.review``): tasks reported done;
+- 待报送: report slots (报送要求) of the unit's open tasks that are open now or missed, not yet filed;
+- 待回复批示: leader instructions addressed to the unit that it has not answered.
 
 Every part is one indexed SQL query, scoped to the actor's unit (and the group units it belongs to), with
 a count in SQL and at most ``limit`` rows. Indexes relied on: ``ix_taskunit_unit_id``,
@@ -30,9 +32,21 @@ from models.links import Link, alert_link, handover_link, notice_link, task_link
 from models.services.actor import Actor
 from models.services.permissions import actor_unit_ids, has
 from models.settings import get_settings
-from models.tables import Handover, HandoverStep, Plan, ProgressReport, Receipt, Task, TaskUnit
+from models.tables import (
+    Handover,
+    HandoverStep,
+    Instruction,
+    InstructionTarget,
+    Plan,
+    ProgressReport,
+    Receipt,
+    ReportSlot,
+    Task,
+    TaskUnit,
+)
 
-KINDS = {"step": "待确认交接", "returned": "被退回", "report": "待报进展", "signoff": "待签收", "review": "待审核"}
+KINDS = {"step": "待确认交接", "returned": "被退回", "report": "待报进展", "slot": "待报送", "instruction": "待回复批示",
+         "signoff": "待签收", "review": "待审核"}
 OPEN = ("not_started", "in_progress")
 _Earlier = aliased(HandoverStep)
 _Rejected = aliased(HandoverStep)
@@ -136,6 +150,32 @@ def _to_sign(session: Any, units: set[int], today: date, limit: int) -> Part:
     return {"signoff": _count(session, query)}, items
 
 
+def _slots(session: Any, units: set[int], today: date, limit: int) -> Part:
+    """Report slots open now or missed (uses ix_reportslot_task_due_filed through the task ids)."""
+    query = (select(Task.code, Task.title, Task.plan_id, ReportSlot.due_on, Plan.title.label("plan"))
+             .join(Task, Task.id == ReportSlot.task_id).join(Plan, Plan.id == Task.plan_id)
+             .where(ReportSlot.task_id.in_(_own_tasks(units)), ReportSlot.filed_on.is_(None),
+                    ReportSlot.opens_on <= today, Task.status.in_(OPEN))
+             .order_by(ReportSlot.due_on, Task.id))
+    items = [Item("slot", f"{r.code} {r.title}",
+                  f"{r.plan} · 报送要求：请于 {r.due_on.isoformat()} 前报送" + ("，已逾期未报" if r.due_on < today else ""),
+                  task_link(r.code, r.plan_id), r.due_on, r.due_on < today)
+             for r in session.execute(query.limit(limit))]
+    return {"slot": _count(session, query)}, items
+
+
+def _instructions(session: Any, units: set[int], limit: int) -> Part:
+    query = (select(Instruction.id, Instruction.author_name, Instruction.text, Task.code, Task.title)
+             .join(InstructionTarget, InstructionTarget.instruction_id == Instruction.id)
+             .join(Task, Task.id == Instruction.task_id)
+             .where(InstructionTarget.unit_id.in_(units), InstructionTarget.replied_at.is_(None),
+                    Instruction.state == "open").order_by(Instruction.id))
+    items = [Item("instruction", f"{r.code} {r.title}",
+                  f"{r.author_name or '领导'}批示：{(r.text or '').strip()[:60]}，请回复", Link("instructions"))
+             for r in session.execute(query.limit(limit))]
+    return {"instruction": _count(session, query)}, items
+
+
 def _reviews(session: Any, limit: int) -> Part:
     query = (select(Task.code, Task.title, Task.plan_id, Task.updated_at, Plan.title.label("plan"))
              .join(Plan, Plan.id == Task.plan_id).where(Task.status == "pending_review")
@@ -154,7 +194,8 @@ def for_actor(actor: Actor, *, today: date, limit: int = 100, engine: Engine | N
         if units and has(actor, "handover.confirm"):
             parts.append(_steps(session, units, limit))
         if units and has(actor, "task.report"):
-            parts += [_returned_tasks(session, units, limit), _tasks_to_report(session, units, today, limit)]
+            parts += [_returned_tasks(session, units, limit), _tasks_to_report(session, units, today, limit),
+                      _slots(session, units, today, limit), _instructions(session, units, limit)]
         if units:
             parts.append(_to_sign(session, units, today, limit))
         if has(actor, "task.review"):

@@ -115,3 +115,37 @@ def test_preferences_are_per_user(demo_engine) -> None:
     assert preferences.get(office, "plan", engine=demo_engine) == {"plan_id": 8}
     preferences.forget(office, "plan", engine=demo_engine)
     assert preferences.get(office, "plan", engine=demo_engine) is None
+
+
+def test_inbox_lists_report_slots_and_instructions_until_they_are_answered(demo_engine) -> None:
+    """A 报送要求 slot due now and a 领导批示 addressed to the unit wait in its inbox until filed / replied."""
+    from models.services import instructions, reporting
+    from models.tables import Plan, ReportSlot
+
+    office, dept = actor(demo_engine, "gaiban"), actor(demo_engine, "chengguan")
+    t = task(demo_engine, "六.2")  # lead 县城市管理局
+    with read_session(demo_engine) as s:
+        plan = s.get(Plan, t.plan_id)
+    reporting.set_schedule(office, plan_id=plan.id, task_id=t.id, expected_version=t.version,
+                           rules=[{"frequency": "daily"}], today=TODAY - timedelta(days=7), engine=demo_engine)
+    reporting.open_slots(TODAY, engine=demo_engine)
+    ins, _ = instructions.write(actor(demo_engine, "lingdao"), task_id=t.id, text="请本周内报送进展。",
+                                engine=demo_engine)
+    box = inbox.for_actor(dept, today=TODAY, engine=demo_engine)
+    slots = [i for i in box.items if i.kind == "slot" and i.link.params.get("task") == "六.2"]
+    with read_session(demo_engine) as s:
+        unfiled = s.exec(select(ReportSlot).where(ReportSlot.task_id == t.id, ReportSlot.filed_on.is_(None),
+                                                  ReportSlot.opens_on <= TODAY)).all()  # type: ignore[union-attr]
+    assert unfiled and len(slots) == len(unfiled) and box.counts["slot"] >= len(unfiled)
+    assert any("已逾期未报" in i.detail for i in slots)  # a week of daily duties: earlier ones were missed
+    asked = [i for i in box.items if i.kind == "instruction"]
+    assert len(asked) == 1 and "请本周内报送进展" in asked[0].detail and asked[0].link.path == "/instructions"
+    assert not [i for i in inbox.for_actor(actor(demo_engine, "caizheng"), today=TODAY, engine=demo_engine).items
+                if i.kind in ("slot", "instruction")]  # not addressed to 财政局
+    instructions.reply(dept, instruction_id=ins.id, text="已部署，周五前报送。", engine=demo_engine)
+    fresh = task(demo_engine, "六.2")
+    tasks.report_progress(dept, task_id=fresh.id, expected_version=fresh.version, percent=min(fresh.percent + 5, 99),
+                          note="按报送要求报送", today=TODAY, engine=demo_engine)
+    after = inbox.for_actor(dept, today=TODAY, engine=demo_engine)
+    assert not [i for i in after.items if i.kind == "instruction"]
+    assert after.counts["slot"] == box.counts["slot"] - 1  # one report fills one slot (the earliest missed)
