@@ -435,6 +435,16 @@ def alerts(*, level: str | None = None, open_only: bool = False, limit: int = 50
         return _rows(s.execute(query))
 
 
+def alert_by_id(alert_id: int, engine: Engine | None = None) -> Row | None:
+    """One alert with its task, for a stable link (``/alerts?alert=<id>``)."""
+    with read_session(engine) as s:
+        rows = _rows(s.execute(
+            select(Alert.id, Alert.day, Alert.level, Alert.message, Alert.acknowledged_at, Alert.notice_id,
+                   Task.id.label("task_id"), Task.code, Task.title, Task.light, Task.plan_id)
+            .join(Task, Task.id == Alert.task_id).where(Alert.id == alert_id)))
+        return rows[0] if rows else None
+
+
 def alert_counts(engine: Engine | None = None) -> dict[str, int]:
     with read_session(engine) as s:
         return {lvl: int(n) for lvl, n in s.execute(select(Alert.level, func.count()).group_by(Alert.level))}

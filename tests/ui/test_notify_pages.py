@@ -11,7 +11,7 @@ from models.services import admin, deliveries, scan
 from tests.conftest import TODAY
 from tests.integration.helpers_scan import add_channel, audit_count
 from tests.mailbox import free_port
-from tests.ui.conftest import goto, login, texts
+from tests.ui.conftest import goto, login, texts, toasts
 from tests.ui.test_pages import _sysadmin_ready
 
 
@@ -66,3 +66,24 @@ def test_department_signs_for_an_alert_on_my_unit(app_db):
     assert "已签收" in texts(at)
     assert len([b for b in at.button if b.key and b.key.startswith("sign_")]) == len(buttons) - 1
     assert audit_count(app_db, "signoff.sign") == 1
+
+
+def test_an_alert_link_opens_that_alert_for_the_office_and_signs_it(app_db):
+    """/alerts?alert=<id> shows that alert first with its task link and a 签收 button; a forged id says so."""
+    from models.tables import Alert
+
+    scan.run_scan(TODAY, engine=app_db, backoff_s=0)
+    with read_session(app_db) as s:
+        alert = s.exec(select(Alert).order_by(Alert.id)).first()
+    at = login("gaiban")
+    at.query_params["alert"] = str(alert.id)
+    goto(at, "alerts")
+    linked = texts(at)
+    assert alert.message in linked and "链接所指的预警不存在" not in linked
+    at.button(key="ack_linked").click().run()
+    assert "已签收该预警" in texts(at) + toasts(at)
+    with read_session(app_db) as s:
+        assert s.get(Alert, alert.id).acknowledged_at is not None
+    at.query_params["alert"] = "999999"
+    goto(at, "alerts")
+    assert "链接所指的预警不存在或您无权查看：999999" in texts(at)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from flows import client
+from models.links import task_link
 from models.services import admin, notices
 from ui.components import deliveries_view, jobs, tables
 from ui.components.actions import answered, ask, asked, call, dismiss, flash, show_flash, succeeded, today
+from ui.components.deeplink import linked_row
 from ui.components.fmt import md, when
 from ui.components.labels import ALERT_LEVELS, light
 from ui.components.ops import show_health
@@ -70,6 +72,22 @@ if st.session_state.get("scan_run"):
 show_health()
 
 st.subheader("预警")
+focused = linked_row("alert", lambda i: read("alert_by_id", alert_id=i))
+if focused is not None:  # a stable link (/alerts?alert=<id>) opens this alert first
+    with st.container(border=True, key="linked_alert"):
+        st.markdown(f"**{ALERT_LEVELS.get(focused['level'], focused['level'])}** · {focused['day']} · "
+                    f"任务 {md(focused['code'])} {md(focused['title'])} · {light(focused['light'])}")
+        st.write(focused["message"])
+        link = task_link(focused["code"], focused["plan_id"])
+        st.page_link(f"app_pages/{link.page}.py", label="打开任务", icon=":material/open_in_new:",
+                     query_params=link.params)
+        if focused["acknowledged_at"] is None:
+            if st.button("签收此预警", key="ack_linked", type="primary"):
+                if succeeded(admin.acknowledge_alert, actor, focused["id"]):
+                    flash("已签收该预警。")
+                st.rerun()
+        else:
+            st.caption(f"已于 {when(focused['acknowledged_at'])} 签收")
 f1, f2 = st.columns(2)
 level = f1.selectbox("级别", ["全部", *ALERT_LEVELS], format_func=lambda k: ALERT_LEVELS.get(k, k), key="alert_level")
 open_only = f2.checkbox("只看未签收", value=True, key="alert_open")

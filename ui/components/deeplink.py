@@ -36,3 +36,15 @@ def linked_id(name: str, known: dict[int, object] | list[int]) -> int | None:
         return int(value)
     _missing(name, value)
     return None
+
+
+def linked_row(name: str, fetch: object) -> dict | None:
+    """``?<name>=<id>`` fetched by ``fetch(id)`` (which returns None for what does not exist), else None with a
+    message. For pages whose user may see every object of the kind (the office's 预警与督办)."""
+    value = st.query_params.get(name)
+    if not value:
+        return None
+    row = fetch(int(value)) if value.isdigit() and len(value) < 12 else None  # type: ignore[operator]
+    if row is None:
+        _missing(name, value)
+    return row
