@@ -63,3 +63,12 @@ def my_unit_url(**params: str) -> str:
 
 def inbox_url() -> str:
     return app_url("inbox")
+
+
+def printable(url: str) -> str | None:
+    """The link for a printed document, or None while the app answers only on this machine (a notice must
+    not carry ``http://localhost…``): set ``REFORM_PUBLIC_URL`` to the address users reach."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return None if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.endswith(".localhost") else url

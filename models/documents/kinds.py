@@ -114,6 +114,8 @@ def _task_vars(data: Mapping[str, Any]) -> dict[str, str]:
         "red_days": _str(alert.get("red_days")),
         "reply_by": cn_date(data.get("reply_by")),
         "due_by": cn_date(data.get("due_by") or data.get("reply_by")),
+        # the task's stable link (models/links.py), where the unit reads, reports and signs for it
+        "task_link": f"（{_str(task.get('url'))}）" if task.get("url") else "",
     }
 
 

@@ -53,7 +53,8 @@ def _components(score: float, i: int) -> list[dict[str, Any]]:
 def sample_data(kind: str, *, items: int = 12) -> dict[str, Any]:
     task = {"code": "2.3", "title": "整合城市管理执法队伍", "lead_units": ["县城市管理局"],
             "supporting_units": ["县住房和城乡建设局", "县委编办"], "deadline": "2026-09-30", "percent": 40,
-            "status_label": "推进中", "days_overdue": 52, "light": "red"}
+            "status_label": "推进中", "days_overdue": 52, "light": "red",
+            "url": "https://dbxt.qinghe.gov.cn/tasks?plan=1&task=2.3"}
     if kind == "issue-plan":
         return {"plan": {"title": "清河县城市管理体制改革实施方案", "doc_number": None, "issuer": "清河县人民政府办公室",
                          "date": "2026-11-01"},

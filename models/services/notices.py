@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient
+from models.links import printable, task_url
 from models.services import files, signoff
 from models.services.actor import Actor
 from models.services.errors import Invalid, NeedsConfirmation, NotFound, PermissionDenied
@@ -68,7 +69,7 @@ def task_data(session: Session, task: Task, today: date) -> dict[str, Any]:
     return {"task": {"code": task.code, "title": task.title, "lead_units": units["lead"] + units["responsible"],
                      "supporting_units": units["supporting"], "deadline": task.deadline, "percent": task.percent,
                      "status_label": STATUS_LABELS.get(task.status, task.status), "days_overdue": overdue,
-                     "light": task.light},
+                     "light": task.light, "url": printable(task_url(task.code, task.plan_id))},
             "alert": {"level": "red" if task.light == "red" else task.light, "red_days": red_days}}
 
 
