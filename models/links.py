@@ -68,7 +68,9 @@ def inbox_url() -> str:
 def printable(url: str) -> str | None:
     """The link for a printed document, or None while the app answers only on this machine (a notice must
     not carry ``http://localhost…``): set ``REFORM_PUBLIC_URL`` to the address users reach."""
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
     host = (urlsplit(url).hostname or "").lower()
-    return None if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.endswith(".localhost") else url
+    if host in {"localhost", "127.0.0.1", "::1", "0.0.0.0"} or host.endswith(".localhost"):
+        return None
+    return unquote(url)  # printed as read: 任务编号 in Chinese, not %E5%9B%9B (browsers accept both)

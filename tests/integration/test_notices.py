@@ -87,3 +87,27 @@ def test_department_downloads_only_notices_of_its_own_unit(demo_engine) -> None:
         notices.download(actor(demo_engine, "zhujian"), n.id, engine=demo_engine)
     name, data = notices.download(actor(demo_engine, "lingdao"), n.id, engine=demo_engine)
     assert name.startswith(n.doc_number) and name.endswith(".docx") and data[:2] == b"PK"
+
+
+@pytest.mark.parametrize("public, printed", [("https://dbxt.qinghe.gov.cn", True), ("http://localhost:8501", False)])
+def test_urging_letter_prints_the_task_link_only_at_a_reachable_address(demo_engine, monkeypatch, public,
+                                                                         printed) -> None:  # type: ignore[no-untyped-def]
+    """The 催办函 carries the task's stable link (where the unit reports), never a localhost address."""
+    import io
+
+    import docx
+
+    from models.settings import get_settings
+
+    monkeypatch.setenv("REFORM_PUBLIC_URL", public)
+    get_settings.cache_clear()
+    try:
+        t = task(demo_engine, "四.4")
+        _, data = notices.preview(actor(demo_engine, "gaiban"), "urging", notices.Subject(task_id=t.id),
+                                  today=TODAY, engine=demo_engine)
+    finally:
+        get_settings.cache_clear()
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    link = f"{public}/tasks?plan={t.plan_id}&task=四.4"
+    assert (link in text) is printed
+    assert "督办系统查看、填报" in text and "localhost" not in text
