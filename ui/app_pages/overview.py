@@ -92,8 +92,9 @@ tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"]
 st.subheader("最新动态")
 activity = read("latest_activity", plan_id=pid, limit=10)
 for a in activity[:5]:
-    st.markdown(f"- {when(a['created_at'])} **{md(a['unit'] or a['user'] or '')}** "
-                f"{ACTION_LABELS.get(a['kind'], a['kind'])} {md(a['code'])} {md(a['title'])}：进度 {a['percent']}%"
+    who = a["unit"] or a["user"]  # imported history has neither: no empty bold marks ("****")
+    st.markdown(f"- {when(a['created_at'])} " + (f"**{md(who)}** " if who else "")
+                + f"{ACTION_LABELS.get(a['kind'], a['kind'])} {md(a['code'])} {md(a['title'])}：进度 {a['percent']}%"
                 + (f"，{md(a['note'][:60])}" if a["note"] else ""))
 tables.show(tables.frame([{**a, "kind": ACTION_LABELS.get(a["kind"], a["kind"]),
                            "created_at": when(a["created_at"])}
