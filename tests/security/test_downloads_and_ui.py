@@ -60,6 +60,8 @@ def test_stored_file_reader_refuses_paths() -> None:
 # ---------------------------------------------------------------- HTML sinks in the UI
 SINK_FUNCS = {"html"}  # st.html, components.html, components.v1.html
 ESCAPERS = {"escape"}  # html.escape / markupsafe.escape
+# builders that escape every value they put in (each has its own test of that: tests/ui/test_session_cookie.py)
+SAFE_BUILDERS = {"handoff_html"}
 
 
 def _is_escaped(node: ast.AST) -> bool:
@@ -73,6 +75,8 @@ def _is_safe(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant):
         return True
     if _is_escaped(node):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in SAFE_BUILDERS:
         return True
     if isinstance(node, ast.JoinedStr):
         return all(isinstance(v, ast.Constant) or (isinstance(v, ast.FormattedValue) and _is_safe(v.value))

@@ -38,9 +38,9 @@ def test_instruction_reply_and_composed_ranking_in_the_browser(server: tuple[str
         _settle(page)
         page.get_by_label("批示内容").fill("请本周内报送整改方案。")
         page.get_by_role("button", name="下达批示").click()
-        expect(page.get_by_text("批示已下达各责任单位")).to_be_visible(timeout=30000)
+        expect(page.get_by_text("批示已下达各责任单位").first).to_be_visible(timeout=30000)
         page.get_by_role("button", name="关注该任务").click()
-        expect(page.get_by_text("已关注，该任务将排在您页面的前面")).to_be_visible(timeout=30000)
+        expect(page.get_by_text("已关注，该任务将排在您页面的前面").first).to_be_visible(timeout=30000)
         _shot(page, "18b_leader_instructions")
         page.get_by_role("button", name="退出").click()
 

@@ -87,7 +87,7 @@ def test_report_clears_its_form_and_confirms_in_view(tmp_path) -> None:  # type:
             page.set_viewport_size({"width": 1400, "height": 1600})
             _login(page, base, "gaiban")
             page.get_by_role("link", name="办结审核").click()
-            expect(page.get_by_text("信息共享平台已上线，案件移送机制已印发")).to_be_visible()
+            expect(page.get_by_text("信息共享平台已上线，案件移送机制已印发").first).to_be_visible()
             expect(page.get_by_role("img", name="平台截图.png").or_(page.get_by_text("平台截图.png")).first).to_be_visible()
             _settle(page)
             page.screenshot(path=str(SHOTS / "review.png"), full_page=True)

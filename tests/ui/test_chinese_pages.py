@@ -58,8 +58,12 @@ def _walk(node: Any) -> list[str]:
     return out
 
 
+# Streamlit's colour directives in markdown (":red[已逾期]") are styling: the user reads only the text
+DIRECTIVE = re.compile(r":(?:red|orange|yellow|green|blue|violet|gray|grey|rainbow|primary)(?:-background|-badge)?\[")
+
+
 def words(at: Any) -> str:
-    return "\n".join(_walk(at._tree))
+    return DIRECTIVE.sub("[", "\n".join(_walk(at._tree)))
 
 
 def leaks(page: str) -> list[str]:

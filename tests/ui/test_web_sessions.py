@@ -240,7 +240,7 @@ def test_import_draft_survives_reload_and_a_second_plan_keeps_departments_work(t
         decide.click()
         _settle(page)
     page.get_by_role("button", name="发布方案").click()
-    page.get_by_text(re.compile("已发布《")).wait_for()
+    page.get_by_text(re.compile("已发布《")).first.wait_for()
     page.reload()
     _settle(page)
     assert not page.get_by_text(count).count()  # published: the draft is gone
