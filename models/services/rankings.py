@@ -7,10 +7,7 @@ stand for each of their members.
 """
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
@@ -36,7 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from models.db import read_session
+from models.db import gc_paused, read_session
 from models.services import signoff
 from models.tables import Plan, ScoreSnapshot, Task, TaskUnit, Unit, UnitGroupMember, UnitScore
 
@@ -231,21 +228,8 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
     """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked.
 
     ``start``: the period's first day, for figures counted per period (approved 延期)."""
-    with _gc_paused():  # ~40,000 unit rows of small dicts: the cyclic collector would rescan them over and over
+    with gc_paused():  # ~40,000 unit rows of small dicts: the cyclic collector would rescan them over and over
         return _rank_units(session, as_of=as_of, plan_id=plan_id, start=start)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small, acyclic objects (re-enabled after,
-    unless it was already off, e.g. by an overlapping call in another thread)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _rank_units(session: Session, *, as_of: date, plan_id: int | None, start: date | None) -> list[dict[str, Any]]:
