@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from models.db import read_session, retry_transient, write_session
+from models.db import gc_paused, read_session, retry_transient, write_session
 from models.reporting import DIRECTIONS, FREQUENCIES, Rule, Slot, Target, fmt_value, slot_state, slots
 from models.services import audit
 from models.services.actor import Actor
@@ -197,10 +197,15 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         query = query.where(Task.id.in_(task_ids))  # type: ignore[union-attr]
     parsed = {r.id: (_rule(r), r.remind_days, _day(r.starts_on) if r.starts_on else None)
               for r in rows if r.frequency != NO_REPORTING}
+
+    def rules_of(chosen: list[ReportSchedule]) -> tuple[tuple[Rule, int, date | None], ...]:
+        return tuple(parsed[r.id] for r in chosen if r.id in parsed)
+
+    plan_rules = {p: rules_of(chosen) for p, chosen in inherited.items()}  # once per plan, not per task
     out = []
     for t in session.execute(query).all():
-        chosen = own.get(t.id) or inherited.get(t.plan_id) or []
-        rules = tuple(parsed[r.id] for r in chosen if r.id in parsed)
+        mine = own.get(t.id)
+        rules = rules_of(mine) if mine else plan_rules.get(t.plan_id, ())
         if not rules:
             continue
         start = t.planned_start or t.start_date or t.issued_on
@@ -245,9 +250,23 @@ def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids
     Only slots after a task's latest stored one are candidates (one grouped query), so a day that opens
     nothing new writes nothing; the unique (task, due day) constraint still guards a concurrent opener
     (ON CONFLICT DO NOTHING)."""
+    with gc_paused():  # ~100,000 task rows at province scale
+        values = _new_slots(session, today, plan_id, task_ids)
+    if not values:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    new = 0
+    for i in range(0, len(values), 5000):
+        stmt = insert(ReportSlot).values(values[i:i + 5000]).on_conflict_do_nothing(  # type: ignore[call-overload]
+            index_elements=["task_id", "due_on"]).returning(ReportSlot.id)
+        new += len(session.execute(stmt).all())
+    return new
+
+
+def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set[int] | None) -> list[dict[str, Any]]:
     dues = _effective(session, plan_id, task_ids)
     if not dues:
-        return 0
+        return []
     latest_q = sa_select(ReportSlot.task_id, func.max(ReportSlot.due_on)).group_by(ReportSlot.task_id)  # type: ignore[call-overload]
     if task_ids is not None:
         latest_q = latest_q.where(ReportSlot.task_id.in_(task_ids))  # type: ignore[attr-defined]
@@ -274,15 +293,7 @@ def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids
                 seen.add(slot.due_on)
                 values.append({"task_id": d.task_id, "opens_on": slot.opens_on, "due_on": slot.due_on,
                                "frequency": rule.frequency, "moved_from": slot.moved_from, "remind_on": remind_on})
-    if not values:
-        return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    new = 0
-    for i in range(0, len(values), 5000):
-        stmt = insert(ReportSlot).values(values[i:i + 5000]).on_conflict_do_nothing(  # type: ignore[call-overload]
-            index_elements=["task_id", "due_on"]).returning(ReportSlot.id)
-        new += len(session.execute(stmt).all())
-    return new
+    return values
 
 
 @step("open-report-slots", "生成报送期次")

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from models.db import gc_paused
 from models.services import dashboard, lookup, preferences
 from models.services.actor import Actor
 from models.services.errors import ServiceError
@@ -20,7 +21,8 @@ def _cached(name: str, url: str, stamp: int, args: tuple[tuple[str, Any], ...]) 
 
 
 def read(name: str, **kwargs: Any) -> Any:
-    return _cached(name, get_settings().url, dashboard.data_stamp(), tuple(sorted(kwargs.items())))
+    with gc_paused():  # a hit unpickles the whole read (e.g. ~40,000 ranked units): no collector rescans meanwhile
+        return _cached(name, get_settings().url, dashboard.data_stamp(), tuple(sorted(kwargs.items())))
 
 
 def unit_names() -> dict[int, str]:
