@@ -49,7 +49,7 @@ def test_instruction_reply_and_composed_ranking_in_the_browser(server: tuple[str
         expect(page.get_by_text("请本周内报送整改方案。").first).to_be_visible()
         page.get_by_label("回复落实情况").first.fill("已制定整改方案，周五前报送。")
         page.get_by_role("button", name="提交回复").first.click()
-        expect(page.get_by_text("已回复领导批示")).to_be_visible(timeout=30000)
+        expect(page.get_by_text("已回复领导批示").first).to_be_visible(timeout=30000)
         _shot(page, "18b_department_reply")
         page.get_by_role("link", name="延期与调整").click()
         expect(page.get_by_role("heading", name="延期与调整申请")).to_be_visible()
