@@ -24,6 +24,7 @@ from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.notify import DeliveryStats, Message, deliver, task_recipients
 from models.services.permissions import UNIT_SCOPED_ROLES, actor_unit_ids, has, require
 from models.services.textinput import refuse_controls
+from models.services.units import names_of
 from models.services.uow import transaction
 from models.tables import Instruction, InstructionTarget, Task, TaskFollow, Unit, User
 
@@ -183,7 +184,7 @@ def listing(actor: Actor, *, state: str | None = None, task_id: int | None = Non
         ids = [r.id for r in rows]
         targets = session.exec(select(InstructionTarget).where(
             InstructionTarget.instruction_id.in_(ids)).order_by(InstructionTarget.id)).all() if ids else []  # type: ignore[attr-defined,arg-type]
-        names = {u.id: u.name for u in session.exec(select(Unit)).all()}
+        names = names_of(session, [x.unit_id for x in targets])  # only the addressed units
         task_ids = {r.task_id for r in rows}
         tasks = {t.id: t for t in session.exec(select(Task).where(Task.id.in_(task_ids))).all()} if rows else {}  # type: ignore[union-attr]
         followed = set(session.exec(select(TaskFollow.task_id).where(TaskFollow.user_id == actor.user_id)).all()) \

@@ -26,6 +26,7 @@ from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.permissions import UNIT_SCOPED_ROLES, actor_unit_ids, require, task_units
 from models.services.tasks import EVIDENCE_KINDS, FINISHED, Upload
 from models.services.textinput import refuse_controls
+from models.services.units import names_of
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
 from models.tables import Evidence, Task, TaskRequest, TaskUnit, Unit, User
@@ -280,7 +281,8 @@ def listing(actor: Actor, *, state: str | None = None, task_id: int | None = Non
         if task_id is not None:
             query = query.where(TaskRequest.task_id == task_id)
         rows = session.exec(query.order_by(TaskRequest.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
-        names = {u.id: u.name for u in session.exec(select(Unit)).all()}
+        names = names_of(session, [r.unit_id for r in rows]  # only the units listed (a province has 40 000)
+                         + [u for r in rows for ids in (r.new_units or {}).values() for u in ids or []])
         users = {u.id: u.display_name for u in session.exec(select(User)).all()}
         tasks = {t.id: t for t in session.exec(select(Task).where(
             Task.id.in_({r.task_id for r in rows}))).all()} if rows else {}  # type: ignore[union-attr]

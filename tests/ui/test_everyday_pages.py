@@ -88,3 +88,26 @@ def test_evaluation_round_from_opening_to_the_ranking(app_db):
     assert "互评权重 0.2（2026年11月条块互评）" in page
     row = _frame(office, "得分构成").set_index("单位").loc["县城市管理局"]
     assert "互评 90.0×" in row["得分构成"] and row["互评"] == 90.0
+
+
+def test_task_detail_lists_its_requests_and_instructions(app_db):
+    """任务 → a task's detail shows its 延期 request and 批示 with their states (and nothing for other tasks)."""
+    from models.services import requests
+
+    task = f.task(app_db, "四.3")
+    requests.file_extension(f.actor(app_db, "chengguan"), task_id=task.id, expected_version=task.version,
+                            new_deadline=date(2026, 12, 31),
+                            reason="需等待规划审批结果", engine=app_db)
+    instructions.write(f.actor(app_db, "lingdao"), task_id=task.id, text="请本周内拿出整改方案。", engine=app_db)
+    at = login("gaiban")
+    goto(at, "tasks")
+    at.selectbox(key="task_pick").set_value(task.id).run()
+    assert not at.exception
+    assert "延期/调整申请与领导批示" in texts(at)
+    asked = _frame(at, "申请内容")
+    assert list(asked["状态"]) == ["待审批"] and asked.iloc[0]["理由"] == "需等待规划审批结果"
+    said = _frame(at, "批示内容")
+    assert list(said["批示内容"]) == ["请本周内拿出整改方案。"] and list(said["已回复"]) == ["0/1"]
+    other = f.task(app_db, "四.2")
+    at.selectbox(key="task_pick").set_value(other.id).run()
+    assert "延期/调整申请与领导批示" not in texts(at)

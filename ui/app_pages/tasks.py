@@ -28,6 +28,7 @@ from ui.components.labels import (
 from ui.components.reads import current_plan, read, unit_id_by_name, unit_name, unit_names
 from ui.components.review import review_form
 from ui.components.session import guard
+from ui.components.task_requests import task_section
 
 login = guard("task.view")
 st.title("任务")
@@ -103,6 +104,7 @@ with timing:
         st.caption("日期按周一至周五暂估，待改革办录入当年放假安排后自动更新。")
 
 reporting_view.task_duties(login, task_id)
+task_section(login, task_id, task["code"])
 
 if task["status"] == "pending_review" and has(login.actor, "task.review"):
     review_form(login, task, key="detail_review")
