@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -122,15 +123,27 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a read builds ~100,000 small, acyclic rows or dicts (at
-    100k tasks the collector's repeated rescans cost a third of such a read); re-enabled after, unless it
-    was already off (e.g. by an overlapping call in another thread)."""
-    was_on = gc.isenabled()
-    gc.disable()
+    100k tasks the collector's repeated rescans cost a third of such a read). The web server runs reads in
+    several threads: the collector stays off while any of them is inside, and is switched back on by the
+    last one out (and only if it was on when the first one came in)."""
+    global _gc_depth, _gc_was_on
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_on = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
     try:
         yield
     finally:
-        if was_on:
-            gc.enable()
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_on:
+                gc.enable()
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_on = True
 
 
 def _is_transient(exc: BaseException) -> bool:
