@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.benchmarks import run_all
+from benchmarks import run_all
 
 
 @pytest.mark.bench

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks import pages
 from models.services.actor import Actor
-from ui.benchmarks import pages
 from ui.components.registry import pages_for
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from benchmarks.importing import make_docx, make_xlsx
 from models import sandbox
 from models.db import read_session
 from models.importing import ImportRejected, ParsedPlan, parse_plan
@@ -35,7 +36,6 @@ from tests import filesamples
 from tests.factories import actor
 from tests.fixtures.hostile.make_hostile import ALL
 from tests.security.conftest import audit_rows
-from ui.benchmarks.importing import make_docx, make_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from benchmarks.importing import make_xlsx
 from models.db import engine_for, read_session
 from models.migrate import upgrade
 from models.services import admin, handovers
@@ -29,7 +30,6 @@ from tests.conftest import BACKENDS, _create_postgres, _drop_postgres
 from tests.factories import stop
 from tests.mailbox import Mailbox, smtp_server
 from tests.ui.test_browser import ARGS, CHROMIUM, SHOTS, _login, _settle, start_streamlit
-from ui.benchmarks.importing import make_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 T0 = date(2026, 11, 23)  # a Monday: the web app's "today" (REFORM_TODAY)

@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
+from benchmarks.importing import make_docx, make_xlsx
 from models.filesafety import UploadRejected, check_upload
 from tests.filesamples import PDF, jpeg, png
-from ui.benchmarks.importing import make_docx, make_xlsx
 
 PLAN = {"docx", "xlsx", "txt"}
 LIMIT = 20 * 1024 * 1024

@@ -46,7 +46,14 @@ def register(app: typer.Typer) -> None:
               only: list[str] = typer.Option(None, "--only", help="只运行某些基准：importing/schedule/scan/…"),
               tasks: int = typer.Option(None, "--tasks", min=100, help="大规模测试的任务数（默认 10 万；小规模取其十分之一）")) -> None:
         """Run the benchmarks (import, schedule, scan, notices, dashboard, confirmations); print medians and ratios."""
-        from ui.benchmarks import run_all
+        try:  # a development package beside ui/, not shipped: installed copies have no benchmarks
+            from benchmarks import run_all
+        except ModuleNotFoundError as exc:
+            if exc.name != "benchmarks":
+                raise
+            typer.echo("错误：未找到基准测试包 benchmarks（仅随源代码提供，安装包中不含）；请在源代码目录中运行 reform bench",
+                       err=True)
+            raise typer.Exit(2) from None
 
         results = run_all(quick=quick, only=only or None, tasks=tasks,
                           progress=lambda name: None if as_json else typer.echo(f"… {name}", err=True))

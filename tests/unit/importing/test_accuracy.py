@@ -1,6 +1,6 @@
 """Accuracy over the hand-checked fixtures: task recall, exact lead units, units F1, exact deadlines.
 
-Scoring lives in ``ui/benchmarks/import_accuracy.py`` (also printed by ``reform bench``); the
+Scoring lives in ``benchmarks/import_accuracy.py`` (also printed by ``reform bench``); the
 expected .tsv files are written by reading each plan, never from the parser's output.  The product
 target on unseen published plans is ≥95% on each measure for each shape of plan (分工表, prose 意见,
 责任分工 clauses, annotated plans); every fixture is also required to be exact and reported by name.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.benchmarks.import_accuracy import TARGET, bench, by_shape, fixture_plans, score_fixture, shape_of
+from benchmarks.import_accuracy import TARGET, bench, by_shape, fixture_plans, score_fixture, shape_of
 
 
 @pytest.mark.parametrize("path", fixture_plans(), ids=lambda p: p.name)

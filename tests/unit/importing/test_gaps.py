@@ -2,13 +2,13 @@
 
 from datetime import date
 
+from benchmarks.importing import make_docx, make_xlsx
 from models.importing import parse_plan
 from models.importing.annotations import extract_annotation
 from models.importing.builder import enumerated_clauses
 from models.importing.deadlines import parse_deadline
 from models.importing.outline import build_outline
 from models.importing.tables import LEAD, SUPPORTING, find_header
-from ui.benchmarks.importing import make_docx, make_xlsx
 
 
 def test_roles_before_a_label_inside_a_bracket() -> None:

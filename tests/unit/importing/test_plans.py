@@ -7,8 +7,8 @@ import pytest
 from conftest import SAMPLES, SEEDS
 from make_samples import DOCX_LINES, XLSX_MERGES, XLSX_ROWS
 
+from benchmarks.importing import make_docx, make_xlsx
 from models.importing import ImportRejected, ParsedDependency, parse_plan
-from ui.benchmarks.importing import make_docx, make_xlsx
 
 needs_seeds = pytest.mark.skipif(not SEEDS.exists(), reason="shared seeds not available")
 

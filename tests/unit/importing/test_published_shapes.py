@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from benchmarks.importing import make_xlsx
 from models.importing import parse_plan
 from models.importing.outline import build_outline
 from models.workcalendar import WorkCalendar
-from ui.benchmarks.importing import make_xlsx
 
 
 def _txt(*lines: str) -> bytes:

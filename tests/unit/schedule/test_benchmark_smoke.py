@@ -1,6 +1,6 @@
 """The scheduler benchmark runs and reports its figures (timing itself is not asserted here)."""
 
-from ui.benchmarks.schedule import bench, synthetic_plan
+from benchmarks.schedule import bench, synthetic_plan
 
 
 def test_synthetic_plan_has_the_requested_shape() -> None:

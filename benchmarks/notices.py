@@ -14,10 +14,10 @@ from functools import partial
 
 import docx
 
+from benchmarks import median_time
 from models.documents import bulletin, load_template, render_notice
 from models.documents.chart import score_chart
 from models.documents.samples import sample_context
-from ui.benchmarks import median_time
 
 
 def _blank() -> bytes:

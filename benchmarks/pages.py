@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, or_, select, text
 from sqlalchemy.engine import Engine, make_url
 
+from benchmarks import median_time
 from models.db import engine_for, read_session
 from models.migrate import upgrade
 from models.services import accounts, scan, synthetic
@@ -46,11 +47,10 @@ from models.tables import (
     TaskUnit,
     User,
 )
-from ui.benchmarks import median_time
 
 TODAY = date(2026, 11, 21)
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-ROOT = Path(__file__).resolve().parents[2]
+APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
+ROOT = Path(__file__).resolve().parents[1]
 TASKS_PER_COUNTY = 62  # synthetic.py: 40–80 tasks per county
 PASSWORD = "Bench#Pages2026!"
 SETUP_VERSION = "1"  # bump when _build changes what it writes

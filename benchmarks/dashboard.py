@@ -25,7 +25,7 @@ from models.settings import get_settings
 from models.tables import Task
 
 TODAY = date(2026, 11, 21)
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[1] / "ui" / "app.py")
 TASKS_PER_COUNTY = 62  # synthetic.py: 40–80 tasks per county
 PASSWORD = "Bench#Dashboard2026"
 

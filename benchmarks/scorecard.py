@@ -16,11 +16,11 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
+from benchmarks import median_time
+from benchmarks.scan import TODAY, _database
 from models.db import read_session, write_session
 from models.services import rankings, scorecard
 from models.tables import EvalRating, EvalRound, Task, TaskRequest, TaskUnit, Unit
-from ui.benchmarks import median_time
-from ui.benchmarks.scan import TODAY, _database
 
 
 def _seed(engine: Engine) -> None:

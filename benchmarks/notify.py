@@ -24,12 +24,12 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from benchmarks import median_time
 from models.db import engine_for, write_session
 from models.migrate import upgrade
 from models.services import channels, scan
 from models.services.actor import Actor
 from models.tables import Alert, Delivery, NotificationChannel, Plan, Receipt, Task, TaskUnit, Unit
-from ui.benchmarks import median_time
 
 TODAY = date(2026, 11, 21)
 ADMIN = Actor.system("bench")

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 import networkx as nx
 import numpy as np
 
+from benchmarks import median_time
 from models.schedule import DepInput, PlanGraph, TaskInput
 from models.workcalendar import Lag, WorkCalendar
-from ui.benchmarks import median_time
 
 TODAY = date(2026, 6, 1)
 PLAN_START = date(2025, 9, 1)

@@ -17,12 +17,12 @@ from pathlib import Path
 from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 
+from benchmarks import median_time
 from models.db import engine_for, write_session
 from models.migrate import upgrade
 from models.services import scan, scheduling, synthetic
 from models.services.actor import Actor
 from models.tables import Alert
-from ui.benchmarks import median_time
 
 TODAY = date(2026, 11, 21)
 TASKS_PER_COUNTY = 62.5  # synthetic plans have 40–80 tasks

@@ -15,13 +15,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from benchmarks import median_time
+from benchmarks.scan import TODAY, _database
 from models.db import read_session
 from models.services import tasks
 from models.services.actor import Actor
 from models.services.uow import Tx
 from models.tables import Task, TaskUnit
-from ui.benchmarks import median_time
-from ui.benchmarks.scan import TODAY, _database
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from models.importing import ParsedPlan, ParsedTask, parse_plan
 
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "plans" / "accuracy"
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "plans" / "accuracy"
 TARGET = 0.95
 SHAPES: dict[str, str] = {  # fixture stem -> the shape of plan it imitates; others are "annotated"
     "qingshan_fengong": "fengong", "fushui_list": "fengong", "jinhe_table": "fengong", "luoshan_tags": "fengong",

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from benchmarks import median_time
 from models.db import engine_for, read_session, write_session
 from models.migrate import upgrade
 from models.services import rankings, reporting, synthetic
 from models.tables import Plan, ReportSchedule, ReportSlot, Task
-from ui.benchmarks import median_time
 
 TODAY = date(2026, 11, 21)
 TASKS_PER_COUNTY = 62
