@@ -19,11 +19,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import select
 
 from models.db import engine_for, read_session
+from models.demo.county import load_demo
 from models.migrate import upgrade
 from models.services import handovers, tasks
 from models.services.accounts import actor_for
 from models.services.actor import Actor
-from models.services.demo import load_demo
 from models.services.errors import Conflict
 from models.tables import Task, Unit, User
 

@@ -1,6 +1,6 @@
 """总览 benchmark: AppTest render time of the overview with 10 000 and 100 000 synthetic tasks.
 
-Data: ``models.services.synthetic`` counties (about 60 tasks each, set-based inserts), lights from the
+Data: ``models.demo.synthetic`` counties (about 60 tasks each, set-based inserts), lights from the
 real scheduler (``scan.recompute_all``). The overview opens on 全部方案, so every figure aggregates all
 tasks. Each sample is a cold render (Streamlit caches cleared) of an already signed-in session; the
 floor is the bare SQL light count on the same database, measured in the same run.

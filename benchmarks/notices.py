@@ -15,9 +15,9 @@ from functools import partial
 import docx
 
 from benchmarks import median_time
+from models.demo.notice_samples import sample_context
 from models.documents import bulletin, load_template, render_notice
 from models.documents.chart import score_chart
-from models.documents.samples import sample_context
 
 
 def _blank() -> bytes:
@@ -35,10 +35,10 @@ def supervision_batch(count: int) -> float:
     from sqlmodel import select
 
     from models.db import engine_for, read_session
+    from models.demo.synthetic import generate
     from models.migrate import upgrade
     from models.services import notices
     from models.services.actor import Actor
-    from models.services.synthetic import generate
     from models.tables import Task
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -299,7 +299,7 @@ def measure_signin(url: str, username: str, password: str, runs: int) -> dict[st
 
 
 def _demo_signin(work: Path, runs: int) -> dict[str, float]:
-    from models.services.demo import demo_password, load_demo
+    from models.demo.county import demo_password, load_demo
 
     url = f"sqlite:///{work / 'demo.db'}"
     upgrade(url)

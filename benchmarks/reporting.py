@@ -1,6 +1,6 @@
 """报送要求 benchmark at 100 000 tasks: opening a month of report slots, and the ranking's missed-slot figure.
 
-Data: ``models.services.synthetic`` counties with a monthly plan schedule ("每月5日前") on every plan, slots
+Data: ``models.demo.synthetic`` counties with a monthly plan schedule ("每月5日前") on every plan, slots
 opened by the scan's step from the plans' start dates. ``report_missed_100k_s`` is
 ``rankings.missed_reports`` (one aggregate over the (task, due_on, filed_on) index) against the floor of a bare
 count of the same slots; ``report_open_100k_s`` is the scan step on a day that opens nothing new (the daily

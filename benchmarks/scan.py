@@ -1,6 +1,6 @@
 """Deadline-scan benchmark: the scan's database work against a bare SQL query on the same data.
 
-Synthetic counties (``models.services.synthetic``, ~62 tasks each) go into a temporary SQLite
+Synthetic counties (``models.demo.synthetic``, ~62 tasks each) go into a temporary SQLite
 database; lights are recomputed once (that is the scheduler's benchmark), then we time what the
 scan itself does on the database — the four set-based alert INSERT … SELECTs plus reading today's
 alerts with their recipients for notification — with the alerts deleted between runs so every run

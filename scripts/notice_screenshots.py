@@ -14,9 +14,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from models.demo.notice_samples import sample_context  # noqa: E402
 from models.documents import KINDS, load_template, render_notice  # noqa: E402
 from models.documents.pdf import render_pdfs  # noqa: E402
-from models.documents.samples import sample_context  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots" / "notices"
 

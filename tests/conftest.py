@@ -80,7 +80,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The demo county is loaded once per backend; each test gets a cheap copy of it."""
-    from models.services.demo import load_demo
+    from models.demo.county import load_demo
 
     made: dict[str, str] = {}
     folder = tmp_path_factory.mktemp("templates")

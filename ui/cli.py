@@ -81,8 +81,8 @@ def db_upgrade() -> None:
 @friendly
 def demo_load(today: str = typer.Option(None, help="演示数据的“今天” YYYY-MM-DD")) -> None:
     """Load the demo county (清河县城市管理体制改革) with units, users, tasks and handovers."""
+    from models.demo.county import demo_password, load_demo
     from models.migrate import upgrade
-    from models.services.demo import demo_password, load_demo
 
     upgrade()
     plan = load_demo(today=parse_day(today) or today_in_tz())

@@ -89,7 +89,7 @@ def _template(backend: str, tmp_root: Path, *, demo: bool = True) -> str:
     """Build the (demo or empty) database once per test session; tests get cheap copies of it."""
     key = backend if demo else f"{backend}-empty"
     if key not in _TEMPLATES:
-        from models.services.demo import load_demo
+        from models.demo.county import load_demo
 
         eng, name = make_database(backend, tmp_root)
         if demo:

@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from models.db import engine_for, read_session, write_session
+from models.demo.county import demo_password
 from models.services import accounts
 from models.services.accounts import LOGIN_FAILED, AuthFailed, SessionExpired, login, validate_session
 from models.services.actor import Actor
-from models.services.demo import demo_password
 from models.services.errors import Invalid, PermissionDenied
 from models.services.passwords import BLOCKLIST_FILE, policy_problems, verify_password
 from models.settings import Settings

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from models.db import engine_for
+from models.demo.county import demo_password, load_demo
 from models.migrate import upgrade
-from models.services.demo import demo_password, load_demo
 from models.settings import get_settings
 from tests.conftest import TODAY
 

@@ -21,10 +21,10 @@ from sqlmodel import select
 
 from benchmarks.importing import make_xlsx
 from models.db import engine_for, read_session
+from models.demo.county import load_accounts
 from models.migrate import upgrade
 from models.services import admin, handovers
 from models.services.actor import Actor
-from models.services.demo import load_accounts
 from models.tables import Alert, Notice, Plan, Task, Unit
 from tests.conftest import BACKENDS, _create_postgres, _drop_postgres
 from tests.factories import stop

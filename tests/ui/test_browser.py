@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from models.services.demo import demo_password
+from models.demo.county import demo_password
 from tests.factories import stop
 from tests.ui.conftest import fresh_demo
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from models.db import engine_for, read_session, write_session
+from models.demo.county import demo_password
 from models.services import inbox
-from models.services.demo import demo_password
 from models.services.permissions import actor_unit_ids
 from models.settings import get_settings
 from models.tables import Plan, Task, TaskUnit, User, UserSession

@@ -29,6 +29,7 @@ FORBIDDEN = [
                  "sqlalchemy", "alembic"), "the pure core works on plain data, without a database"),
     (("flows",), ("ui", "streamlit"), "flows wrap use cases; they never reach the web app or CLI"),
     (("ui",), ("prefect",), "entry points start use cases through flows.client, never Prefect directly"),
+    (("models/services", *PURE_CORE), ("models.demo",), "demo and test data load through the services, above them"),
     (("models", "flows", "ui"), ("benchmarks",), "benchmarks are a development package that does not ship"),
 ]
 # The one arrow a rule above allows by name: `reform bench` imports the benchmarks lazily, inside the command,

@@ -16,10 +16,10 @@ def register(app: typer.Typer) -> None:
         """Generate N synthetic counties (units, plans of 40–80 tasks, dependencies, handovers, progress)."""
         import time
 
+        from models.demo.synthetic import generate as run
         from models.migrate import upgrade
         from models.services.actor import Actor
         from models.services.scheduling import recompute_all
-        from models.services.synthetic import generate as run
 
         upgrade()
         day = parse_day(today) or today_in_tz()

@@ -56,8 +56,8 @@ def register(app: typer.Typer) -> None:
         prefect: bool = typer.Option(True, help="启动本地 Prefect 服务与定时部署（--no-prefect 则流程在应用内执行）"),
     ) -> None:
         """Start everything: database + demo, local Prefect server + deployments, web app (启动整个系统)."""
+        from models.demo.county import demo_password, load_demo
         from models.migrate import upgrade
-        from models.services.demo import demo_password, load_demo
         from models.settings import get_settings
         from ui.cli import today_in_tz
 

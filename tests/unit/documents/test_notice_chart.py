@@ -6,9 +6,9 @@ import warnings
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from models.demo.notice_samples import stress_cases
 from models.documents import bulletin
 from models.documents.chart import chart_figure
-from models.documents.samples import stress_cases
 
 
 def test_unscored_units_are_left_out_and_every_label_fits() -> None:

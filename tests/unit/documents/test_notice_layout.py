@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from docx_readback import CJK, NS, Package, is_blank, pval, q, runs, rval, text, top_paragraphs
 
+from models.demo.notice_samples import sample_context
 from models.documents import (
     DOC_NUMBER_RE,
     KINDS,
@@ -17,7 +18,6 @@ from models.documents import (
     notice_title,
     render_notice,
 )
-from models.documents.samples import sample_context
 from models.documents.text import CN_DATE_RE
 
 NOTICES = [k for k, s in KINDS.items() if s.layout == "notice"]

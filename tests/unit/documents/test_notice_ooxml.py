@@ -20,10 +20,10 @@ from docx_readback import NS, Package, pval, q, text
 from lxml import etree
 from openxml_audit import OpenXmlValidator
 
+from models.demo.notice_samples import closing_cases, long_cell_cases, sample_context, stress_cases
 from models.documents import KINDS, load_template, render_notice
 from models.documents.layout import BODY_CHARS, IMPRINT_LINE, KEEP_LINES, RULE_TWIPS, TEXT_HEIGHT, _lines
 from models.documents.ooxml import TEXT_WIDTH
-from models.documents.samples import closing_cases, long_cell_cases, sample_context, stress_cases
 
 CASES = {k: (k, sample_context(k, code=load_template(k).code)) for k in KINDS} | stress_cases() \
     | long_cell_cases() | {n: c for n, c in closing_cases().items() if n.endswith(("-328", "-440"))}

@@ -14,10 +14,10 @@ from typing import Any
 import pdfplumber
 import pytest
 
+from models.demo.notice_samples import CLOSING, closing_cases, long_cell_cases, sample_context, stress_cases
 from models.documents import KINDS, build_content, load_template, render_notice
 from models.documents.layout import KEEP_LINES, fit_closing, fit_first_page
 from models.documents.pdf import render_pdfs, soffice_path
-from models.documents.samples import CLOSING, closing_cases, long_cell_cases, sample_context, stress_cases
 from models.documents.typeset import word_boundaries
 
 pytestmark = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice not installed")

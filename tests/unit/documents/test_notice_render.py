@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from models.demo.notice_samples import sample_context
 from models.documents import load_template, notice_title, render_notice, render_pdf
 from models.documents.pdf import soffice_path
-from models.documents.samples import sample_context
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 pytestmark = pytest.mark.skipif(

@@ -13,6 +13,7 @@ from docx_readback import Package, text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from models.demo.notice_samples import sample_context, sample_data
 from models.documents import (
     DOC_NUMBER_RE,
     KINDS,
@@ -24,7 +25,6 @@ from models.documents import (
     sanitize,
 )
 from models.documents.layout import split_title
-from models.documents.samples import sample_context, sample_data
 from models.documents.templates import TEMPLATES_DIR
 from models.documents.text import CN_DATE_RE, char_width, cn_date
 
