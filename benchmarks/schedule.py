@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from benchmarks import median_time
-from models.schedule import DepInput, PlanGraph, TaskInput
+from models.scheduling import DepInput, PlanGraph, TaskInput
 from models.workcalendar import Lag, WorkCalendar
 
 TODAY = date(2026, 6, 1)

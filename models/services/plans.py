@@ -92,7 +92,7 @@ def validate_draft(draft: dict[str, Any]) -> None:
                 raise Invalid(f"任务 {t['code']} 依赖的任务 {dep.get('code')} 不存在")
             parse_lag(dep.get("lag") or "0 days")
         _date(t.get("deadline"))
-    from models.schedule import DepInput, PlanGraph, ScheduleError, TaskInput
+    from models.scheduling import DepInput, PlanGraph, ScheduleError, TaskInput
     from models.workcalendar import Lag
 
     index = {c: i for i, c in enumerate(codes)}

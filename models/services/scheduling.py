@@ -1,6 +1,6 @@
 """Recompute schedules from the database and store the results on the task rows.
 
-Set-based: one query for tasks, one for dependencies, one pure computation (``models.schedule``) over
+Set-based: one query for tasks, one for dependencies, one pure computation (``models.scheduling``) over
 numpy arrays, and one executemany UPDATE for the rows whose computed fields changed. ``recompute_all``
 does every plan at once (the daily scan); ``recompute`` one plan (after an import or an edit). Pages and
 the deadline scan read the stored fields, so they never recompute on the hot path.
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import read_session, retry_transient
-from models.schedule import DepInput, PlanGraph, ScheduleResult, TaskInput, Thresholds
+from models.scheduling import DepInput, PlanGraph, ScheduleResult, TaskInput, Thresholds
 from models.scheduling.passes import known
 from models.scheduling.result import LIGHTS
 from models.services import reporting

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from models.schedule import DepInput, PlanGraph, ScheduleResult, TaskInput, Thresholds
+from models.scheduling import DepInput, PlanGraph, ScheduleResult, TaskInput, Thresholds
 from models.workcalendar import Lag, WorkCalendar
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.schedule import Thresholds
+from models.scheduling import Thresholds
 from tests.unit.schedule.factories import compute, task
 
 START = date(2026, 1, 1)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.schedule import CycleError, DepInput, PlanGraph, ScheduleResult, TaskInput
+from models.scheduling import CycleError, DepInput, PlanGraph, ScheduleResult, TaskInput
 from models.scheduling.graph import MAX_CYCLES
 from models.workcalendar import Lag, WorkCalendar
 

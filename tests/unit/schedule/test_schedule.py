@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from models.schedule import CycleError, PlanGraph, ScheduleError, Thresholds, UnknownTaskError
+from models.scheduling import CycleError, PlanGraph, ScheduleError, Thresholds, UnknownTaskError
 from models.workcalendar import WorkCalendar
 
 from .factories import compute, dep, task
