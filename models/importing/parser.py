@@ -25,7 +25,7 @@ from models.importing.model import ImportRejected, ParsedPlan, ParsedTask
 from models.importing.outline import build_outline, clean_lines
 from models.importing.relations import attach_supporters, check_feasibility, resolve_relative, task_warnings
 from models.importing.reporting import propose_indicator, propose_schedule
-from models.importing.tables import HEADER_MESSAGE, find_header, tasks_from_table
+from models.importing.task_table import HEADER_MESSAGE, find_header, tasks_from_table
 from models.importing.text_reader import decode_text
 from models.importing.textnorm import fold
 from models.importing.xlsx_reader import read_xlsx

@@ -12,7 +12,7 @@ import warnings
 
 from openpyxl import load_workbook
 
-from models.importing.tables import Cell
+from models.importing.task_table import Cell
 
 
 def read_xlsx(data: bytes) -> list[tuple[str, list[list[Cell]]]]:

@@ -8,7 +8,7 @@ from models.importing.annotations import extract_annotation
 from models.importing.builder import enumerated_clauses
 from models.importing.deadlines import parse_deadline
 from models.importing.outline import build_outline
-from models.importing.tables import LEAD, SUPPORTING, find_header
+from models.importing.task_table import LEAD, SUPPORTING, find_header
 
 
 def test_roles_before_a_label_inside_a_bracket() -> None:
