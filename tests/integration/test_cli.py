@@ -122,7 +122,7 @@ def test_first_start_scans_once_so_the_demo_shows_alerts(cli) -> None:  # type: 
 
     from models.db import read_session
     from models.tables import Alert, OpsRun
-    from ui.commands.run import _first_scan
+    from ui.cli.run import _first_scan
 
     cli("demo", "load")
     _first_scan()

@@ -1,0 +1,4 @@
+"""`python -m ui.cli` runs `reform`."""
+from ui.cli.app import main
+
+main()
