@@ -5,7 +5,7 @@ import io
 
 from openpyxl import load_workbook
 
-from ui.components import draft as drafts
+from ui import plan_review as drafts
 from ui.components.fmt import md
 from ui.components.tables import frame, xlsx_bytes
 

@@ -14,9 +14,9 @@ from ui.components.fmt import md, when
 from ui.components.labels import ALERT_LEVELS, light
 from ui.components.ops import show_health
 from ui.components.reads import current_plan, read
-from ui.components.scan import scan_status, start_scan
 from ui.components.session import guard
 from ui.components.signoff_view import office_overview
+from ui.scan_now import scan_status, start_scan
 
 login = guard("alert.manage")
 actor = login.actor

@@ -7,7 +7,7 @@ import streamlit as st
 
 from flows import client
 from models.services import dashboard, ledger, plans, uploads
-from ui.components import draft as drafts
+from ui import plan_review as drafts
 from ui.components import draft_store, jobs, reporting_view
 from ui.components.actions import call, flash, show_flash, today
 from ui.components.fmt import md
