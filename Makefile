@@ -16,7 +16,7 @@ bench:
 	@.venv/bin/reform bench
 
 lint:
-	@.venv/bin/ruff check models flows ui tests
+	@.venv/bin/ruff check models flows ui tests benchmarks
 
 # Re-resolve and pin the whole environment after changing pyproject.toml
 lock:

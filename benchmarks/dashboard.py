@@ -18,8 +18,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from models.db import engine_for, read_session
+from models.demo import synthetic
 from models.migrate import upgrade
-from models.services import accounts, scan, synthetic
+from models.services import accounts, scan
 from models.services.actor import Actor
 from models.settings import get_settings
 from models.tables import Task

@@ -31,8 +31,9 @@ from sqlalchemy.engine import Engine, make_url
 
 from benchmarks import median_time
 from models.db import engine_for, read_session
+from models.demo import synthetic
 from models.migrate import upgrade
-from models.services import accounts, scan, synthetic
+from models.services import accounts, scan
 from models.services.actor import Actor
 from models.settings import get_settings
 from models.tables import (

@@ -17,8 +17,9 @@ from sqlalchemy import func, insert, select
 
 from benchmarks import median_time
 from models.db import engine_for, read_session, write_session
+from models.demo import synthetic
 from models.migrate import upgrade
-from models.services import rankings, reporting, synthetic
+from models.services import rankings, reporting
 from models.tables import Plan, ReportSchedule, ReportSlot, Task
 
 TODAY = date(2026, 11, 21)

@@ -19,8 +19,9 @@ from sqlalchemy.engine import Engine
 
 from benchmarks import median_time
 from models.db import engine_for, write_session
+from models.demo import synthetic
 from models.migrate import upgrade
-from models.services import scan, scheduling, synthetic
+from models.services import scan, scheduling
 from models.services.actor import Actor
 from models.tables import Alert
 

@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from models.db import read_session, write_session
-from models.services import accounts, admin, notices, retention, synthetic, tasks
+from models.demo import synthetic
+from models.services import accounts, admin, notices, retention, tasks
 from models.services.accounts import LOGIN_FAILED, AuthFailed, SessionExpired, login, validate_session
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied
