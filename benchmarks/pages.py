@@ -66,9 +66,9 @@ def _count(s: Any, query: Any) -> object:
 
 
 def _mine(s: Any, actor: Actor) -> list[int]:
-    from models.services.dashboard import _unit_and_groups
+    from models.services.permissions import unit_and_groups
 
-    return _unit_and_groups(s, actor.unit_id) if actor.unit_id else []
+    return list(unit_and_groups(s, actor.unit_id)) if actor.unit_id else []
 
 
 def _handover_floor(s: Any, actor: Actor) -> object:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, and_, delete, exists, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
 
 from models.db import retry_transient
 from models.services.actor import Actor
@@ -55,7 +56,17 @@ def steps_of(session: Session, handover_id: int) -> list[HandoverStep]:
 
 
 def current_step(steps: list[HandoverStep]) -> HandoverStep | None:
+    """Whose turn it is: the first unconfirmed step (``steps`` in ``seq`` order); None once all confirmed."""
     return next((s for s in steps if s.status != "confirmed"), None)
+
+
+def is_current_step(step: type[HandoverStep]) -> ColumnElement[bool]:
+    """``current_step`` in SQL, for ``step`` (``HandoverStep`` or an alias of it): unconfirmed, and no earlier
+    step of its handover is unconfirmed."""
+    earlier = aliased(HandoverStep)
+    return and_(col(step.status) != "confirmed",
+                ~exists().where(col(earlier.handover_id) == col(step.handover_id), col(earlier.seq) < col(step.seq),
+                                col(earlier.status) != "confirmed"))
 
 
 def _bump(session: Session, ho: Handover, expected_version: int, **values: Any) -> None:

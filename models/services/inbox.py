@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from models.db import read_session
 from models.links import Link, alert_link, handover_link, notice_link, task_link
 from models.services.actor import Actor
+from models.services.handovers import is_current_step
 from models.services.permissions import actor_unit_ids, has
 from models.settings import get_settings
 from models.tables import (
@@ -48,7 +49,6 @@ from models.tables import (
 KINDS = {"step": "待确认交接", "returned": "被退回", "report": "待报进展", "slot": "待报送", "instruction": "待回复批示",
          "signoff": "待签收", "review": "待审核"}
 OPEN = ("not_started", "in_progress")
-_Earlier = aliased(HandoverStep)
 _Rejected = aliased(HandoverStep)
 _Later = aliased(ProgressReport)
 
@@ -86,13 +86,11 @@ def _own_tasks(units: set[int]) -> Any:
 
 
 def _steps(session: Any, units: set[int], limit: int) -> Part:
-    turn = ~exists().where(_Earlier.handover_id == HandoverStep.handover_id, _Earlier.seq < HandoverStep.seq,
-                           _Earlier.status != "confirmed")
     returned = exists().where(_Rejected.handover_id == HandoverStep.handover_id, _Rejected.status == "rejected")
     query = (select(Handover.id, Handover.title, HandoverStep.party_role, returned.label("returned"))
              .join(Handover, Handover.id == HandoverStep.handover_id)
-             .where(HandoverStep.unit_id.in_(units), HandoverStep.status != "confirmed",
-                    Handover.status == "in_progress", turn).order_by(Handover.id))
+             .where(HandoverStep.unit_id.in_(units), Handover.status == "in_progress",
+                    is_current_step(HandoverStep)).order_by(Handover.id))
     roles = {"sender": "移交方", "receiver": "接收方", "supervisor": "监督方"}
     items = [Item("returned" if r.returned else "step", r.title,
                   f"本单位作为{roles.get(r.party_role, r.party_role)}" + ("，交接被退回，请修改清单后重新确认"

@@ -59,12 +59,16 @@ def require(actor: Actor, perm: str) -> None:
         raise PermissionDenied(f"无权执行此操作（{ROLE_LABELS.get(actor.role, actor.role)}）")
 
 
+def unit_and_groups(session: Session, unit_id: int) -> set[int]:
+    """The unit plus every group unit it belongs to (各镇人民政府 stands for each town): whose tasks,
+    handover steps and notices the unit acts on and sees."""
+    groups = session.exec(select(UnitGroupMember.group_id).where(UnitGroupMember.member_id == unit_id)).all()
+    return {unit_id, *groups}
+
+
 def actor_unit_ids(session: Session, actor: Actor) -> set[int]:
-    """The actor's unit plus every group unit it belongs to (各镇人民政府 stands for each town)."""
-    if actor.unit_id is None:
-        return set()
-    groups = session.exec(select(UnitGroupMember.group_id).where(UnitGroupMember.member_id == actor.unit_id)).all()
-    return {actor.unit_id, *groups}
+    """The actor's unit plus every group unit it belongs to (none for an actor without a unit)."""
+    return set() if actor.unit_id is None else unit_and_groups(session, actor.unit_id)
 
 
 def task_units(session: Session, task_id: int, roles: tuple[str, ...]) -> set[int]:

@@ -5,22 +5,26 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.db import read_session
 from models.services.errors import Invalid
+from models.services.permissions import unit_and_groups
 from models.services.units import alias_map
-from models.tables import Task, TaskUnit, Unit, UnitGroupMember
+from models.tables import Task, TaskUnit, Unit
 
 
 def units_by_task(session: Session, task_ids: list[int] | None = None) -> dict[int, dict[str, list[str]]]:
-    names = {u.id: u.name for u in session.exec(select(Unit)).all()}
-    query = select(TaskUnit)
-    if task_ids is not None:
-        query = query.where(TaskUnit.task_id.in_(task_ids))  # type: ignore[attr-defined]
+    """Unit names of each task by role (lead / responsible / supporting), in assignment order; a name the
+    plan wrote that matches no unit is kept as written. Every task for ``task_ids=None``."""
+    query = (select(TaskUnit.task_id, TaskUnit.role, TaskUnit.written_name, Unit.name)
+             .outerjoin(Unit, col(Unit.id) == col(TaskUnit.unit_id)).order_by(col(TaskUnit.id)))
+    chunks = [query] if task_ids is None else [query.where(col(TaskUnit.task_id).in_(task_ids[i:i + 900]))
+                                               for i in range(0, len(task_ids), 900)]
     out: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "responsible": [], "supporting": []})
-    for tu in session.exec(query).all():
-        out[tu.task_id][tu.role].append(names.get(tu.unit_id, tu.written_name) if tu.unit_id else tu.written_name)
+    for chunk in chunks:
+        for task_id, role, written, name in session.exec(chunk):
+            out[task_id][role].append(name or written)
     return out
 
 
@@ -34,9 +38,8 @@ def unit_id_for(session: Session, name: str) -> int:
 
 def task_ids_for_unit(session: Session, unit_id: int) -> set[int]:
     """Tasks of a unit, including tasks assigned to a group the unit belongs to."""
-    groups = session.exec(select(UnitGroupMember.group_id).where(UnitGroupMember.member_id == unit_id)).all()
-    rows = session.exec(select(TaskUnit.task_id).where(TaskUnit.unit_id.in_([unit_id, *groups]))).all()  # type: ignore[union-attr]
-    return set(rows)
+    mine = unit_and_groups(session, unit_id)
+    return set(session.exec(select(TaskUnit.task_id).where(col(TaskUnit.unit_id).in_(mine))).all())
 
 
 def task_rows(*, plan_id: int | None = None, unit: str | None = None, engine: Engine | None = None) -> list[dict[str, Any]]:

@@ -7,8 +7,9 @@ import pytest
 from sqlmodel import select
 
 from models.db import read_session
-from models.services import dashboard, handovers, notices, tasks
+from models.services import handovers, notices, tasks
 from models.services.errors import Invalid
+from models.services.reads import handovers as handovers_reads
 from models.tables import AuditEvent, HandoverStep, ProgressReport
 from tests.conftest import TODAY
 from tests.factories import actor, handover, task
@@ -57,10 +58,10 @@ def test_a_returned_handover_reads_as_returned_until_the_sender_resubmits(demo_e
         step = s.exec(select(HandoverStep).where(HandoverStep.handover_id == ho.id,
                                                  HandoverStep.status == "pending").order_by(HandoverStep.seq)).first()
     assert step is not None and step.party_role == "receiver"
-    assert ho.id not in dashboard.handover_returns(engine=demo_engine)
+    assert ho.id not in handovers_reads.handover_returns(engine=demo_engine)
     handovers.reject_step(actor(demo_engine, "chengguan"), handover_id=ho.id or 0, step_id=step.id or 0,
                           expected_version=ho.version, reason="名册少一人", engine=demo_engine)
-    back = dashboard.handover_returns(engine=demo_engine)[ho.id]
+    back = handovers_reads.handover_returns(engine=demo_engine)[ho.id]
     assert back["party_role"] == "receiver" and back["reject_reason"] == "名册少一人"
     assert back["unit"] == "县城市管理局" and back["by"] == "李建国（县城管局）"  # the person, not the login
     ho = handover(demo_engine, "staff")
@@ -69,4 +70,4 @@ def test_a_returned_handover_reads_as_returned_until_the_sender_resubmits(demo_e
         sender_actor = next(u for u in ("zhujian",) if actor(demo_engine, u).unit_id == sender.unit_id)
     handovers.confirm_step(actor(demo_engine, sender_actor), handover_id=ho.id or 0, step_id=sender.id or 0,
                            expected_version=ho.version, today=TODAY, engine=demo_engine)
-    assert ho.id not in dashboard.handover_returns(engine=demo_engine)
+    assert ho.id not in handovers_reads.handover_returns(engine=demo_engine)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from models.services import dashboard, instructions
+from models.services import instructions
 from models.services.errors import Conflict, Invalid, PermissionDenied
+from models.services.reads import tasks as tasks_reads
 from tests.factories import actor, task
 from tests.integration.helpers_scan import add_channel
 from tests.mailbox import (
@@ -64,9 +65,9 @@ def test_followed_tasks_come_first(demo_engine: Engine) -> None:
     plan_id = task(demo_engine, "七.4").plan_id
     later = task(demo_engine, "七.4")
     instructions.follow(lingdao, task_id=later.id or 0, engine=demo_engine)
-    rows, _ = dashboard.task_table(plan_id, follower_id=lingdao.user_id, engine=demo_engine)
+    rows, _ = tasks_reads.task_table(plan_id, follower_id=lingdao.user_id, engine=demo_engine)
     assert rows[0]["code"] == "七.4" and rows[0]["followed"] and not rows[1]["followed"]
-    plain, _ = dashboard.task_table(plan_id, engine=demo_engine)
+    plain, _ = tasks_reads.task_table(plan_id, engine=demo_engine)
     assert plain[0]["code"] != "七.4"
     instructions.follow(lingdao, task_id=later.id or 0, on=False, engine=demo_engine)
     assert instructions.followed_ids(lingdao.user_id, engine=demo_engine) == []

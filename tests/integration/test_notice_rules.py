@@ -10,9 +10,10 @@ import pytest
 from sqlmodel import select
 
 from models.db import read_session
-from models.services import agencies, dashboard, notices
+from models.services import agencies, notices
 from models.services.actor import Actor
 from models.services.errors import Invalid, NeedsConfirmation, PermissionDenied
+from models.services.reads import notices as notices_reads
 from models.tables import AuditEvent, DocNumberCounter, Notice
 from tests.conftest import TODAY
 from tests.factories import actor, handover, task
@@ -111,7 +112,7 @@ def test_register_shows_filled_recipients_and_the_issuing_agency(demo_engine) ->
     ho = handover(demo_engine, "staff")
     notices.issue(Actor.system("handover"), "staff-transfer", notices.Subject(handover_id=ho.id), today=TODAY,
                   engine=demo_engine)
-    row = dashboard.notice_register(year=2026, engine=demo_engine)[0]
+    row = notices_reads.notice_register(year=2026, engine=demo_engine)[0]
     assert "$" not in row["recipients"] and "县住房和城乡建设局" in row["recipients"]
     assert row["issued_by"] == "中共清河县委机构编制委员会办公室"
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from models.services import accounts, admin, agencies, channels, robots, units
 from models.services.permissions import has
+from models.services.reads import admin as admin_reads
 from ui.components import deliveries_view, tables
 from ui.components.actions import act, call, show_flash
 from ui.components.fmt import when
@@ -51,7 +52,7 @@ if not (manage or roles):
 
 # ------------------------------------------------------------ users
 st.subheader("用户")
-users = read("users")
+users = read(admin_reads.users)
 tables.show(tables.frame([{**u, "role": ROLE_LABELS.get(u["role"], u["role"]),
                            "is_active": "启用" if u["is_active"] else "停用", "locked_until": when(u["locked_until"]),
                            "must_change_password": "是" if u["must_change_password"] else ""} for u in users],

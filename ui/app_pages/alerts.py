@@ -7,6 +7,8 @@ import streamlit as st
 from flows import client
 from models.links import task_link
 from models.services import admin, notices
+from models.services.reads.alerts import alert_by_id, alert_counts, alerts
+from models.services.reads.tasks import red_tasks, tasks_with_status
 from ui.components import deliveries_view, jobs, tables
 from ui.components.actions import answered, ask, asked, call, dismiss, flash, show_flash, succeeded, today
 from ui.components.deeplink import linked_row
@@ -56,7 +58,7 @@ if plan is None:
     st.stop()
 pid = plan["id"]
 
-counts = read("alert_counts")
+counts = read(alert_counts)
 cols = st.columns(len(ALERT_LEVELS) + 1)
 for col, (level, label) in zip(cols, ALERT_LEVELS.items(), strict=False):
     col.metric(label, counts.get(level, 0))
@@ -72,7 +74,7 @@ if st.session_state.get("scan_run"):
 show_health()
 
 st.subheader("预警")
-focused = linked_row("alert", lambda i: read("alert_by_id", alert_id=i))
+focused = linked_row("alert", lambda i: read(alert_by_id, alert_id=i))
 if focused is not None:  # a stable link (/alerts?alert=<id>) opens this alert first
     with st.container(border=True, key="linked_alert"):
         st.markdown(f"**{ALERT_LEVELS.get(focused['level'], focused['level'])}** · {focused['day']} · "
@@ -91,7 +93,7 @@ if focused is not None:  # a stable link (/alerts?alert=<id>) opens this alert f
 f1, f2 = st.columns(2)
 level = f1.selectbox("级别", ["全部", *ALERT_LEVELS], format_func=lambda k: ALERT_LEVELS.get(k, k), key="alert_level")
 open_only = f2.checkbox("只看未签收", value=True, key="alert_open")
-rows = read("alerts", level=None if level == "全部" else level, open_only=open_only)
+rows = read(alerts, level=None if level == "全部" else level, open_only=open_only)
 tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"]), "light": light(a["light"]),
                            "acknowledged_at": when(a["acknowledged_at"]) or "未签收"} for a in rows],
                          {"day": "日期", "level": "级别", "code": "编号", "title": "任务", "message": "内容",
@@ -112,7 +114,7 @@ office_overview()
 deliveries_view.panel(actor, key="alert_deliveries")
 
 st.subheader("印发督办通知单")
-red = read("red_tasks", plan_id=pid)
+red = read(red_tasks, plan_id=pid)
 if not red:
     st.info("目前没有红灯任务。")
 else:
@@ -129,6 +131,6 @@ else:
 
 jobs.panel(["issue-notices", "deadline-scan"], key="alert_jobs")
 
-pending = read("tasks_with_status", plan_id=pid, status="pending_review")
+pending = read(tasks_with_status, plan_id=pid, status="pending_review")
 if pending:
     st.page_link("app_pages/review.py", label=f"有 {len(pending)} 项任务已上报完成，前往“办结审核”", icon=":material/fact_check:")

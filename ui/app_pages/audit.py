@@ -5,6 +5,7 @@ import streamlit as st
 
 from models.db import read_session
 from models.services import audit, retention
+from models.services.reads.admin import audit_events
 from ui.components import tables
 from ui.components.actions import act
 from ui.components.fmt import when
@@ -24,7 +25,7 @@ actor = f2.text_input("操作人（用户名）", key="audit_actor")
 outcome = f3.selectbox("结果", ["全部", *OUTCOMES], format_func=lambda k: OUTCOMES.get(k, k), key="audit_outcome")
 span = f4.date_input("日期范围", value=[], key="audit_dates", format="YYYY-MM-DD")
 since, until = (list(span) + [None, None])[:2] if isinstance(span, tuple | list) else (span, None)
-rows = read("audit_events", action=action, actor=actor.strip() or None,
+rows = read(audit_events, action=action, actor=actor.strip() or None,
             outcome=None if outcome == "全部" else outcome, since=since, until=until, limit=2000)
 st.caption(f"显示最近 {len(rows)} 条（最多 2000 条，请用筛选条件缩小范围）。")
 tables.show(tables.frame([{**r, "ts": when(r["ts"]), "actor_role": ROLE_LABELS.get(r["actor_role"], "系统"),

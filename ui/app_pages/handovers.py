@@ -10,6 +10,15 @@ from flows import client
 from models.services import handovers, notices
 from models.services.handover_items import totals
 from models.services.permissions import has
+from models.services.reads.handovers import (
+    handover_count,
+    handover_items,
+    handover_list,
+    handover_returns,
+    pending_steps,
+)
+from models.services.reads.notices import notices_for
+from models.services.reads.tasks import task_choices
 from ui.components import tables
 from ui.components.actions import act, call, flash, show_flash
 from ui.components.deeplink import linked_id
@@ -34,9 +43,9 @@ st.title("交接")
 show_flash()
 
 scope = None if admin else actor.unit_id
-offset = tables.pager(read("handover_count", unit_id=scope), key="handover_page", noun="个交接事项")
-rows = read("handovers", unit_id=scope, limit=tables.PAGE_SIZE, offset=offset)
-returns = read("handover_returns", ids=[h["id"] for h in rows])
+offset = tables.pager(read(handover_count, unit_id=scope), key="handover_page", noun="个交接事项")
+rows = read(handover_list, unit_id=scope, limit=tables.PAGE_SIZE, offset=offset)
+returns = read(handover_returns, ids=[h["id"] for h in rows])
 tables.show(tables.frame([{**h, "kind": HANDOVER_KINDS.get(h["kind"], h["kind"]),
                            "status": status_label(h, returns), "waiting": waiting_label(h, returns),
                            "started_at": when(h["started_at"]), "completed_at": when(h["completed_at"])} for h in rows],
@@ -44,7 +53,7 @@ tables.show(tables.frame([{**h, "kind": HANDOVER_KINDS.get(h["kind"], h["kind"])
                           "to_unit": "接收方", "status": "状态", "confirmed": "已确认方", "waiting": "待确认",
                           "started_at": "启动时间", "completed_at": "完成时间"}),
             key="handover_list", file_name="交接事项")
-pending = {p["handover_id"]: p for p in (read("pending_steps", unit_id=actor.unit_id) if actor.unit_id else [])}
+pending = {p["handover_id"]: p for p in (read(pending_steps, unit_id=actor.unit_id) if actor.unit_id else [])}
 
 
 def editor(ho: dict[str, Any], items: list[dict[str, Any]], steps: list[dict[str, Any]]) -> None:
@@ -89,7 +98,7 @@ def declared_form(ho: dict[str, Any], items: list[dict[str, Any]]) -> None:
 
 
 def documents(ho: dict[str, Any]) -> None:
-    docs = read("notices_for", handover_id=ho["id"])
+    docs = read(notices_for, handover_id=ho["id"])
     if not docs:
         st.caption("暂无相关公文。")
     for d in docs:
@@ -118,7 +127,7 @@ else:
     if ho["id"] in returns:
         st.warning(status_label(ho, returns) + "。移交方修改清单并重新确认后，各方依次重新确认。")
     steps = parties(ho["id"], key=f"ho_{ho['id']}") if ho["status"] != "draft" else []
-    items = read("handover_items", handover_id=ho["id"])
+    items = read(handover_items, handover_id=ho["id"])
     editor(ho, items, steps)
     totals_line(ho["kind"], items, ho["declared_total"])
     if ho["id"] in pending:
@@ -134,16 +143,16 @@ if admin:
     st.subheader("新建交接事项")
     units = unit_id_by_name()
     plan = current_plan("ho_plan")
-    rows_for_choice = read("task_choices", plan_id=plan["id"]) if plan else []
-    task_choices = {r["id"]: f"{r['code']} {r['title']}" for r in rows_for_choice}
+    rows_for_choice = read(task_choices, plan_id=plan["id"]) if plan else []
+    choice_labels = {r["id"]: f"{r['code']} {r['title']}" for r in rows_for_choice}
     with st.form("new_handover", clear_on_submit=True):
         kind = st.selectbox("类型", list(HANDOVER_KINDS), format_func=HANDOVER_KINDS.__getitem__, key="new_ho_kind")
         title = st.text_input("标题", key="new_ho_title")
         c1, c2 = st.columns(2)
         from_unit = c1.selectbox("移交方", list(units), index=None, placeholder="请选择移交方", key="new_ho_from")
         to_unit = c2.selectbox("接收方", list(units), index=None, placeholder="请选择接收方", key="new_ho_to")
-        task_id = st.selectbox("关联任务（可不选）", [None, *task_choices], key="new_ho_task",
-                               format_func=lambda i: "不关联" if i is None else task_choices[i])
+        task_id = st.selectbox("关联任务（可不选）", [None, *choice_labels], key="new_ho_task",
+                               format_func=lambda i: "不关联" if i is None else choice_labels[i])
         if st.form_submit_button("创建（随后录入清单）", key="new_ho_submit"):
             if from_unit is None or to_unit is None:
                 st.error("请选择移交方和接收方。")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from flows import client
-from models.services import dashboard, ledger, plans, uploads
+from models.services import ledger, plans, uploads
+from models.services.reads import admin as admin_reads
+from models.services.reads import common
 from ui import plan_review as drafts
 from ui.components import draft_store, jobs, reporting_view
 from ui.components.actions import call, flash, show_flash, today
@@ -25,7 +27,7 @@ st.caption("支持 Word（.docx）、文本（.txt）和 Excel（.xlsx）格式�
 with st.expander("任务分工表（台账）：下载模板或导出已发布方案", icon=":material/table_view:"):
     st.download_button("下载空白任务分工表模板", ledger.blank_template(), file_name="任务分工表模板.xlsx",
                        key="ledger_template", icon=":material/download:")
-    published = current_plan("ledger_plan") if read("plans") else None
+    published = current_plan("ledger_plan") if read(common.plans) else None
     if published and st.button("生成台账", key="ledger_build"):
         st.session_state["ledger_bytes"] = (published["id"], call(ledger.export_plan, login.actor, published["id"]))
     built = st.session_state.get("ledger_bytes")
@@ -77,7 +79,7 @@ pending: list[str] = []
 if proposals:
     st.subheader(f"单位对应（{len(proposals)} 个名称未能对应到系统中的单位）")
     st.caption("发布前请为每个名称选择：对应到已有单位（该写法将保存为简称）、新建为新单位，或暂不指定单位。")
-    units = sorted(read("unit_names").values())
+    units = sorted(read(common.unit_names).values())
     keys = [f"import_unit_{index}_{proposal.name}" for index, proposal in enumerate(proposals)]
 
     def _settle_pending(choose: dict[str, str]) -> None:
@@ -121,7 +123,7 @@ with m2:
         st.session_state["import_rev"] = revision + 1
         st.rerun()
 
-changes = dashboard.changes_against_published(current)
+changes = admin_reads.changes_against_published(current)
 if changes and "error" not in changes:
     st.info(f"已发布过同名方案。与已发布版本相比：新增 {len(changes['added'])} 项、删除 {len(changes['removed'])} 项、"
             f"变更 {len(changes['changed'])} 项任务。发布后将作为新方案保存。")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from models.services import instructions
 from models.services.permissions import has
+from models.services.reads.tasks import task_table
 from ui.components import tables
 from ui.components.actions import act, call, flash, show_flash
 from ui.components.instruction_view import instruction_card
@@ -21,7 +22,7 @@ if has(login.actor, "instruction.write"):
     plan = current_plan("ins_plan")
     if plan is None:
         st.stop()
-    rows, _ = read("task_table", plan_id=plan["id"], follower_id=login.actor.user_id)
+    rows, _ = read(task_table, plan_id=plan["id"], follower_id=login.actor.user_id)
     followed = [r for r in rows if r["followed"]]
     st.subheader(f"我关注的任务（{len(followed)}）")
     tables.show(tables.frame([{**r, "light": light(r["light"]), "status": STATUS_LABELS.get(r["status"], r["status"])}
@@ -39,7 +40,7 @@ if has(login.actor, "instruction.write"):
     if st.button("下达批示", key="ins_write", type="primary"):
         result = call(instructions.write, login.actor, task_id=task_id, text=text)
         if result is not None:
-            _, stats = result
+            stats = result[1]
             flash(f"批示已下达各责任单位（通知已发送 {stats.sent} 条"
                   + (f"，{stats.failed} 条发送失败，将在每日巡检时重试" if stats.failed else "") + "）。")
             st.session_state.pop("ins_text", None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from models.services import tasks
+from models.services.reads.handovers import handover_items, pending_steps
+from models.services.reads.tasks import my_tasks
 from ui.components import reporting_view, tables
 from ui.components.actions import act, form_key, show_flash
 from ui.components.fmt import md
@@ -23,7 +25,7 @@ if unit_id is None:
 st.title(f"本单位：{md(unit_name(unit_id))}", anchor=False)
 show_flash()
 
-mine = read("my_tasks", unit_id=unit_id)
+mine = read(my_tasks, unit_id=unit_id)
 own = [t for t in mine if t["role"] in ("lead", "responsible")]
 support = [t for t in mine if t["role"] == "supporting"]
 cols = st.columns(4)
@@ -82,12 +84,12 @@ else:
                     expected_version=task["version"], note=note, uploads=uploads, value=value, renew="report")
 
 st.subheader("待本单位确认的交接")
-pending = read("pending_steps", unit_id=unit_id)
+pending = read(pending_steps, unit_id=unit_id)
 if not pending:
     st.info("目前没有需要本单位确认的交接事项。")
 for p in pending:
     with st.expander(f"{HANDOVER_KINDS.get(p['kind'], p['kind'])}：{md(p['title'])}", expanded=True):
-        items = read("handover_items", handover_id=p["handover_id"])
+        items = read(handover_items, handover_id=p["handover_id"])
         tables.show(items_frame(p["kind"], items), key=f"my_items_{p['handover_id']}", file_name=p["title"][:40])
         totals_line(p["kind"], items, p["declared_total"])
         step_actions(login, p, key=f"my_step_{p['handover_id']}")

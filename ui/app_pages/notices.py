@@ -10,6 +10,9 @@ from models.documents import KINDS
 from models.documents.handover import LIST_KIND
 from models.services import notices
 from models.services.notices import Subject
+from models.services.reads.handovers import handover_list
+from models.services.reads.notices import notice_register
+from models.services.reads.tasks import red_tasks, task_choices
 from ui.components import tables
 from ui.components.actions import act, answered, ask, asked, call, dismiss, flash, show_flash, today
 from ui.components.deeplink import linked_id
@@ -40,7 +43,7 @@ def subject_picker(kind: str) -> Subject | None:
         return Subject(plan_id=plan["id"]) if plan else None
     if need == "handover":
         wanted = LIST_KIND.get(kind)  # 人员划转通知 → staff handovers only; 交接确认书 takes any kind
-        hos = {h["id"]: f"{HANDOVER_KINDS.get(h['kind'], h['kind'])}：{h['title']}" for h in read("handovers")
+        hos = {h["id"]: f"{HANDOVER_KINDS.get(h['kind'], h['kind'])}：{h['title']}" for h in read(handover_list)
                if wanted is None or h["kind"] == wanted}
         if not hos:
             st.info(f"还没有{HANDOVER_KINDS.get(wanted, '') if wanted else ''}交接事项。")
@@ -49,7 +52,7 @@ def subject_picker(kind: str) -> Subject | None:
     plan = current_plan("doc_plan")
     if plan is None:
         return None
-    red_first = read("red_tasks", plan_id=plan["id"]) + read("task_choices", plan_id=plan["id"])
+    red_first = read(red_tasks, plan_id=plan["id"]) + read(task_choices, plan_id=plan["id"])
     choices = {r["id"]: f"{r['code']} {r['title']}" for r in red_first}
     return Subject(task_id=st.selectbox("任务（红灯任务在前）", list(choices), format_func=choices.__getitem__,
                                         key="doc_task"))
@@ -154,7 +157,7 @@ if "doc_preview_data" in st.session_state:
 st.subheader("发文登记（文号登记簿）")
 st.session_state.setdefault("reg_year", today().year)  # set by issued() to the new notice's year
 year = st.number_input("年度", min_value=2000, max_value=2100, step=1, key="reg_year")
-register = read("notice_register", year=int(year))
+register = read(notice_register, year=int(year))
 tables.show(tables.frame([{**n, "kind": KINDS[n["kind"]].label if n["kind"] in KINDS else n["kind"],
                            "status": "已作废" if n["status"] == "voided" else "有效", "issued_at": when(n["issued_at"])}
                           for n in register],

@@ -5,6 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from models.services.permissions import has
+from models.services.reads.overview import (
+    at_risk_list,
+    burnup,
+    dependencies_among,
+    focus_tasks,
+    latest_activity,
+    latest_alerts,
+    light_counts,
+    milestones,
+    phase_progress,
+)
 from ui.components import charts, tables
 from ui.components.actions import today
 from ui.components.charts import CHART_CONFIG
@@ -27,7 +38,7 @@ pid = plan["id"]
 st.caption(f"{plan['title']}" + (f"（{plan['doc_number']}）" if plan["doc_number"] else "")
            + f" · 数据截至 {today():%Y年%m月%d日}")
 
-counts = read("light_counts", plan_id=pid)
+counts = read(light_counts, plan_id=pid)
 cols = st.columns(7)
 for col, (label, value) in zip(cols, [("任务总数", counts["total"]), ("已完成", counts["done"]),
                                       ("绿灯", counts["green"]), ("黄灯", counts["yellow"]),
@@ -36,7 +47,7 @@ for col, (label, value) in zip(cols, [("任务总数", counts["total"]), ("已�
     col.metric(label, value)
 
 st.subheader("风险与逾期任务")
-risks = read("at_risk_list", plan_id=pid)
+risks = read(at_risk_list, plan_id=pid)
 tables.show(tables.frame([{**r, "light": light(r["light"])} for r in risks],
                          {"code": "编号", "title": "任务", "light": "灯色", "percent": "进度%", "deadline": "截止日期",
                           "forecast_finish": "预计完成", "lead": "牵头单位", "light_reason": "原因"}),
@@ -47,18 +58,18 @@ with left:
     st.plotly_chart(charts.lights_donut(counts), key="lights_chart", config=CHART_CONFIG)
 with right:
     st.subheader("各阶段进度")
-    phases = read("phase_progress", plan_id=pid) if pid is not None else []
+    phases = read(phase_progress, plan_id=pid) if pid is not None else []
     if pid is None:  # phases of different plans are not comparable
         st.caption("请在上方选择一个方案查看各阶段进度。")
     if phases:
         st.plotly_chart(charts.phase_bars(phases), key="phase_chart", config=CHART_CONFIG)
 
 st.subheader("累计完成情况（计划与实际）")
-burn = read("burnup", plan_id=pid)
+burn = read(burnup, plan_id=pid)
 st.plotly_chart(charts.burnup(burn["planned"], burn["actual"], today()), key="burnup_chart", config=CHART_CONFIG)
 
 st.subheader("里程碑")
-stones = read("milestones", plan_id=pid)
+stones = read(milestones, plan_id=pid)
 tables.show(tables.frame([{**m, "status": STATUS_LABELS.get(m["status"], m["status"]), "light": light(m["light"])}
                           for m in stones],
                          {"code": "编号", "title": "里程碑", "deadline": "截止日期", "forecast_finish": "预计完成",
@@ -66,8 +77,8 @@ tables.show(tables.frame([{**m, "status": STATUS_LABELS.get(m["status"], m["stat
             key="milestones", file_name="里程碑")
 
 path = critical_path(pid) if pid is not None else ()
-focus, qualifying = read("focus_tasks", plan_id=pid, cap=GANTT_CAP, path=path)
-deps = read("dependencies_among", task_ids=[r["id"] for r in focus])
+focus, qualifying = read(focus_tasks, plan_id=pid, cap=GANTT_CAP, path=path)
+deps = read(dependencies_among, task_ids=[r["id"] for r in focus])
 st.subheader("甘特图：关键路径、风险任务与里程碑")
 if qualifying > len(focus):
     st.caption(f"为便于阅读，仅显示关键路径、有风险、红灯任务和里程碑中的前 {len(focus)} 项（共 {qualifying} 项）；"
@@ -84,13 +95,13 @@ else:
         st.graphviz_chart(charts.dependency_dot(focus, deps))
 
 st.subheader("最新预警")
-alerts = read("latest_alerts", limit=20)
+alerts = read(latest_alerts, limit=20)
 tables.show(tables.frame([{**a, "level": ALERT_LEVELS.get(a["level"], a["level"])} for a in alerts],
                          {"day": "日期", "level": "级别", "code": "编号", "message": "内容"}),
             key="alerts", file_name="最新预警")
 
 st.subheader("最新动态")
-activity = read("latest_activity", plan_id=pid, limit=10)
+activity = read(latest_activity, plan_id=pid, limit=10)
 for a in activity[:5]:
     who = a["unit"] or a["user"]  # imported history has neither: no empty bold marks ("****")
     st.markdown(f"- {when(a['created_at'])} " + (f"**{md(who)}** " if who else "")

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from models.services.rankings import period_for
+from models.services.reads.rankings import ranking
 from ui.components import charts, tables
 from ui.components.actions import today
 from ui.components.charts import CHART_CONFIG
@@ -26,7 +27,7 @@ as_of = window.end if window else today()
 label = window.label if window else "今天"
 st.caption(f"统计口径：截至 {as_of:%Y年%m月%d日}（{label}）已到期或已完成的任务；牵头/负责单位全额计分，配合单位按一半计分；"
            "逾期完成得一半分。")
-result = read("ranking", as_of=as_of, plan_id=plan["id"], start=window.start if window else None)
+result = read(ranking, as_of=as_of, plan_id=plan["id"], start=window.start if window else None)
 legend_caption(result["composition"])
 
 red_col, black_col = st.columns(2)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from models.services import requests
 from models.services.permissions import has
+from models.services.reads.tasks import my_tasks
 from ui.components import tables
 from ui.components.actions import act, call, show_flash
 from ui.components.reads import read
@@ -19,7 +20,7 @@ office = has(login.actor, "task.admin")
 
 if not office and login.actor.unit_id is not None:
     st.subheader("提出申请")
-    file_form(login, read("my_tasks", unit_id=login.actor.unit_id))
+    file_form(login, read(my_tasks, unit_id=login.actor.unit_id))
 
 state = st.selectbox("状态", ["", *requests.STATES], key="req_state",
                      format_func=lambda s: requests.STATES.get(s, "全部"))

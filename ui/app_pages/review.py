@@ -8,6 +8,9 @@ from typing import Any
 import streamlit as st
 
 from models.services import tasks
+from models.services.reads import common
+from models.services.reads.handovers import handover_list, handover_returns
+from models.services.reads.tasks import evidence_of, neighbours, task_history, tasks_with_status
 from ui.components import tables
 from ui.components.actions import call, show_flash
 from ui.components.fmt import md, when
@@ -29,8 +32,8 @@ show_flash()
 plan = current_plan("review_plan", allow_all=True)
 if plan is None:
     st.stop()
-plans = [p["id"] for p in read("plans")] if plan["id"] is None else [plan["id"]]
-pending = [t for pid in plans for t in read("tasks_with_status", plan_id=pid, status="pending_review")]
+plans = [p["id"] for p in read(common.plans)] if plan["id"] is None else [plan["id"]]
+pending = [t for pid in plans for t in read(tasks_with_status, plan_id=pid, status="pending_review")]
 st.caption(f"共 {len(pending)} 项任务已上报完成、等待审核。请核对完成说明和佐证材料后办结，或填写原因退回责任单位重办。")
 if not pending:
     st.info("没有待审核的任务。")
@@ -38,7 +41,7 @@ if not pending:
 
 
 def notes(task: dict[str, Any]) -> None:
-    history = read("task_history", task_id=task["id"])
+    history = read(task_history, task_id=task["id"])
     reports = [h for h in history if h["kind"] == "report_done"]
     latest = reports[-1] if reports else None
     if latest is not None:
@@ -55,7 +58,7 @@ def notes(task: dict[str, Any]) -> None:
 
 
 def evidence(task: dict[str, Any]) -> None:
-    files = read("evidence_of", task_id=task["id"])
+    files = read(evidence_of, task_id=task["id"])
     if not files:
         st.warning("没有上传佐证材料。")
         return
@@ -77,7 +80,7 @@ def evidence(task: dict[str, Any]) -> None:
 
 
 def handovers(task: dict[str, Any], returns: dict[int, dict[str, Any]]) -> None:
-    mine = [h for h in read("handovers") if h["task_id"] == task["id"]]
+    mine = [h for h in read(handover_list) if h["task_id"] == task["id"]]
     if not mine:
         return
     st.markdown("**本任务的交接事项**")
@@ -92,14 +95,14 @@ def handovers(task: dict[str, Any], returns: dict[int, dict[str, Any]]) -> None:
 
 
 def dependants(task: dict[str, Any]) -> None:
-    after = read("neighbours", task_id=task["id"])["down"]
+    after = read(neighbours, task_id=task["id"])["down"]
     if after:
         st.markdown(f"**等待本任务的后续任务（{len(after)} 项）：** " + "；".join(
             f"{md(n['code'])} {md(n['title'][:20])}（{lag(n['lag_value'], n['lag_unit'])}，"
             f"{STATUS_LABELS.get(n['status'], n['status'])}）" for n in after[:10]))
 
 
-returns = read("handover_returns")
+returns = read(handover_returns)
 for task in pending:
     with st.container(border=True, key=f"rv_card_{task['id']}"):
         st.subheader(f"{task['code']} {task['title']}", anchor=False)

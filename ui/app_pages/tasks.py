@@ -2,12 +2,21 @@
 a what-if slip, progress history, evidence downloads, review (office) and its audit trail."""
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from models.services import scheduling, tasks
 from models.services.permissions import UNIT_SCOPED_ROLES, has
+from models.services.reads.common import plans
+from models.services.reads.overview import phase_progress
+from models.services.reads.tasks import (
+    evidence_of,
+    neighbours,
+    task_audit,
+    task_detail,
+    task_history,
+    task_labels,
+    task_table,
+)
 from ui.components import reporting_view, tables
 from ui.components.actions import call, show_flash, today
 from ui.components.deeplink import linked_task
@@ -50,15 +59,15 @@ unit = c_unit.selectbox("责任单位", unit_options, index=unit_options.index(o
                         key="flt_unit")
 lights = c_light.multiselect("灯色", list(LIGHTS), format_func=LIGHTS.__getitem__, key="flt_light",
                              placeholder="全部", max_selections=len(LIGHTS) - 1)  # all four = no filter
-phase_names = [p["phase"] for p in read("phase_progress", plan_id=pid)]
+phase_names = [p["phase"] for p in read(phase_progress, plan_id=pid)]
 phase = c_phase.selectbox("阶段", ["全部", *phase_names], key="flt_phase")
 due = c_due.date_input("截止日期范围", value=[], key="flt_due", format="YYYY-MM-DD")
 due_from, due_to = (list(due) + [None, None])[:2] if isinstance(due, tuple | list) else (due, None)
 follower = login.actor.user_id if has(login.actor, "instruction.write") else None  # 关注 first for leaders
-rows, total = read("task_table", plan_id=pid, unit_id=units.get(unit), lights=tuple(lights),
+rows, total = read(task_table, plan_id=pid, unit_id=units.get(unit), lights=tuple(lights),
                    phase=None if phase == "全部" else phase, due_from=due_from, due_to=due_to, follower_id=follower)
 st.caption(f"共 {total} 项任务" + (f"，显示前 {len(rows)} 项" if total > len(rows) else ""))
-plan_titles = {p["id"]: p["title"] for p in read("plans")}
+plan_titles = {p["id"]: p["title"] for p in read(plans)}
 tables.show(tables.frame([{**r, "plan": plan_titles.get(r.get("plan_id"), ""),
                            "status": STATUS_LABELS.get(r["status"], r["status"]), "light": light(r["light"]),
                            "at_risk": "是" if r["at_risk"] else "", "followed": "★" if r["followed"] else ""}
@@ -74,14 +83,17 @@ st.divider()
 st.header("任务详情")
 choices = {r["id"]: f"{r['code']} {r['title']}" for r in rows}
 if linked and linked.id not in choices:  # the linked task even when the filters hide it
-    choices = {linked.id: f"{linked.code} {read('task_detail', task_id=linked.id)['title']}", **choices}
+    choices = {linked.id: f"{linked.code} {(read(task_detail, task_id=linked.id) or {}).get('title', '')}", **choices}
 ids = list(choices)
 default = ids.index(linked.id) if linked else next((i for i, r in enumerate(rows) if r["light"] == "red"), 0)
 if not ids:
     st.info("没有符合条件的任务。")
     st.stop()
 task_id = st.selectbox("选择任务", ids, index=default, format_func=choices.__getitem__, key="task_pick")
-task: dict[str, Any] = read("task_detail", task_id=task_id)
+task = read(task_detail, task_id=task_id)
+if task is None:  # removed since the list was read (a plan re-imported)
+    st.info("该任务已不存在，请刷新页面。")
+    st.stop()
 st.query_params.update(plan=str(task["plan_id"]), task=task["code"])
 
 st.subheader(f"{task['code']} {task['title']}", anchor=False)
@@ -110,7 +122,7 @@ if task["status"] == "pending_review" and has(login.actor, "task.review"):
     review_form(login, task, key="detail_review")
 
 up, down = st.columns(2)
-near = read("neighbours", task_id=task_id)
+near = read(neighbours, task_id=task_id)
 for col, side, title in ((up, "up", "前置任务（完成后本任务才能开始/计时）"), (down, "down", "后续任务（受本任务影响）")):
     with col:
         st.markdown(f"**{title}**")
@@ -128,7 +140,7 @@ if st.button("推演", key="slip_run", icon=":material/timeline:"):
         result = call(scheduling.preview, task["plan_id"], today=today())
         moved = call(result.slip, task_id, int(slip_days)) if result is not None else None
     if moved is not None:
-        labels = read("task_labels", task_ids=[m[0] for m in moved])
+        labels = read(task_labels, task_ids=[m[0] for m in moved])
         st.session_state["slip_rows"] = [{"code": labels[i]["code"], "title": labels[i]["title"],
                                           "deadline": labels[i]["deadline"], "old": old, "new": new, "delta": delta,
                                           "late": "是" if labels[i]["deadline"] and new > labels[i]["deadline"] else ""}
@@ -143,7 +155,7 @@ if st.session_state.get("slip_for", (None,))[0] == task_id:
                 key="slip", file_name=f"{task['code']}_延误推演")
 
 st.subheader("进展记录")
-history = read("task_history", task_id=task_id)
+history = read(task_history, task_id=task_id)
 tables.show(tables.frame([{**h, "created_at": when(h["created_at"]), "kind": ACTION_LABELS.get(h["kind"], h["kind"])}
                           for h in history],
                          {"created_at": "时间", "unit": "单位", "user": "填报人", "kind": "事项", "percent": "进度%",
@@ -151,7 +163,7 @@ tables.show(tables.frame([{**h, "created_at": when(h["created_at"]), "kind": ACT
             key="history", file_name=f"{task['code']}_进展记录")
 
 st.subheader("佐证材料")
-evidence = read("evidence_of", task_id=task_id)
+evidence = read(evidence_of, task_id=task_id)
 if not evidence:
     st.caption("暂无佐证材料。")
 for ev in evidence:
@@ -162,7 +174,7 @@ for ev in evidence:
                            file_name=name, key=f"evidence_{ev['id']}", icon=":material/attach_file:", on_click="ignore")
 
 st.subheader("操作记录（审计）")
-trail = read("task_audit", task_id=task_id)
+trail = read(task_audit, task_id=task_id)
 tables.show(tables.frame([{**a, "ts": when(a["ts"]), "outcome": OUTCOMES.get(a["outcome"], a["outcome"]),
                            "action": action(a["action"]), "actor_name": actor_label(a["actor_name"], a["actor_role"]),
                            "after": changes(a["before"], a["after"], unit_names())} for a in trail],

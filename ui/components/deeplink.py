@@ -2,6 +2,8 @@
 Chinese when it names nothing (a forged, mistyped or outdated link shows no data and breaks nothing)."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import streamlit as st
 
 from models.services import lookup
@@ -26,7 +28,7 @@ def linked_task() -> LinkedTask | None:
     return found
 
 
-def linked_id(name: str, known: dict[int, object] | list[int]) -> int | None:
+def linked_id(name: str, known: Mapping[int, object] | Sequence[int]) -> int | None:
     """``?<name>=<id>`` when it is one of ``known`` (what this user may see on the page), else None with a
     message; the page passes the ids it lists, so a link never reveals anything beyond them."""
     value = st.query_params.get(name)

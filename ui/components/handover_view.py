@@ -10,6 +10,7 @@ from flows import client
 from models.services import handovers
 from models.services.accounts import LoginResult
 from models.services.handover_items import totals
+from models.services.reads.handovers import steps_with_names
 from ui.components import tables
 from ui.components.actions import act, call, flash
 from ui.components.fmt import when
@@ -109,7 +110,7 @@ def stepper_dot(steps: list[dict[str, Any]]) -> str:
 
 
 def parties(handover_id: int, *, key: str) -> list[dict[str, Any]]:
-    steps = read("steps_with_names", handover_id=handover_id)
+    steps = read(steps_with_names, handover_id=handover_id)
     if steps:
         st.graphviz_chart(stepper_dot(steps), width="content")
     tables.show(tables.frame([{**s, "party_role": PARTY_LABELS.get(s["party_role"], s["party_role"]),

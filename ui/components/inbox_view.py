@@ -5,7 +5,7 @@ import streamlit as st
 
 from models.services import inbox
 from models.services.actor import Actor
-from models.services.dashboard import data_stamp
+from models.services.reads.common import data_stamp
 from models.settings import get_settings
 from ui.components.actions import today
 

@@ -1,36 +1,44 @@
-"""Cached reads for pages: keyed by database, the audit head (any audited change refreshes) and the
-arguments (plan, unit, filters) — Streamlit caches are shared by all users, so scoped data must carry
-its scope in the arguments."""
+"""Cached reads for pages: ``read(fn, **kwargs)`` calls a read function of ``models.services.reads``, cached
+by the function (module and name), the database, the audit head (any audited change refreshes) and the
+arguments (plan, unit, filters) — Streamlit caches are shared by all users, so scoped data must carry its
+scope in the arguments."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
 from models.db import gc_paused
-from models.services import dashboard, lookup, preferences
+from models.services import lookup, preferences
 from models.services.actor import Actor
 from models.services.errors import ServiceError
 from models.services.permissions import UNIT_SCOPED_ROLES
+from models.services.reads import common
 from models.settings import get_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=500)
-def _cached(name: str, url: str, stamp: int, args: tuple[tuple[str, Any], ...]) -> Any:
-    return getattr(dashboard, name)(**dict(args))
+def _cached(key: str, url: str, stamp: int, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...],
+            _fn: Callable[..., Any]) -> Any:
+    return _fn(*args, **dict(kwargs))  # ``_fn`` is not hashed: ``key`` names it
 
 
-def read(name: str, **kwargs: Any) -> Any:
+def read(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    key = f"{fn.__module__}.{fn.__qualname__}"
     with gc_paused():  # a hit unpickles the whole read (e.g. ~40,000 ranked units): no collector rescans meanwhile
-        return _cached(name, get_settings().url, dashboard.data_stamp(), tuple(sorted(kwargs.items())))
+        return cast(R, _cached(key, get_settings().url, common.data_stamp(), args, tuple(sorted(kwargs.items())), fn))
 
 
 def unit_names() -> dict[int, str]:
-    return read("unit_names")  # type: ignore[no-any-return]
+    return read(common.unit_names)
 
 
 def unit_name(unit_id: int | None) -> str:
-    return read("unit_name", unit_id=unit_id) if unit_id else ""  # type: ignore[no-any-return]
+    return read(common.unit_name, unit_id=unit_id) if unit_id else ""
 
 
 def unit_id_by_name() -> dict[str, int]:
@@ -57,7 +65,7 @@ def current_plan(key: str = "plan", *, allow_all: bool = False, prefer: int | No
     of the opened link (``prefer``), the user's last choice (remembered across sessions), for departments
     all their plans together (where ``allow_all``) or else their newest plan with work, the newest plan.
     "All plans" is never the default where a chart would mix them (``allow_all`` off)."""
-    plans = read("plans")
+    plans = read(common.plans)
     if not plans:
         st.info("还没有任何改革方案。请由改革办在“导入”页面导入方案。")
         return None
@@ -67,7 +75,7 @@ def current_plan(key: str = "plan", *, allow_all: bool = False, prefer: int | No
     labels = {p["id"]: p["title"] for p in plans}
     if allow_all:
         labels = {ALL_PLANS: f"全部方案（{len(plans)} 个）", **labels}
-    work = _plans_with_work(get_settings().url, dashboard.data_stamp(), _plain(actor)) if actor else []  # type: ignore[arg-type]
+    work = _plans_with_work(get_settings().url, common.data_stamp(), _plain(actor)) if actor else []  # type: ignore[arg-type]
     remembered = (preferences.get(actor, "plan") or {}).get("plan_id") if actor and actor.user_id else None
     scoped = actor is not None and actor.role in UNIT_SCOPED_ROLES
     choice = next((c for c in (prefer, remembered, ALL_PLANS if scoped and allow_all else None,
@@ -102,6 +110,6 @@ def critical_path(plan_id: int) -> tuple[int, ...]:
     from ui.components.actions import today
 
     try:
-        return _critical_path(get_settings().url, dashboard.data_stamp(), plan_id, today())
+        return _critical_path(get_settings().url, common.data_stamp(), plan_id, today())
     except (ServiceError, ValueError):  # a plan the scheduler refuses still gets its overview
         return ()

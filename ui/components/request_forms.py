@@ -7,6 +7,7 @@ import streamlit as st
 
 from models.services import requests, tasks
 from models.services.accounts import LoginResult
+from models.services.reads.tasks import task_detail
 from ui.components.actions import act, today
 from ui.components.fmt import day, md
 from ui.components.reads import read, unit_id_by_name
@@ -37,7 +38,8 @@ def file_form(login: LoginResult, my_tasks: list[dict[str, Any]]) -> None:
                 evidence=evidence, clear=("req_reason",))
         return
     names = unit_id_by_name()
-    current = read("task_detail", task_id=task_id)["units"]
+    detail = read(task_detail, task_id=task_id)
+    current = detail["units"] if detail else {"lead": [], "responsible": [], "supporting": []}
     chosen = {role: st.multiselect(label, list(names), default=[n for n in current[role] if n in names],
                                    key=f"req_{role}") for role, label in ROLE_FIELDS}
     if st.button("提交调整申请", key="req_submit_adjust", type="primary"):

@@ -8,6 +8,7 @@ import streamlit as st
 
 from models.services import tasks
 from models.services.accounts import LoginResult
+from models.services.reads.tasks import neighbours
 from ui.components.actions import act, answered, ask, asked, dismiss
 from ui.components.fmt import md
 from ui.components.reads import read
@@ -15,7 +16,7 @@ from ui.components.reads import read
 
 @st.dialog("确认办结", on_dismiss=dismiss("close"))
 def confirm_close(login: LoginResult, task: dict[str, Any], *, key: str) -> None:
-    after = read("neighbours", task_id=task["id"])["down"]
+    after = read(neighbours, task_id=task["id"])["down"]
     st.markdown(f"将办结任务 **{md(task['code'])} {md(task['title'])}**：状态改为“已办结”，进度 100%，"
                 "不再预警，并计入各单位的按期完成情况。")
     if after:
