@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -74,6 +74,8 @@ class Image:
     width_mm: float
     height_mm: float
     name: str
+    redraw: Callable[[float], bytes] | None = None  # the picture drawn again at another height (mm)
+    min_height_mm: float = 0.0  # the lowest it may be drawn to fit the room left on a page
 
 
 @dataclass
@@ -246,6 +248,40 @@ def _tail_split(text: str, indent: float) -> int | None:
             return max(two) if two else min(tails)
     words = sorted(b for b in word_boundaries(text) if 2 * BODY_CHARS <= b <= len(text) - 2 * BODY_CHARS)
     return words[-1] if words else None
+
+
+def fit_images(content: Content, fit: FirstPage) -> Content:
+    """A picture that does not fit the room left on its page would leave that room empty: it is drawn lower
+    when the room allows (down to its ``min_height_mm``), otherwise the paragraphs after it (whole sections,
+    never a heading alone, never the closing paragraph) move before it until the page is filled, and the
+    picture follows them directly."""
+    if content.layout not in ("notice", "letter"):
+        return content
+    blocks = list(content.blocks)
+    for at, block in enumerate(blocks):
+        if not isinstance(block, Image):
+            continue
+        before = replace(content, blocks=blocks[:at])
+        free = min(fitting.paginate(_flow(before, fit, wide), start=_head_height(content)).free
+                   for wide in (False, True)) - IMAGE_EXTRA
+        if free >= fitting.PAGE - IMAGE_EXTRA - LINE_PITCH or round(block.height_mm * TWIPS_PER_MM) <= free:
+            continue  # it fits, or it starts a page anyway
+        room = free / TWIPS_PER_MM - 2  # mm, with a margin
+        if block.redraw is not None and room >= block.min_height_mm:
+            blocks[at] = replace(block, png=block.redraw(room), height_mm=room)
+            continue
+        lines, moved = free // LINE_PITCH, at + 1
+        while moved < len(blocks) - 1 and isinstance(blocks[moved], Text) and lines >= 2:
+            text = blocks[moved]
+            assert isinstance(text, Text)
+            lines -= sum(fitting.lines_of(_width(line, True), BODY_CHARS, 2 if text.indent else 0)
+                         for line in sanitize(text.text).split("\n"))
+            moved += 1
+        while moved > at + 1 and _is_heading(sanitize(blocks[moved - 1].text).split("\n")[-1]):  # type: ignore[union-attr]
+            moved -= 1  # a heading stays with the paragraph under it
+        blocks = [*blocks[:at], *blocks[at + 1:moved], block, *blocks[moved:]]
+        break  # one picture per document is rearranged; the rest follow as laid out
+    return replace(content, blocks=blocks)
 
 
 def _is_heading(line: str) -> bool:
@@ -580,6 +616,7 @@ def compose(content: Content) -> bytes:
     """Lay out a document of any kind; the single entry point from kinds to .docx bytes."""
     c = Composer()
     fit = fit_first_page(content)
+    content = fit_images(content, fit)
     closing = fit_closing(content, fit)
     if closing.split_at is not None:
         last = content.blocks[-1]

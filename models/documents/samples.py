@@ -215,5 +215,11 @@ def stress_cases() -> dict[str, tuple[str, NoticeContext]]:
         for i, name in enumerate(names)]
     body = sample_context("issue-plan", code=load_template("issue-plan").code)
     body.extra_body = FULL_BODY * 12  # one paragraph: no widow/orphan rule shortens a page
+    plain = sample_context("bulletin", code=load_template("bulletin").code)  # a shorter opening: room left on page 1
+    plain.data["units"], plain.data["composition"] = [dict(u) for u in bulletin.data["units"]], []
+    short = sample_context("bulletin", code=load_template("bulletin").code)
+    short.data["composition"] = []
     return {"roster-300": ("staff-roster", roster), "title-200": ("issue-plan", title),
-            "bulletin-30": ("bulletin", bulletin), "full-body": ("issue-plan", body)}
+            "bulletin-30": ("bulletin", bulletin), "bulletin-30-plain": ("bulletin", plain),
+            "bulletin-plain": ("bulletin", short),
+            "full-body": ("issue-plan", body)}

@@ -313,6 +313,20 @@ def test_list_keeps_its_last_rows_with_the_signature_blocks(rendered: dict[str, 
         assert gap < block, f"{gap:.0f} mm left empty on page {above.number} for a {block:.0f} mm block"
 
 
+@pytest.mark.parametrize("name", [n for n, (kind, _) in CASES.items() if kind == "bulletin"])
+def test_bulletin_pages_before_the_chart_are_filled(rendered: dict[str, list[Page]], name: str) -> None:
+    """The score chart never leaves the room under the text above it empty: every page before the chart's
+    page is filled to within three lines of the bottom of the 版心 (text flows, the chart is drawn lower, or
+    the next section moves before it)."""
+    pages = rendered[name]
+    chart = next(p for p in pages if p.plumber.images)
+    for page in pages[:chart.number - 1]:
+        bottom = max(ln.bottom for ln in page.lines if not _page_number(ln))
+        assert bottom >= TEXT_BOTTOM - 3 * 10.21, f"page {page.number} ends at {bottom:.0f} mm"
+    image = chart.plumber.images[0]
+    assert image["bottom"] * MM <= TEXT_BOTTOM + 0.5 and (image["bottom"] - image["top"]) * MM >= 40
+
+
 def test_bulletin_counts_add_up_and_leave_out_unprintable_symbols(rendered: dict[str, list[Page]]) -> None:
     text = "".join(p.text for p in rendered["bulletin-30"])
     m = re.search(r"共(\d+)项，已完成(\d+)项.*?绿灯(\d+)项、黄灯(\d+)项、红灯(\d+)项", text)
