@@ -219,6 +219,16 @@ def _longest_word(rows: Sequence[Sequence[str]], column: int) -> float:
     return max((w for w in widths if w <= WORD_CAP), default=0.0)
 
 
+NAME_CAP = 7.0  # 字: a unit's name (and the 、 after it) in a list of names (县交通运输局) is kept on one line when room allows
+
+
+def _longest_name(rows: Sequence[Sequence[str]], column: int) -> float:
+    """Widest name of at most NAME_CAP 字 among the column's lists of names (县委编办、县财政局)."""
+    names = [n for r in rows if column < len(r) for line in r[column].split("\n")
+             for n in re.findall(r"[^、，；\s]+[、，；]?", line)]  # with the 、 after it: 县委编办、|县财政局
+    return max((w for w in map(_line_width, names) if w <= NAME_CAP), default=0.0)
+
+
 def tokens_fit(labels: Sequence[str], rows: Sequence[Sequence[str]], *, total: int, char_twips: int, padding: int,
                whole: Sequence[bool] = ()) -> bool:
     """Whether every column can be as wide as its longest unbreakable token and its short entries (a name,
@@ -251,7 +261,7 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
     else:
         # then short entries whole (a name, 执法车辆, 张一10: never broken), then every word of up to WORD_CAP 字
         # (管理局, 建设局: a line breaks between words), as far as the spare room goes
-        for level in (_short, _longest_word):
+        for level in (_short, _longest_word, _longest_name):
             target = [max(minimum[i], round(level(rows, i) * char_twips) + padding) for i in range(count)]
             gap = [target[i] - minimum[i] for i in range(count)]
             if sum(gap) >= spare:
@@ -308,12 +318,18 @@ def _pieces(text: str, chars: float) -> list[str]:
 
 @lru_cache(maxsize=1024)
 def _subwords(word: str) -> tuple[str, ...]:
-    """``word`` cut between the dictionary words jieba finds inside it (search mode), never inside one of them."""
-    inner = [(a, b) for _, a, b in jieba.tokenize(word, mode="search", HMM=False) if b - a < len(word)]
-    cuts = {edge for span in inner for edge in span} | {0, len(word)}
-    cuts -= {c for a, b in inner for c in range(a + 1, b)}  # 建设局, 中华|华人 overlapping: 中华人民
-    ordered = sorted(cuts)
-    return tuple(word[a:b] for a, b in zip(ordered, ordered[1:], strict=False))
+    """``word`` as the dictionary words jieba finds inside it (search mode), longest first from the left:
+    交通运输 → 交通|运输, 机构编制委员会 → 机构编制|委员会, 中华人民共和国 → 中华|人民|共和国."""
+    longest: dict[int, int] = {}
+    for _, a, b in jieba.tokenize(word, mode="search", HMM=False):
+        if b - a < len(word):
+            longest[a] = max(longest.get(a, a + 1), b)
+    out, at = [], 0
+    while at < len(word):
+        end = longest.get(at, at + 1)
+        out.append(word[at:end])
+        at = end
+    return tuple(out)
 
 
 def money(value: Decimal) -> str:
