@@ -163,6 +163,39 @@ def long_cell_cases() -> dict[str, tuple[str, NoticeContext]]:
     return out
 
 
+ASSET_NAMES = ["城市管理综合行政执法执勤车辆", "数字化城市管理信息系统服务器", "便携式执法记录仪及配套存储设备",
+               "执法车辆", "户外大型广告牌拆除专用高空作业车", "城市管理行政执法档案密集柜", "办公电脑"]
+ASSET_CATEGORIES = ["交通运输设备", "电子设备", "专用设备", "通用设备"]
+
+
+def long_name_cases() -> dict[str, tuple[str, NoticeContext]]:
+    """Lists whose name columns hold long names made of several words (资产名称, 类别; 职务（岗位）, 单位), which
+    may wrap only between words."""
+    from models.documents.templates import load_template
+
+    assets = sample_context("asset-list", items=14, code=load_template("asset-list").code)
+    for i, item in enumerate(assets.data["handover"]["items"]):
+        item.update(name=ASSET_NAMES[i % len(ASSET_NAMES)], category=ASSET_CATEGORIES[i % len(ASSET_CATEGORIES)])
+    roster = sample_context("staff-roster", items=14, code=load_template("staff-roster").code)
+    posts = ["综合行政执法大队副大队长", "市容环境卫生管理所所长", "科员", "城市管理监督指挥中心主任"]
+    for i, item in enumerate(roster.data["handover"]["items"]):
+        item.update(post=posts[i % len(posts)], from_unit=_LONG_UNITS[i % 2], to_unit="县综合行政执法局")
+    return {"names-asset-list": ("asset-list", assets), "names-staff-roster": ("staff-roster", roster)}
+
+
+def tail_cases() -> dict[str, tuple[str, NoticeContext]]:
+    """名册/清单 whose length puts the page break right at the end of the table (without the rule that keeps the
+    last rows with the 签章 blocks, those would stand alone on page 2: 14 to 25 rows of the roster, or leave only
+    the 合计 row with them: 26)."""
+    from models.documents.templates import load_template
+
+    out = {f"tail-roster-{n}": ("staff-roster", sample_context("staff-roster", items=n,
+                                                               code=load_template("staff-roster").code))
+           for n in (14, 20, 25, 26)}
+    out["tail-assets-16"] = ("asset-list", sample_context("asset-list", items=16, code=load_template("asset-list").code))
+    return out
+
+
 def stress_cases() -> dict[str, tuple[str, NoticeContext]]:
     """The documents the render suite puts through LibreOffice beside one of every kind: a 300-row roster,
     a 200-character title, a bulletin with 30 units (long names, an emoji, units without a score) and a
@@ -182,5 +215,11 @@ def stress_cases() -> dict[str, tuple[str, NoticeContext]]:
         for i, name in enumerate(names)]
     body = sample_context("issue-plan", code=load_template("issue-plan").code)
     body.extra_body = FULL_BODY * 12  # one paragraph: no widow/orphan rule shortens a page
+    plain = sample_context("bulletin", code=load_template("bulletin").code)  # a shorter opening: room left on page 1
+    plain.data["units"], plain.data["composition"] = [dict(u) for u in bulletin.data["units"]], []
+    short = sample_context("bulletin", code=load_template("bulletin").code)
+    short.data["composition"] = []
     return {"roster-300": ("staff-roster", roster), "title-200": ("issue-plan", title),
-            "bulletin-30": ("bulletin", bulletin), "full-body": ("issue-plan", body)}
+            "bulletin-30": ("bulletin", bulletin), "bulletin-30-plain": ("bulletin", plain),
+            "bulletin-plain": ("bulletin", short),
+            "full-body": ("issue-plan", body)}

@@ -100,7 +100,12 @@ def chart(data: Mapping[str, Any]) -> Image:
     scores = [(str(u.get("unit") or ""), s) for u in _units(data) if (s := _score(u)) is not None]
     height = max(45.0, min(200.0, 7.0 * len(scores) + 20))
     png = score_chart(tuple(scores), width_mm=CHART_WIDTH_MM, height_mm=height)
-    return Image(png, CHART_WIDTH_MM, height, "各单位得分")
+    lowest = min(height, max(45.0, 4.5 * len(scores) + 20))  # bars no thinner than 4.5 mm a unit
+
+    def redraw(height_mm: float) -> bytes:
+        return score_chart(tuple(scores), width_mm=CHART_WIDTH_MM, height_mm=round(height_mm, 1))
+
+    return Image(png, CHART_WIDTH_MM, height, "各单位得分", redraw=redraw, min_height_mm=lowest)
 
 
 def _signoff(signed: int, addressed: int) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -31,6 +31,7 @@ MARK_SPACER = 1950  # twips above the mark so its glyph top sits ≈35 mm below 
 RULE_EXTRA = 250  # twips the red rule (border 11 pt below the 文号) adds to that paragraph
 TEXT_HEIGHT = 12756  # twips: 版心 225 mm
 BODY_CHARS = 28
+HELD_ROWS = 3  # a list's last rows that stay on the page of its 签章 blocks
 KEEP_LINES = 6  # a closing paragraph up to this many lines moves with the 署名 to its page
 IMPRINT_INDENT = 280  # 一字 at 4号
 IMPRINT_LINE = 560  # twips per 版记 line (exact), so the block's height is known before layout
@@ -63,6 +64,8 @@ class Table:
     borders: bool = True
     even: bool = False  # columns of equal width (signature blocks side by side)
     whole: bool = False  # all rows on one page (the 回执 is torn off in one piece)
+    top: bool = False  # cells aligned to the top (signature blocks side by side), not centred
+    keep_end: int = 0  # the last rows (and 合计) held on the page of what follows (a list's 签章 blocks)
 
 
 @dataclass
@@ -71,6 +74,8 @@ class Image:
     width_mm: float
     height_mm: float
     name: str
+    redraw: Callable[[float], bytes] | None = None  # the picture drawn again at another height (mm)
+    min_height_mm: float = 0.0  # the lowest it may be drawn to fit the room left on a page
 
 
 @dataclass
@@ -245,6 +250,40 @@ def _tail_split(text: str, indent: float) -> int | None:
     return words[-1] if words else None
 
 
+def fit_images(content: Content, fit: FirstPage) -> Content:
+    """A picture that does not fit the room left on its page would leave that room empty: it is drawn lower
+    when the room allows (down to its ``min_height_mm``), otherwise the paragraphs after it (whole sections,
+    never a heading alone, never the closing paragraph) move before it until the page is filled, and the
+    picture follows them directly."""
+    if content.layout not in ("notice", "letter"):
+        return content
+    blocks = list(content.blocks)
+    for at, block in enumerate(blocks):
+        if not isinstance(block, Image):
+            continue
+        before = replace(content, blocks=blocks[:at])
+        free = min(fitting.paginate(_flow(before, fit, wide), start=_head_height(content)).free
+                   for wide in (False, True)) - IMAGE_EXTRA
+        if free >= fitting.PAGE - IMAGE_EXTRA - LINE_PITCH or round(block.height_mm * TWIPS_PER_MM) <= free:
+            continue  # it fits, or it starts a page anyway
+        room = free / TWIPS_PER_MM - 2  # mm, with a margin
+        if block.redraw is not None and room >= block.min_height_mm:
+            blocks[at] = replace(block, png=block.redraw(room), height_mm=room)
+            continue
+        lines, moved = free // LINE_PITCH, at + 1
+        while moved < len(blocks) - 1 and isinstance(blocks[moved], Text) and lines >= 2:
+            text = blocks[moved]
+            assert isinstance(text, Text)
+            lines -= sum(fitting.lines_of(_width(line, True), BODY_CHARS, 2 if text.indent else 0)
+                         for line in sanitize(text.text).split("\n"))
+            moved += 1
+        while moved > at + 1 and _is_heading(sanitize(blocks[moved - 1].text).split("\n")[-1]):  # type: ignore[union-attr]
+            moved -= 1  # a heading stays with the paragraph under it
+        blocks = [*blocks[:at], *blocks[at + 1:moved], block, *blocks[moved:]]
+        break  # one picture per document is rearranged; the rest follow as laid out
+    return replace(content, blocks=blocks)
+
+
 def _is_heading(line: str) -> bool:
     """A one-line 一、/（一） heading, kept with the paragraph after it."""
     return bool(_H1.match(line) or _H2.match(line)) and _lines(line, BODY_CHARS, 2) == 1 \
@@ -280,13 +319,13 @@ class Composer:
         for _ in range(lines):
             self.parts.append(x.paragraph("", Para()))
 
-    def text(self, block: Text, *, keep_last: bool = False) -> None:
+    def text(self, block: Text, *, keep_last: bool = False, keep_all: bool = False) -> None:
         lines = sanitize(block.text).split("\n")
         for i, line in enumerate(lines):
             # the closing paragraph travels with the 署名 (LibreOffice moves a kept paragraph whole, so only a
             # short one is kept; a longer one still leaves its last lines by widow control)
             keep = (keep_last and i == len(lines) - 1 and _lines(line, BODY_CHARS, 2) <= KEEP_LINES) \
-                or _is_heading(line)
+                or _is_heading(line) or keep_all
             self.para(_heading_runs(line), Para(align=block.align, first_line=2 * CHAR if block.indent else 0,
                                                 keep_next=keep))
 
@@ -332,21 +371,31 @@ class Composer:
         if table.header:
             out.append(_row([_label(c.label, r) for c, r in zip(table.columns, room, strict=True)], widths,
                             ["center"] * len(widths), [bold] * len(widths), line, header=True))
+        tail = len(table.rows) - table.keep_end  # rows from here on keep with the next row
         for i, cells in enumerate(table.rows):
-            keep = table.whole and (i < len(table.rows) - 1 or table.totals is not None)
-            out.append(_row(_wrapped(cells, room), widths, aligns, fonts, line, keep=keep))
+            keep = (table.whole or i >= tail) and (i < len(table.rows) - 1 or table.totals is not None
+                                                         or table.keep_end > 0)
+            out.append(_row(_wrapped(cells, room), widths, aligns, fonts, line, keep=keep, top=table.top))
         if table.totals is not None:
-            out.append(_row(_wrapped(table.totals, room), widths, aligns, [bold] + [plain] * (len(widths) - 1), line))
+            out.append(_row(_wrapped(table.totals, room), widths, aligns, [bold] + [plain] * (len(widths) - 1), line,
+                            keep=table.keep_end > 0))
         out.append("</w:tbl>")
         self.parts.append("".join(out))
 
-    def blocks(self, blocks: list[Block], *, keep_last: bool = False) -> None:
+    def blocks(self, blocks: list[Block], *, keep_last: bool = False, hold_end: bool = False) -> None:
+        """``hold_end``: the last table's last rows and everything after it travel with what follows (the
+        签章 blocks of a 名册/清单 never stand alone on a page)."""
+        last_table = max((i for i, b in enumerate(blocks) if isinstance(b, Table)), default=-1) if hold_end else -1
         for i, block in enumerate(blocks):
+            held = 0 <= last_table <= i
             if isinstance(block, Text):
-                self.text(block, keep_last=keep_last and i == len(blocks) - 1)
+                self.text(block, keep_last=keep_last and i == len(blocks) - 1, keep_all=held)
             elif isinstance(block, Table):
-                self.table(block)
-                self.blank()
+                self.table(replace(block, keep_end=min(HELD_ROWS, len(block.rows))) if held else block)
+                if held:
+                    self.keep_blank()
+                else:
+                    self.blank()
             else:
                 self.image(block)
 
@@ -414,7 +463,7 @@ class Composer:
         """Signature blocks, one cell per party: 单位（盖章）、签字、日期."""
         if not parties:
             return
-        self.blank()
+        self.keep_blank()
         per_row = min(3, len(parties))
         rows: list[list[str | list[str]]] = []
         for start in range(0, len(parties), per_row):
@@ -422,7 +471,8 @@ class Composer:
             cells: list[str | list[str]] = [_party_cell(p) for p in chunk]
             cells += [""] * (per_row - len(chunk))
             rows.append(cells)
-        self.table(Table([Column("", 1, "left")] * per_row, rows, header=False, borders=False, even=True))
+        self.table(Table([Column("", 1, "left")] * per_row, rows, header=False, borders=False, even=True,
+                         whole=True, top=True))
 
     def imprint(self, cc: list[str], issuer: str, date: str, *, addressees: list[str] | None = None,
                 letter: bool = False) -> None:
@@ -507,14 +557,12 @@ class Composer:
 
 
 def _label(label: str, room: float) -> str:
-    """A column heading too wide for its column, broken into even lines (牵头/单位, not 牵头单/位)."""
+    """A column heading too wide for its column, broken between words (牵头/单位, not 牵头单/位)."""
     if "\n" in label or char_width(label) <= room or room < 1:
         return label
     if "（" in label[1:] and char_width(label[:label.index("（", 1)]) <= room:
         return label.replace("（", "\n（", 1)  # 职务/（岗位）
-    lines = math.ceil(char_width(label) / room)
-    per = math.ceil(len(label) / lines)
-    return "\n".join(label[i:i + per] for i in range(0, len(label), per))
+    return wrap_cell(label, room)  # between words: 已|完成, 计量|单位
 
 
 def _wrapped(cells: Sequence[str | list[str]], room: list[float]) -> list[str | list[str]]:
@@ -542,17 +590,17 @@ def _heading_runs(line: str) -> str:
 
 
 def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str], fonts: list[Font], line: int,
-         *, header: bool = False, keep: bool = False) -> str:
+         *, header: bool = False, keep: bool = False, top: bool = False) -> str:
     """A table row that never splits; ``keep`` holds it on the page of the next row (Word and LibreOffice
     both keep rows together through keep-with-next on their paragraphs)."""
     tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
-    tcs = []
+    tcs, valign = [], "top" if top else "center"
     for text, width, align, font in zip(cells, widths, aligns, fonts, strict=False):
         paras = "".join(
             x.paragraph(x.run(part, font), Para(align=align, line=line, mark_font=font, keep_next=keep))
             for part in (text if isinstance(text, list) else [text])
         )
-        tcs.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+        tcs.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="{valign}"/></w:tcPr>'
                    f"{paras}</w:tc>")
     return f"<w:tr>{tr_pr}{''.join(tcs)}</w:tr>"
 
@@ -568,6 +616,7 @@ def compose(content: Content) -> bytes:
     """Lay out a document of any kind; the single entry point from kinds to .docx bytes."""
     c = Composer()
     fit = fit_first_page(content)
+    content = fit_images(content, fit)
     closing = fit_closing(content, fit)
     if closing.split_at is not None:
         last = content.blocks[-1]
@@ -600,7 +649,7 @@ def compose(content: Content) -> bytes:
         c.title(content.title)
         c.doc_number(content.doc_number, rule=False)
         c.blank()
-        c.blocks(content.blocks)
+        c.blocks(content.blocks, hold_end=bool(content.parties))
         c.parties(content.parties)
         c.receipt(content.receipt)
     return c.to_docx()

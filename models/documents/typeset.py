@@ -33,7 +33,7 @@ _PROTECTED = re.compile(
 )
 # tokens a table cell must never wrap inside
 _UNBREAKABLE = re.compile(
-    r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月(?:底前|底)?|\d{4}年(?:年底前|底前|年底)?"
+    r"\d{4}年\d{1,2}月\d{1,2}日(?:以?前)?|\d{4}年\d{1,2}月(?:底前|底)?|\d{4}年(?:年底前|底前|年底)?"
     r"|[\u4e00-\u9fff]{2,5}〔\d{4}〕\d+号"
     r"|[0-9A-Za-z][0-9A-Za-z·\-_.,/:%]*[\u4e00-\u9fff%％]?"
 )
@@ -150,17 +150,24 @@ def _token_width(token: str) -> float:
     return sum(LATIN_EM if ord(ch) < 0x2E80 else 1.0 for ch in token) + 0.3
 
 
+def _line_width(text: str) -> float:
+    """Width in 字 of a line of running text in a cell: LibreOffice adds a little space wherever Chinese
+    meets Latin letters or digits (12月13日 has four such seams), 0.1 字 is counted for each."""
+    seams = sum((ord(a) < 0x2E80) != (ord(b) < 0x2E80) for a, b in zip(text, text[1:], strict=False))
+    return _token_width(text) - 0.3 + 0.1 * seams
+
+
 @lru_cache(maxsize=4096)
 def _units(text: str) -> tuple[str, ...]:
-    """Pieces a line may break between: single characters, and tokens (dates, 文号, numbers, codes) whole,
-    each with the closing punctuation after it and the opening punctuation before it."""
-    units: list[str] = []
-    at = 0
-    for m in _UNBREAKABLE.finditer(text):
-        units.extend(text[at:m.start()])
-        units.append(m.group())
-        at = m.end()
-    units.extend(text[at:])
+    """Pieces a line may break between: jieba words, and tokens (dates, 文号, numbers, codes) whole, each
+    with the closing punctuation after it and the opening punctuation before it (执法车辆 is 执法|车辆, never
+    执|法车辆; 通用设备 stays one piece)."""
+    tokens = [(m.start(), m.end()) for m in _UNBREAKABLE.finditer(text)]
+    cuts = set(word_boundaries(text)) | {0, len(text)} | {edge for span in tokens for edge in span}
+    for start, end in tokens:
+        cuts -= set(range(start + 1, end))
+    ordered = sorted(cuts)
+    units = [text[a:b] for a, b in zip(ordered, ordered[1:], strict=False) if b > a]
     glued: list[str] = []
     for unit in units:
         if glued and (unit[0] in _NO_LINE_START or glued[-1][-1] in _OPENING):
@@ -191,19 +198,43 @@ def _needs(labels: Sequence[str], rows: Sequence[Sequence[str]], whole: Sequence
             bulk[i] = max(bulk[i], widest)
     for i, label in enumerate(labels):
         need[i] = max(need[i], min(char_width(label), 2.0))  # a header may wrap after two characters
+        group = re.search(r"（[^（）]*）", label)  # but not inside its bracket: 职务/（岗位）, 数量/（卷/件）
+        if group:
+            need[i] = max(need[i], min(char_width(group.group()), 5.0))
     return need, bulk
 
 
 def _short(rows: Sequence[Sequence[str]], column: int) -> float:
     """Widest line (generous measure, as wrap_cell) among the column's lines of at most SHORT_CELL 字."""
-    widths = [_token_width(line) - 0.3 for r in rows if column < len(r) for line in r[column].split("\n")]
+    widths = [_line_width(line) for r in rows if column < len(r) for line in r[column].split("\n")]
     return max((w for w in widths if w <= SHORT_CELL), default=0.0)
+
+
+WORD_CAP = 5.0  # 字: words up to this wide are given a line of their own width before the bulk is shared
+
+
+def _longest_word(rows: Sequence[Sequence[str]], column: int) -> float:
+    """Widest word (jieba unit, or token) of the column that is at most WORD_CAP 字 wide."""
+    widths = [_line_width(u) for r in rows if column < len(r) for line in r[column].split("\n") for u in _units(line)]
+    return max((w for w in widths if w <= WORD_CAP), default=0.0)
+
+
+NAME_CAP = 7.0  # 字: a unit's name (and the 、 after it) in a list of names (县交通运输局) is kept on one line when room allows
+
+
+def _longest_name(rows: Sequence[Sequence[str]], column: int) -> float:
+    """Widest name of at most NAME_CAP 字 among the column's lists of names (县委编办、县财政局)."""
+    names = [n for r in rows if column < len(r) for line in r[column].split("\n")
+             for n in re.findall(r"[^、，；\s]+[、，；]?", line)]  # with the 、 after it: 县委编办、|县财政局
+    return max((w for w in map(_line_width, names) if w <= NAME_CAP), default=0.0)
 
 
 def tokens_fit(labels: Sequence[str], rows: Sequence[Sequence[str]], *, total: int, char_twips: int, padding: int,
                whole: Sequence[bool] = ()) -> bool:
-    """Whether every column can be as wide as its longest unbreakable token at this type size."""
-    return sum(round(n * char_twips) + padding for n in _needs(labels, rows, whole)[0]) <= total
+    """Whether every column can be as wide as its longest unbreakable token and its short entries (a name,
+    执法车辆: never broken) at this type size."""
+    need = _needs(labels, rows, whole)[0]
+    return sum(round(max(n, _short(rows, i)) * char_twips) + padding for i, n in enumerate(need)) <= total
 
 
 def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights: Sequence[float], *,
@@ -228,14 +259,16 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
         cap = max(cap, min(minimum))
         widths = [int(min(m, cap)) for m in minimum]
     else:
-        # then short entries whole (a name, 执法车辆, 张一10: never broken), as far as the spare room goes
-        short = [max(minimum[i], round(_short(rows, i) * char_twips) + padding) for i in range(count)]
-        gap = [short[i] - minimum[i] for i in range(count)]
-        if sum(gap) >= spare:
-            widths = [minimum[i] + int(spare * gap[i] / sum(gap)) for i in range(count)]
-            widths[-1] += total - sum(widths)
-            return widths
-        minimum, spare = short, spare - sum(gap)
+        # then short entries whole (a name, 执法车辆, 张一10: never broken), then every word of up to WORD_CAP 字
+        # (管理局, 建设局: a line breaks between words), as far as the spare room goes
+        for level in (_short, _longest_word, _longest_name):
+            target = [max(minimum[i], round(level(rows, i) * char_twips) + padding) for i in range(count)]
+            gap = [target[i] - minimum[i] for i in range(count)]
+            if sum(gap) >= spare:
+                widths = [minimum[i] + int(spare * gap[i] / sum(gap)) for i in range(count)]
+                widths[-1] += total - sum(widths)
+                return widths
+            minimum, spare = target, spare - sum(gap)
         floor = [(4 if bulk[i] == 0 else 0.25) * char_twips for i in range(count)]  # blank columns: room to write
         wish = [weights[i] * max(bulk[i] * char_twips + padding - minimum[i], floor[i]) for i in range(count)]
         widths = [minimum[i] + int(spare * wish[i] / sum(wish)) for i in range(count)]
@@ -253,21 +286,50 @@ def wrap_cell(text: str, chars: float) -> str:
     measured generously (Latin at 0.62 字), so a line that fits here fits in any face."""
     if "\n" in text:
         return "\n".join(wrap_cell(line, chars) for line in text.split("\n"))
-    if _token_width(text) - 0.3 <= chars:
+    if _line_width(text) <= chars:
         return text
     lines: list[list[str]] = [[]]
-    width = 0.0
-    for unit in _units(text):
-        if unit[0] in _OPENING and _token_width(unit) - 0.3 > chars:  # too wide with its bracket: bracket ends a line
+    for unit in _pieces(text, chars):
+        if unit[0] in _OPENING and _line_width(unit) > chars:  # too wide with its bracket: bracket ends a line
             lines[-1].append(unit[0])
-            width, unit = width + 1, unit[1:]
-        w = _token_width(unit) - 0.3
-        if lines[-1] and width + w > chars:
+            unit = unit[1:]
+        if lines[-1] and _line_width("".join(lines[-1]) + unit) > chars:
             lines.append([])
-            width = 0.0
         lines[-1].append(unit)
-        width += w
     return "\n".join("".join(line) for line in lines if line)
+
+
+def _pieces(text: str, chars: float) -> list[str]:
+    """The units of ``text``; a word wider than the whole line is given up to the shorter words inside it
+    (管理信息系统: 管理|信息|系统), then to its characters. Tokens stay whole: the column is as wide as they are."""
+    out: list[str] = []
+    for unit in _units(text):
+        if _line_width(unit) <= chars or _UNBREAKABLE.search(unit):
+            out.append(unit)
+            continue
+        parts = [p for sub in _subwords(unit) for p in ([sub] if _line_width(sub) <= chars else list(sub))]
+        for part in parts:  # punctuation stays on the line of what it follows
+            if out and (part[0] in _NO_LINE_START or out[-1][-1] in _OPENING):
+                out[-1] += part
+            else:
+                out.append(part)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _subwords(word: str) -> tuple[str, ...]:
+    """``word`` as the dictionary words jieba finds inside it (search mode), longest first from the left:
+    交通运输 → 交通|运输, 机构编制委员会 → 机构编制|委员会, 中华人民共和国 → 中华|人民|共和国."""
+    longest: dict[int, int] = {}
+    for _, a, b in jieba.tokenize(word, mode="search", HMM=False):
+        if b - a < len(word):
+            longest[a] = max(longest.get(a, a + 1), b)
+    out, at = [], 0
+    while at < len(word):
+        end = longest.get(at, at + 1)
+        out.append(word[at:end])
+        at = end
+    return tuple(out)
 
 
 def money(value: Decimal) -> str:

@@ -272,8 +272,9 @@ def test_tables_repeat_header_and_end_with_totals(kind: str) -> None:
     for t in data_tables:
         rows = t.findall("w:tr", NS)
         assert text(rows[-1].find("w:tc", NS)) == "合计"
+        sizes = {rval(r, "w:sz") for r in runs(t)}  # 四号/小四, or 五号 for a table whose codes, amounts and
+        assert len(sizes) == 1 and sizes <= {"21", "24", "28"}  # short names would not fit whole at 小四
         for r in runs(t):
-            assert rval(r, "w:sz") in ("24", "28")
             assert rval(r, "w:rFonts", "w:eastAsia") in ("仿宋_GB2312", "黑体")
         for row in rows[1:-1]:
             assert all(rval(r, "w:rFonts", "w:eastAsia") == "仿宋_GB2312" for r in runs(row))
@@ -358,3 +359,38 @@ def test_only_the_heading_phrase_of_an_item_is_heiti() -> None:
     assert item[0] == ("一、做好人员交接。", "黑体") and item[1][1] == "仿宋_GB2312"
     sentence = next(v for k, v in fonts.items() if k.startswith("二、人员划转后编制随人"))
     assert sentence[0] == ("二、", "黑体") and sentence[1][1] == "仿宋_GB2312"  # one long sentence: number only
+
+
+def _picture_content(redraw: object = None, lowest: float = 120) -> object:
+    from models.documents.layout import Content, Image, Text
+
+    body = "各单位要按照改革任务分工抓好落实，切实加强组织领导，压实工作责任，细化工作措施。" * 2
+    blocks = [Text(body), Image(b"png", 150, 200, "图", redraw=redraw, min_height_mm=lowest), Text("二、红黑榜"),
+              Text(body * 3), Text("四、下步要求"), Text(body), Text("各单位要抓好落实。")]
+    return Content("notice", "关于全县改革任务推进情况的通报", "县改办发〔2026〕12号", "2026年11月21日",
+                   mark="清河县城市管理体制改革工作领导小组办公室文件", signature="清河县城市管理体制改革工作领导小组办公室",
+                   recipients=["各镇人民政府"], blocks=blocks)
+
+
+def test_a_picture_that_does_not_fit_lets_the_next_section_flow_before_it() -> None:
+    from models.documents.layout import Image, Text, fit_first_page, fit_images
+
+    content = _picture_content()
+    fitted = fit_images(content, fit_first_page(content))
+    kinds = [type(b).__name__ for b in fitted.blocks]
+    assert kinds.index("Image") == 3  # after 二、 and its paragraph, before the next heading
+    assert [b.text for b in fitted.blocks if isinstance(b, Text)] == [b.text for b in content.blocks
+                                                                      if isinstance(b, Text)]
+    assert isinstance(fitted.blocks[-1], Text) and not isinstance(fitted.blocks[3 - 1], Image)
+    assert all(isinstance(b, Image) and b.height_mm == 200 for b in fitted.blocks if isinstance(b, Image))
+
+
+def test_a_picture_is_drawn_lower_to_fit_the_room_left_within_its_limit() -> None:
+    from models.documents.layout import Image, fit_first_page, fit_images
+
+    heights: list[float] = []
+    content = _picture_content(lambda h: heights.append(h) or b"low", lowest=60)
+    fitted = fit_images(content, fit_first_page(content))
+    image = next(b for b in fitted.blocks if isinstance(b, Image))
+    assert fitted.blocks.index(image) == 1 and image.png == b"low" and heights == [image.height_mm]
+    assert 60 <= image.height_mm < 200
