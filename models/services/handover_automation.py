@@ -19,17 +19,16 @@ from models.links import handover_link, task_url
 from models.services import handovers, notices
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound
+from models.services.handover_items import KIND_LABELS
 from models.services.handovers import PARTY_LABELS, current_step, steps_of
 from models.services.notify import DeliveryStats, Message, deliver, task_recipients
 from models.services.steps import Runner, direct, parse_day, recorded, step
 from models.settings import get_settings
 from models.tables import Dependency, Handover, Notice, Task, Unit
+from models.vocabulary import FINISHED
 
 LIST_KINDS = {"staff": "staff-roster", "asset": "asset-list", "archive": "archive-list",
               "establishment": "establishment"}
-KIND_LABELS = {"staff": "人员划转", "asset": "国有资产移交", "archive": "档案移交", "establishment": "编制划转",
-               "function": "职能划转"}
-FINISHED = ("pending_review", "done")
 HANDOVER_ACTOR = Actor.system("handover")
 
 

@@ -24,8 +24,9 @@ from models.services.settings_store import special_unit_id
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
 from models.tables import Dependency, Handover, HandoverItem, HandoverStep, Task
+from models.vocabulary import PartyRole
 
-PARTY_LABELS = {"sender": "移交方", "receiver": "接收方", "supervisor": "监督方"}
+PARTY_LABELS = PartyRole.labels()
 
 
 @dataclass

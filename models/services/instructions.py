@@ -27,8 +27,9 @@ from models.services.textinput import refuse_controls
 from models.services.units import names_of
 from models.services.uow import transaction
 from models.tables import Instruction, InstructionTarget, Task, TaskFollow, Unit, User
+from models.vocabulary import InstructionState
 
-STATES = {"open": "待回复", "answered": "已回复", "closed": "已办结"}
+STATES = InstructionState.labels()
 MAX_TEXT = 2000
 
 

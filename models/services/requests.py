@@ -24,15 +24,16 @@ from models.services import files
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.permissions import UNIT_SCOPED_ROLES, actor_unit_ids, require, task_units
-from models.services.tasks import EVIDENCE_KINDS, FINISHED, Upload
+from models.services.tasks import EVIDENCE_KINDS, Upload
 from models.services.textinput import refuse_controls
 from models.services.units import names_of
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
 from models.tables import Evidence, Task, TaskRequest, TaskUnit, Unit, User
+from models.vocabulary import FINISHED, RequestState
 
 KINDS = {"extend": "延期", "adjust": "调整"}
-STATES = {"pending": "待审批", "approved": "已批准", "refused": "已驳回", "withdrawn": "已撤回"}
+STATES = RequestState.labels()
 ROLES = ("lead", "responsible", "supporting")
 NO_FIXED_DEADLINE = {"ongoing": "常态化", "none": "未规定时限"}
 

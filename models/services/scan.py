@@ -31,11 +31,11 @@ from models.services.notify import DeliveryStats, Message, deliver, task_recipie
 from models.services.steps import Runner, direct, parse_day, recorded, step
 from models.settings import get_settings
 from models.tables import Alert, OpsRun, Task
+from models.vocabulary import ESCALATION, UNFINISHED, AlertLevel
 from models.workcalendar import Lag, WorkCalendar
 
-LEVEL_LABELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
-ALERT_LABELS = {**LEVEL_LABELS, reporting.REMINDER_LEVEL: "报送提醒"}
-UNFINISHED = ("not_started", "in_progress")
+LEVEL_LABELS = {level.value: level.label for level in ESCALATION}
+ALERT_LABELS = AlertLevel.labels()
 REMINDER_EVERY_DAYS = 7
 """A yellow task is reminded at most once a week: a daily 提示 for the same task is noise."""
 LIVENESS_HOURS = 26

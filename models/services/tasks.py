@@ -23,9 +23,9 @@ from models.services.textinput import refuse_controls
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
 from models.tables import Evidence, ProgressReport, Task
+from models.vocabulary import FINISHED, TaskStatus  # noqa: F401 - FINISHED re-exported for the read modules
 
-STATUS_LABELS = {"not_started": "未开始", "in_progress": "推进中", "pending_review": "待审核", "done": "已办结"}
-FINISHED = ("pending_review", "done")
+STATUS_LABELS = TaskStatus.labels()
 # (current status, action) -> new status
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("not_started", "progress"): "in_progress",

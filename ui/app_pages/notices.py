@@ -10,6 +10,7 @@ from models.documents import KINDS
 from models.documents.handover import LIST_KIND
 from models.services import notices
 from models.services.notices import Subject
+from models.vocabulary import STAFFING_NOTICE_KINDS, Role
 from ui.components import tables
 from ui.components.actions import act, answered, ask, asked, call, dismiss, flash, show_flash, today
 from ui.components.deeplink import linked_id
@@ -19,7 +20,6 @@ from ui.components.preview import page_images, pdf_of
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
 
-STAFFING_KINDS = ("staff-transfer", "establishment", "staff-roster")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 login = guard("notice.issue")
@@ -108,7 +108,7 @@ def confirm_void(notice: dict[str, Any], reason: str) -> None:
         st.rerun()
 
 
-kinds = [k for k in KINDS if KINDS[k].subject != "period" and (actor.role != "staffing" or k in STAFFING_KINDS)]
+kinds = [k for k in KINDS if KINDS[k].subject != "period" and (actor.role != Role.STAFFING or k in STAFFING_NOTICE_KINDS)]
 st.subheader("拟文")
 kind = st.selectbox("公文种类", kinds, format_func=lambda k: KINDS[k].label, key="doc_kind")
 subject = subject_picker(kind)
