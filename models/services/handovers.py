@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import retry_transient
+from models.services import tasks
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.handover_items import SUPERVISORS, check_declared, normalise_items, totals
@@ -23,8 +24,8 @@ from models.services.permissions import has, require
 from models.services.settings_store import special_unit_id
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
-from models.tables import Dependency, Handover, HandoverItem, HandoverStep, Task
-from models.vocabulary import PartyRole
+from models.tables import Handover, HandoverItem, HandoverStep, Task
+from models.vocabulary import PartyRole, TaskStatus
 
 PARTY_LABELS = PartyRole.labels()
 
@@ -196,24 +197,16 @@ def _step_for_actor(session: Session, actor: Actor, ho: Handover, step_id: int,
     return step
 
 
-def _complete_task_if_done(tx: Tx, ho: Handover, today: Any) -> tuple[bool, list[int]]:
+def _complete_task_if_done(tx: Tx, ho: Handover, today: date) -> tuple[bool, list[int]]:
     if ho.task_id is None:
         return False, []
     siblings = tx.session.exec(select(Handover).where(Handover.task_id == ho.task_id)).all()
     if any(h.status != "completed" for h in siblings):
         return False, []
     task = tx.session.get(Task, ho.task_id)
-    if task is None or task.status == "done":
+    if task is None or task.status == TaskStatus.DONE:
         return False, []
-    tx.reschedule(task.plan_id, today=today)
-    before = {"status": task.status, "percent": task.percent}
-    task.status, task.percent, task.actual_finish = "done", 100, today
-    task.version += 1
-    tx.session.add(task)
-    released = [d.succ_id for d in tx.session.exec(select(Dependency).where(Dependency.pred_id == task.id)).all()]
-    tx.audit(action="task.handover_milestone", object_type="task", object_id=task.id, before=before,
-             after={"status": "done", "released": released, "handover": ho.id})
-    return True, released
+    return True, tasks.complete_by_handover(tx, task, handover_id=ho.id or 0, today=today)
 
 
 @retry_transient
