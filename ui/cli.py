@@ -56,13 +56,6 @@ def parse_day(value: str | None) -> date | None:
         raise typer.Exit(2) from None
 
 
-def today_in_tz() -> date:
-
-    from models.settings import get_settings
-
-    return get_settings().today()
-
-
 def echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -83,9 +76,10 @@ def demo_load(today: str = typer.Option(None, help="演示数据的“今天” 
     """Load the demo county (清河县城市管理体制改革) with units, users, tasks and handovers."""
     from models.migrate import upgrade
     from models.services.demo import demo_password, load_demo
+    from models.settings import get_settings
 
     upgrade()
-    plan = load_demo(today=parse_day(today) or today_in_tz())
+    plan = load_demo(today=parse_day(today) or get_settings().today())
     typer.echo(f"演示方案已就绪：#{plan.id} {plan.title}")
     typer.echo(f"演示账号口令：{demo_password()}（sysadmin 首次登录须修改口令）")
 

@@ -5,7 +5,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from ui.cli import demo_app, friendly, parse_day, today_in_tz
+    from models.settings import get_settings
+    from ui.cli import demo_app, friendly, parse_day
 
     @demo_app.command("generate")
     @friendly
@@ -22,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from models.services.synthetic import generate as run
 
         upgrade()
-        day = parse_day(today) or today_in_tz()
+        day = parse_day(today) or get_settings().today()
         started = time.perf_counter()
         counts = run(counties=counties, seed=seed, today=day)
         typer.echo("已生成：" + "，".join(f"{k} {v}" for k, v in counts.items())

@@ -59,7 +59,6 @@ def register(app: typer.Typer) -> None:
         from models.migrate import upgrade
         from models.services.demo import demo_password, load_demo
         from models.settings import get_settings
-        from ui.cli import today_in_tz
 
         settings = get_settings()
         settings.home.mkdir(parents=True, exist_ok=True)
@@ -68,7 +67,7 @@ def register(app: typer.Typer) -> None:
 
         recover()  # what a killed earlier run left behind: staged/orphan files, "running" run records
         if demo:
-            plan = load_demo(today=today_in_tz())
+            plan = load_demo(today=settings.today())
             typer.echo(f"演示方案：{plan.title}（账号口令 {demo_password()}）")
             _first_scan()
         env = {**os.environ, "REFORM_HOME": str(settings.home.resolve()), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}

@@ -5,7 +5,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from ui.cli import echo_json, friendly, parse_day, today_in_tz
+    from models.settings import get_settings
+    from ui.cli import echo_json, friendly, parse_day
 
     @app.command("schedule")
     @friendly
@@ -16,7 +17,7 @@ def register(app: typer.Typer) -> None:
         from models.services.actor import Actor
         from models.services.scheduling import recompute
 
-        done = recompute(Actor.system("cli"), plan_id=plan, today=parse_day(today) or today_in_tz())
+        done = recompute(Actor.system("cli"), plan_id=plan, today=parse_day(today) or get_settings().today())
         summary = done.summary()
         if as_json:
             echo_json(summary)
