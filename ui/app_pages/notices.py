@@ -166,10 +166,10 @@ if register:
     linked = linked_id("notice", by_id)  # /notices?notice=<id>
     chosen = st.selectbox("选择公文", list(by_id), key="reg_pick", index=list(by_id).index(linked) if linked else 0,
                           format_func=lambda i: f"{by_id[i]['doc_number']} {by_id[i]['title']}")
-    got = call(notices.download, actor, chosen)
+    downloaded = call(notices.download, actor, chosen)
     d1, d2 = st.columns(2)
-    if got is not None:
-        d1.download_button("下载公文（.docx）", data=got[1], file_name=got[0], mime=DOCX, key="reg_download",
+    if downloaded is not None:
+        d1.download_button("下载公文（.docx）", data=downloaded[1], file_name=downloaded[0], mime=DOCX, key="reg_download",
                            icon=":material/download:", on_click="ignore")
     pdf_key = f"reg_pdf_{chosen}"
     if pdf_key not in st.session_state and d2.button("生成 PDF（与打印版页面一致）", key="reg_pdf"):

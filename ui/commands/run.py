@@ -90,7 +90,8 @@ def register(app: typer.Typer) -> None:
             while all(p.poll() is None for p in procs):
                 time.sleep(1)
             dead = next(p for p in procs if p.poll() is not None)
-            typer.echo(f"子进程已退出（{' '.join(map(str, dead.args))[:120]}），正在停止其余进程", err=True)
+            command = ' '.join(map(str, dead.args)) if isinstance(dead.args, list) else str(dead.args)
+            typer.echo(f"子进程已退出（{command[:120]}），正在停止其余进程", err=True)
             raise typer.Exit(1)
         except KeyboardInterrupt:
             typer.echo("正在停止…")
