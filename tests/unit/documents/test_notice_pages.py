@@ -16,11 +16,11 @@ import pytest
 
 from models.documents import KINDS, build_content, load_template, render_notice
 from models.documents.layout import KEEP_LINES, fit_closing, fit_first_page
-from models.documents.pdf import render_pdfs, soffice_path
+from models.documents.pdf import render_pdfs
 from models.documents.samples import CLOSING, closing_cases, long_cell_cases, sample_context, stress_cases
 from models.documents.typeset import word_boundaries
 
-pytestmark = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice not installed")
+pytestmark = pytest.mark.usefixtures("libreoffice")
 
 MM = 25.4 / 72
 TEXT_TOP, TEXT_BOTTOM = 37.0, 262.0
