@@ -130,7 +130,7 @@ def _file(actor: Actor, kind: str, *, task_id: int, expected_version: int, reaso
         else:
             units = _check_units(tx.session, task, new_units or {})
         if tx.session.exec(select(TaskRequest.id).where(TaskRequest.task_id == task_id, TaskRequest.kind == kind,
-                                                        TaskRequest.state == "pending")).first() is not None:
+                                                        TaskRequest.state == RequestState.PENDING)).first() is not None:
             raise Invalid(f"任务 {task.code} 已有待审批的{KINDS[kind]}申请，请等待改革办审批或先撤回原申请")
         evidence_id = _store_evidence(tx, actor, task, evidence, checked[0]) if evidence else None
         req = TaskRequest(task_id=task_id, plan_id=task.plan_id, kind=kind, unit_id=unit_id, filed_by=actor.user_id,
@@ -216,7 +216,7 @@ def decide(actor: Actor, *, request_id: int, expected_version: int, approve: boo
         req = _request(tx.session, request_id)
         if req.version != expected_version:
             raise Conflict("该申请已被他人处理或修改，请刷新后重试")
-        if req.state != "pending":
+        if req.state != RequestState.PENDING:
             raise Invalid(f"该申请{STATES[req.state]}，不能再审批")
         note = reason.strip()
         refuse_controls("审批意见", note, multiline=True)
@@ -261,7 +261,7 @@ def withdraw(actor: Actor, *, request_id: int, expected_version: int, engine: En
             raise PermissionDenied("只能撤回本单位提出的申请")
         if req.version != expected_version:
             raise Conflict("该申请已被他人处理或修改，请刷新后重试")
-        if req.state != "pending":
+        if req.state != RequestState.PENDING:
             raise Invalid(f"该申请{STATES[req.state]}，不能撤回")
         before = snapshot(req)
         _guarded(tx.session, req, expected_version, {"state": "withdrawn"})
@@ -306,7 +306,7 @@ def listing(actor: Actor, *, state: str | None = None, task_id: int | None = Non
 def extension_counts(session: Session, *, start: date | None, end: date) -> dict[int, int]:
     """Approved 延期 per filing unit decided in [start, end]: one indexed aggregate (ix_taskrequest_decided)."""
     query = (sa_select(TaskRequest.unit_id, func.count())  # type: ignore[call-overload]
-             .where(TaskRequest.kind == "extend", TaskRequest.state == "approved",
+             .where(TaskRequest.kind == "extend", TaskRequest.state == RequestState.APPROVED,
                     TaskRequest.decided_on <= end)  # type: ignore[operator]
              .group_by(TaskRequest.unit_id))
     if start is not None:
