@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make up    install (from requirements.lock) and start the whole product with demo data
-#   make test  install (incl. test-only system packages) and run the full test suite
+#   make test  install (incl. test-only system packages), type-check (mypy) and run the full test suite
 .PHONY: up test bench lint lock
 
 up:
@@ -9,6 +9,7 @@ up:
 
 test:
 	@scripts/bootstrap.sh --dev
+	@.venv/bin/python -m mypy models flows ui
 	@.venv/bin/python -m pytest -q
 
 bench:

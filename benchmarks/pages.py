@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, or_, select, text
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import col
 
 from benchmarks import median_time
 from models.db import engine_for, read_session
@@ -72,27 +73,27 @@ def _mine(s: Any, actor: Actor) -> list[int]:
 
 
 def _handover_floor(s: Any, actor: Actor) -> object:
-    query = select(Handover.id)
+    query = select(col(Handover.id))
     if actor.role in ("department", "staffing"):
         mine = _mine(s, actor)
-        query = query.where(or_(Handover.from_unit_id.in_(mine), Handover.to_unit_id.in_(mine),  # type: ignore[attr-defined]
-                                Handover.id.in_(select(HandoverStep.handover_id)  # type: ignore[union-attr]
-                                                .where(HandoverStep.unit_id.in_(mine)))))  # type: ignore[attr-defined]
+        query = query.where(or_(col(Handover.from_unit_id).in_(mine), col(Handover.to_unit_id).in_(mine),
+                                col(Handover.id).in_(select(col(HandoverStep.handover_id))
+                                                .where(col(HandoverStep.unit_id).in_(mine)))))
     return _count(s, query)
 
 
 FLOORS: dict[str, Floor] = {
-    "overview": lambda s, a: s.execute(select(Task.light, func.count()).group_by(Task.light)).all(),  # type: ignore[call-overload]
-    "tasks": lambda s, a: _count(s, select(Task.id)),
-    "my_unit": lambda s, a: _count(s, select(TaskUnit.task_id).where(TaskUnit.unit_id.in_(_mine(s, a)))),  # type: ignore[attr-defined]
+    "overview": lambda s, a: s.execute(select(col(Task.light), func.count()).group_by(col(Task.light))).all(),
+    "tasks": lambda s, a: _count(s, select(col(Task.id))),
+    "my_unit": lambda s, a: _count(s, select(col(TaskUnit.task_id)).where(col(TaskUnit.unit_id).in_(_mine(s, a)))),
     "handovers": _handover_floor,
-    "notices": lambda s, a: _count(s, select(Notice.id)),
-    "alerts": lambda s, a: _count(s, select(Alert.id)),
-    "rankings": lambda s, a: s.execute(select(TaskUnit.unit_id, func.count()).group_by(TaskUnit.unit_id)).all(),  # type: ignore[call-overload]
-    "import_plan": lambda s, a: _count(s, select(Plan.id)),
-    "calendar": lambda s, a: _count(s, select(HolidayOverride.day)),
-    "admin": lambda s, a: _count(s, select(User.id)),
-    "audit": lambda s, a: _count(s, select(AuditEvent.id)),
+    "notices": lambda s, a: _count(s, select(col(Notice.id))),
+    "alerts": lambda s, a: _count(s, select(col(Alert.id))),
+    "rankings": lambda s, a: s.execute(select(col(TaskUnit.unit_id), func.count()).group_by(col(TaskUnit.unit_id))).all(),
+    "import_plan": lambda s, a: _count(s, select(col(Plan.id))),
+    "calendar": lambda s, a: _count(s, select(col(HolidayOverride.day))),
+    "admin": lambda s, a: _count(s, select(col(User.id))),
+    "audit": lambda s, a: _count(s, select(col(AuditEvent.id))),
 }
 
 
@@ -195,7 +196,7 @@ def _token(username: str, engine: Engine) -> str:
     if result.second_factor:
         enrolment = second_factor.enrolment(result.token, engine=engine)
         with read_session(engine) as s:
-            user = s.execute(select(User).where(User.username == username)).scalars().one()
+            user = s.execute(select(User).where(col(User.username) == username)).scalars().one()
         secret = enrolment.secret if enrolment else user.totp_secret
         with write_session(engine) as s:  # a code may be reused within its step in this measurement
             s.execute(update(User).where(User.username == username).values(totp_last_step=None))  # type: ignore[arg-type]
@@ -278,7 +279,7 @@ def measure_signin(url: str, username: str, password: str, runs: int) -> dict[st
 
     engine = engine_for(url)
     with read_session(engine) as s:
-        stored = s.execute(select(User.password_hash).where(User.username == username)).scalar_one()
+        stored = s.execute(select(col(User.password_hash)).where(col(User.username) == username)).scalar_one()
 
     def sign_in() -> None:
         at = AppTest.from_file(APP, default_timeout=180).run()
@@ -339,7 +340,7 @@ def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
                 measured.append(measure_pages(url, runs))
                 if size == large:
                     signin = measure_signin(url, "bench_office", PASSWORD, runs)
-        out.update(figures(*measured))
+        out.update(figures(measured[0], measured[1]))
         demo = _demo_signin(Path(tmp), runs)
     out.update({"signin_demo_s": round(demo["signin_s"], 3), "signin_100k_s": round(signin["signin_s"], 3),
                 "signin_password_check_s": round(demo["password_check_s"], 3)})
@@ -349,7 +350,7 @@ def bench(*, quick: bool = False, tasks: int | None = None) -> dict[str, float]:
         for size in sizes:
             with postgres_database(pg, size) as url:
                 measured.append(measure_pages(url, runs))
-        out.update(figures(*measured, suffix="_postgres"))
+        out.update(figures(measured[0], measured[1], suffix="_postgres"))
     return out
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from benchmarks import median_time
 from benchmarks.scan import TODAY, _database
@@ -37,9 +38,10 @@ def _without_recompute() -> Iterator[None]:
 def _leaf_tasks(engine: Engine, n: int) -> list[int]:
     """One in-progress leaf task from each of ``n`` plans (counties)."""
     with read_session(engine) as session:
-        parents = select(Task.parent_id).where(Task.parent_id.is_not(None))  # type: ignore[union-attr]
-        rows = session.execute(select(func.min(Task.id)).where(Task.status == "in_progress", Task.id.not_in(parents))  # type: ignore[union-attr]
-                               .group_by(Task.plan_id).limit(n)).all()
+        parents = select(col(Task.parent_id)).where(col(Task.parent_id).is_not(None))
+        rows = session.execute(select(func.min(col(Task.id))).where(col(Task.status) == "in_progress",
+                                                                    col(Task.id).not_in(parents))
+                               .group_by(col(Task.plan_id)).limit(n)).all()
     return [r[0] for r in rows]
 
 
@@ -53,8 +55,8 @@ def _writer(engine: Engine, ids: list[int]) -> tuple[object, object]:
         state["percent"] = 11 + (state["percent"] + 7) % 80
         with read_session(engine) as session:
             version = session.get(Task, task_id).version  # type: ignore[union-attr]
-            lead = session.execute(select(TaskUnit.unit_id).where(TaskUnit.task_id == task_id,
-                                                                  TaskUnit.role.in_(("lead", "responsible")))  # type: ignore[attr-defined]
+            lead = session.execute(select(col(TaskUnit.unit_id)).where(col(TaskUnit.task_id) == task_id,
+                                                                       col(TaskUnit.role).in_(("lead", "responsible")))
                                    ).scalars().first()
         department = Actor(user_id=None, username="bench", role="department", unit_id=lead)
         tasks.report_progress(department, task_id=task_id, expected_version=version, percent=state["percent"],

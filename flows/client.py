@@ -78,9 +78,11 @@ def _parameters_of(name: str) -> set[str]:
 
 
 def _run_deployment(name: str, params: dict[str, Any], *, wait: bool, timeout: float) -> Outcome:
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     flow_run = run_deployment(deployment_name(name), parameters=params, timeout=0)
+    assert isinstance(flow_run, FlowRun)  # called from sync code: the sync variant ran
     run_id = str(flow_run.id)
     if not wait:
         return Outcome("Scheduled", {}, run_id)
@@ -108,7 +110,7 @@ def status(run_id: str) -> Outcome:
 
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(uuid.UUID(run_id))
-    state = flow_run.state.name if flow_run.state else "Unknown"
+    state = (flow_run.state.name if flow_run.state else None) or "Unknown"
     with read_session() as session:
         from sqlmodel import select
 

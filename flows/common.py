@@ -27,8 +27,8 @@ def _worth_retrying(_task: Any, _run: Any, state: Any) -> bool:
 @cache
 def _as_task(fn: Callable[..., Any]) -> Any:
     spec = spec_of(fn)
-    return task(fn, name=spec.name, retries=spec.retries, retry_delay_seconds=list(spec.retry_delays) or None,
-                retry_condition_fn=_worth_retrying if spec.retries else None, cache_policy=NO_CACHE)
+    return task(name=spec.name, retries=spec.retries, retry_delay_seconds=[float(d) for d in spec.retry_delays] or None,
+                retry_condition_fn=_worth_retrying if spec.retries else None, cache_policy=NO_CACHE)(fn)
 
 
 def prefect_runner(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

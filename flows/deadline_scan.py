@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Schedule
 
 from flows.common import flow_ref, prefect_runner
 from models.services import scan
 from models.settings import get_settings
 
 
-def schedule() -> Cron:
+def schedule() -> Schedule:
     return Cron("30 8 * * *", timezone=get_settings().timezone)
 
 

@@ -6,6 +6,7 @@ notice); this flow reports its progress as a Prefect progress artifact.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from prefect import flow
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -19,5 +20,10 @@ def issue_notices(task_ids: list[int] | list[str], today: str | None = None, kin
                   requested_by: str | None = None) -> dict[str, Any]:
     """Issue one notice per task; returns the notice ids in task order."""
     artifact = create_progress_artifact(0.0, key="notice-batch", description="督办通知单印发进度")
+    assert isinstance(artifact, UUID)  # called from a sync flow: the sync variant ran
+
+    def progress(pct: float) -> None:
+        update_progress_artifact(artifact, pct)
+
     return notice_batches.run_batch(task_ids, today, kind, requested_by, runner=prefect_runner, ref=flow_ref(),
-                                    progress=lambda pct: update_progress_artifact(artifact, pct))
+                                    progress=progress)

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Schedule
 
 from flows.common import flow_ref, prefect_runner
 from models.services import bulletins
 from models.settings import get_settings
 
 
-def schedules() -> list[Cron]:
+def schedules() -> list[Schedule]:
     tz = get_settings().timezone
     return [Cron("0 9 * * 1", timezone=tz, parameters={"period": "week"}),
             Cron("0 9 1 * *", timezone=tz, parameters={"period": "month"}),

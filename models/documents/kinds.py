@@ -15,6 +15,7 @@ from models.documents.context import NoticeContext
 from models.documents.layout import Attachment, Block, Column, Content, Layout, Party, Table, Text
 from models.documents.templates import NoticeTemplate
 from models.documents.text import cn_date, fill, join_units, preview_number, sanitize
+from models.vocabulary import NoticeKind
 
 Subject = Literal["task", "handover", "plan", "period"]
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
@@ -23,26 +24,29 @@ RECEIPT = ("承办单位", "签收人", "签收时间", "联系电话")
 
 @dataclass(frozen=True)
 class KindSpec:
-    kind: str
-    label: str
+    kind: NoticeKind
     subject: Subject
     agency: str  # default key in _agency.toml
     layout: Layout
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
 
 
 KINDS: dict[str, KindSpec] = {
     spec.kind: spec
     for spec in (
-        KindSpec("issue-plan", "印发通知", "plan", "office", "notice"),
-        KindSpec("staff-transfer", "人员划转通知", "handover", "staffing", "notice"),
-        KindSpec("establishment", "编制调整通知", "handover", "staffing", "notice"),
-        KindSpec("supervision", "督办通知单", "task", "office", "form"),
-        KindSpec("urging", "催办函", "task", "office", "letter"),
-        KindSpec("bulletin", "工作进展通报", "period", "office", "notice"),
-        KindSpec("staff-roster", "人员划转名册", "handover", "staffing", "list"),
-        KindSpec("asset-list", "资产移交清单", "handover", "office", "list"),
-        KindSpec("archive-list", "档案移交清单", "handover", "office", "list"),
-        KindSpec("handover-confirmation", "交接确认书", "handover", "office", "list"),
+        KindSpec(NoticeKind.ISSUE_PLAN, "plan", "office", "notice"),
+        KindSpec(NoticeKind.STAFF_TRANSFER, "handover", "staffing", "notice"),
+        KindSpec(NoticeKind.ESTABLISHMENT, "handover", "staffing", "notice"),
+        KindSpec(NoticeKind.SUPERVISION, "task", "office", "form"),
+        KindSpec(NoticeKind.URGING, "task", "office", "letter"),
+        KindSpec(NoticeKind.BULLETIN, "period", "office", "notice"),
+        KindSpec(NoticeKind.STAFF_ROSTER, "handover", "staffing", "list"),
+        KindSpec(NoticeKind.ASSET_LIST, "handover", "office", "list"),
+        KindSpec(NoticeKind.ARCHIVE_LIST, "handover", "office", "list"),
+        KindSpec(NoticeKind.HANDOVER_CONFIRMATION, "handover", "office", "list"),
     )
 }
 

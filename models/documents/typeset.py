@@ -261,8 +261,8 @@ def column_widths(labels: Sequence[str], rows: Sequence[Sequence[str]], weights:
     else:
         # then short entries whole (a name, 执法车辆, 张一10: never broken), then every word of up to WORD_CAP 字
         # (管理局, 建设局: a line breaks between words), as far as the spare room goes
-        for level in (_short, _longest_word, _longest_name):
-            target = [max(minimum[i], round(level(rows, i) * char_twips) + padding) for i in range(count)]
+        for measure in (_short, _longest_word, _longest_name):
+            target = [max(minimum[i], round(measure(rows, i) * char_twips) + padding) for i in range(count)]
             gap = [target[i] - minimum[i] for i in range(count)]
             if sum(gap) >= spare:
                 widths = [minimum[i] + int(spare * gap[i] / sum(gap)) for i in range(count)]

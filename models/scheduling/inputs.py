@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from models.vocabulary import FINISHED, TaskStatus
 from models.workcalendar import Lag
 
-FINISHED_STATUSES = frozenset({"pending_review", "done"})
-STATUSES = frozenset({"not_started", "in_progress"}) | FINISHED_STATUSES
+FINISHED_STATUSES = frozenset(FINISHED)
+STATUSES = frozenset(TaskStatus)
 
 
 @dataclass(slots=True)

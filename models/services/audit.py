@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, delete, func
+from sqlmodel import Session, col, select
 
 from models.services.actor import Actor
 from models.services.errors import Invalid
@@ -132,7 +132,7 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
     last_id = head.anchor_id
     while True:
         rows = session.exec(
-            select(AuditEvent).where(AuditEvent.id >= expected_id).order_by(AuditEvent.id).limit(batch)  # type: ignore[arg-type]
+            select(AuditEvent).where(col(AuditEvent.id) >= expected_id).order_by(col(AuditEvent.id)).limit(batch)
         ).all()
         if not rows:
             break
@@ -176,7 +176,8 @@ def purge_expired(session: Session, actor: Actor, *, retention_days: int) -> int
     head.anchor_id, head.anchor_hash = anchor.id or 0, anchor.hash
     session.add(head)
     session.flush()
-    result = session.execute(delete(AuditEvent).where(AuditEvent.id <= last_old))  # type: ignore[arg-type]
+    result = session.execute(delete(AuditEvent).where(col(AuditEvent.id) <= last_old))
     record(session, actor, "audit.purge", "audit", last_old,
            before={"anchor_id": removed_before}, after={"anchor_id": last_old, "retention_days": retention_days})
+    assert isinstance(result, CursorResult)  # a DELETE returns a cursor result
     return int(result.rowcount or 0)

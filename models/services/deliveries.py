@@ -15,10 +15,11 @@ from sqlmodel import select
 from models.db import read_session, retry_transient
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound, PermissionDenied
-from models.services.notify import SENDING_STALE, STATUS_LABELS, DeliveryStats, local_today, send_claimed, shown_status
+from models.services.notify import SENDING_STALE, STATUS_LABELS, DeliveryStats, send_claimed, shown_status
 from models.services.permissions import has
 from models.services.units import names_of
 from models.services.uow import transaction
+from models.settings import get_settings
 from models.tables import Delivery, NotificationChannel
 
 RESENDABLE = ("failed", "given_up", "uncertain")
@@ -69,4 +70,4 @@ def _reopen(actor: Actor, delivery_id: int, engine: Engine | None) -> None:
 def resend(actor: Actor, delivery_id: int, *, engine: Engine | None = None) -> DeliveryStats:
     """Audited decision to resend, then one send attempt now (its outcome is recorded on the row)."""
     _reopen(actor, delivery_id, engine)
-    return send_claimed([delivery_id], today=local_today(), engine=engine, retries=0)
+    return send_claimed([delivery_id], today=get_settings().today(), engine=engine, retries=0)

@@ -19,17 +19,16 @@ from models.links import handover_link, task_url
 from models.services import handovers, notices
 from models.services.actor import Actor
 from models.services.errors import Invalid, NotFound
+from models.services.handover_items import KIND_LABELS
 from models.services.handovers import PARTY_LABELS, current_step, steps_of
 from models.services.notify import DeliveryStats, Message, deliver, task_recipients
 from models.services.steps import Runner, direct, parse_day, recorded, step
 from models.settings import get_settings
 from models.tables import Dependency, Handover, Notice, Task, Unit
+from models.vocabulary import FINISHED, HandoverStatus, StepStatus
 
 LIST_KINDS = {"staff": "staff-roster", "asset": "asset-list", "archive": "archive-list",
               "establishment": "establishment"}
-KIND_LABELS = {"staff": "人员划转", "asset": "国有资产移交", "archive": "档案移交", "establishment": "编制划转",
-               "function": "职能划转"}
-FINISHED = ("pending_review", "done")
 HANDOVER_ACTOR = Actor.system("handover")
 
 
@@ -59,7 +58,7 @@ def issue_list(handover_id: int, *, today: date | None = None, engine: Engine | 
     """The signed item list (花名册/资产清单/档案移交清单) once the handover has started."""
     with read_session(engine) as session:
         ho = _load(session, handover_id)
-    if ho.status == "draft" or ho.kind not in LIST_KINDS:
+    if ho.status == HandoverStatus.DRAFT or ho.kind not in LIST_KINDS:
         return None
     return _issue(LIST_KINDS[ho.kind], handover_id, list_key(handover_id), today, engine).id
 
@@ -69,7 +68,7 @@ def issue_confirmation(handover_id: int, *, today: date | None = None, engine: E
     """The 交接确认书 once every party has confirmed."""
     with read_session(engine) as session:
         ho = _load(session, handover_id)
-    if ho.status != "completed":
+    if ho.status != HandoverStatus.COMPLETED:
         return None
     return _issue("handover-confirmation", handover_id, confirmation_key(handover_id), today, engine).id
 
@@ -83,7 +82,7 @@ def due_messages(handover_id: int, *, engine: Engine | None = None) -> list[Mess
     """Messages the current state calls for; earlier ones are no-ops thanks to Delivery uniqueness."""
     with read_session(engine) as session:
         ho = _load(session, handover_id)
-        if ho.status == "draft":
+        if ho.status == HandoverStatus.DRAFT:
             return []
         steps = steps_of(session, handover_id)
         names = {u.id: u.name for u in session.exec(select(Unit)).all()}
@@ -95,13 +94,13 @@ def due_messages(handover_id: int, *, engine: Engine | None = None) -> list[Mess
                        f"确认顺序：{order}。\n请各方登录改革任务督办系统，按顺序核对清单并确认。", handover_link(ho.id or 0).url)]
         step = current_step(steps)
         if step is not None and (step.seq > 1 or step.version > 1):
-            rejected = next((s for s in steps if s.status == "rejected"), None)
+            rejected = next((s for s in steps if s.status == StepStatus.REJECTED), None)
             reason = f"\n退回原因：{rejected.reject_reason}" if rejected and rejected.reject_reason else ""
             out.append(Message(f"handover:{ho.id}:step:{step.seq}:v{step.version}", frozenset({step.unit_id}),
                                f"【待确认】{ho.title}",
                                f"{ho.title}已轮到贵单位（{PARTY_LABELS[step.party_role]}）确认，"
                                f"请登录系统核对交接清单后确认或退回。{reason}", handover_link(ho.id or 0).url))
-        if ho.status == "completed":
+        if ho.status == HandoverStatus.COMPLETED:
             out.append(Message(f"handover:{ho.id}:completed", parties, f"【交接完成】{ho.title}",
                                f"{ho.title}各方已全部确认，交接确认书{_doc(session, confirmation_key(ho.id or 0))}"
                                "已生成，请登录系统下载归档。", handover_link(ho.id or 0).url))

@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from models.services.errors import Invalid
+from models.vocabulary import HandoverKind
 
-KIND_LABELS = {"staff": "人员划转", "asset": "国有资产移交", "archive": "档案移交", "establishment": "编制划转",
-               "function": "职能划转"}
+KIND_LABELS = HandoverKind.labels()
 # which offices countersign each kind (keys of the "special_units" setting)
 SUPERVISORS = {"staff": ("staffing", "hr"), "asset": ("finance",), "archive": ("archives",),
                "establishment": ("staffing",), "function": ("staffing",)}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models.db import retry_transient
+from models.services import tasks
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.handover_items import SUPERVISORS, check_declared, normalise_items, totals
@@ -24,9 +25,10 @@ from models.services.permissions import has, require
 from models.services.settings_store import special_unit_id
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
-from models.tables import Dependency, Handover, HandoverItem, HandoverStep, Task
+from models.tables import Handover, HandoverItem, HandoverStep, Task
+from models.vocabulary import HandoverStatus, PartyRole, StepStatus, TaskStatus
 
-PARTY_LABELS = {"sender": "移交方", "receiver": "接收方", "supervisor": "监督方"}
+PARTY_LABELS = PartyRole.labels()
 
 
 @dataclass
@@ -57,16 +59,16 @@ def steps_of(session: Session, handover_id: int) -> list[HandoverStep]:
 
 def current_step(steps: list[HandoverStep]) -> HandoverStep | None:
     """Whose turn it is: the first unconfirmed step (``steps`` in ``seq`` order); None once all confirmed."""
-    return next((s for s in steps if s.status != "confirmed"), None)
+    return next((s for s in steps if s.status != StepStatus.CONFIRMED), None)
 
 
 def is_current_step(step: type[HandoverStep]) -> ColumnElement[bool]:
     """``current_step`` in SQL, for ``step`` (``HandoverStep`` or an alias of it): unconfirmed, and no earlier
     step of its handover is unconfirmed."""
     earlier = aliased(HandoverStep)
-    return and_(col(step.status) != "confirmed",
+    return and_(col(step.status) != StepStatus.CONFIRMED,
                 ~exists().where(col(earlier.handover_id) == col(step.handover_id), col(earlier.seq) < col(step.seq),
-                                col(earlier.status) != "confirmed"))
+                                col(earlier.status) != StepStatus.CONFIRMED))
 
 
 def _bump(session: Session, ho: Handover, expected_version: int, **values: Any) -> None:
@@ -126,10 +128,10 @@ def set_items(actor: Actor, *, handover_id: int, expected_version: int, items: l
         ho = _load(tx.session, handover_id)
         _may_edit(tx.session, actor, ho)
         steps = steps_of(tx.session, handover_id)
-        if ho.status == "completed" or any(s.party_role == "sender" and s.status == "confirmed" for s in steps):
+        if ho.status == HandoverStatus.COMPLETED or any(s.party_role == "sender" and s.status == StepStatus.CONFIRMED for s in steps):
             raise Invalid("移交方已确认清单，不能再修改；如需修改请由后续方退回")
         clean = normalise_items(ho.kind, items)
-        if ho.status != "draft":
+        if ho.status != HandoverStatus.DRAFT:
             if declared_total is not None and dict(declared_total) != dict(ho.declared_total or {}):
                 raise PermissionDenied("交接已启动，申报合计不能随清单修改；如确需调整，请由改革办填写原因后调整")
             declared_total = dict(ho.declared_total or {})
@@ -152,7 +154,7 @@ def set_declared_total(actor: Actor, *, handover_id: int, expected_version: int,
         ho = _load(tx.session, handover_id)
         if not reason.strip():
             raise Invalid("调整申报合计必须填写原因")
-        if ho.status == "completed":
+        if ho.status == HandoverStatus.COMPLETED:
             raise Invalid("交接已完成，申报合计不能再调整")
         if not declared_total:
             raise Invalid("申报合计不能为空")
@@ -168,7 +170,7 @@ def start(actor: Actor, *, handover_id: int, expected_version: int, engine: Engi
     with transaction(actor, "handover.start", "handover", handover_id, engine=engine) as tx:
         require(actor, "handover.admin")
         ho = _load(tx.session, handover_id)
-        if ho.status != "draft":
+        if ho.status != HandoverStatus.DRAFT:
             raise Invalid("该交接事项已启动")
         items = items_of(tx.session, handover_id)
         if not items:
@@ -199,31 +201,23 @@ def _step_for_actor(session: Session, actor: Actor, ho: Handover, step_id: int,
         raise PermissionDenied("只能确认本单位负责的交接步骤")
     if ho.version != expected_version:  # before the turn check, so every backend reports a lost race alike
         raise Conflict(f"交接事项“{ho.title}”已被他人处理，请刷新后重试")
-    if ho.status != "in_progress":
+    if ho.status != HandoverStatus.IN_PROGRESS:
         raise Invalid("该交接事项不在办理中")
     if current_step(steps) is not step:
         raise Invalid("尚未轮到本步骤（须按 移交方→接收方→监督方 顺序确认）")
     return step
 
 
-def _complete_task_if_done(tx: Tx, ho: Handover, today: Any) -> tuple[bool, list[int]]:
+def _complete_task_if_done(tx: Tx, ho: Handover, today: date) -> tuple[bool, list[int]]:
     if ho.task_id is None:
         return False, []
     siblings = tx.session.exec(select(Handover).where(Handover.task_id == ho.task_id)).all()
-    if any(h.status != "completed" for h in siblings):
+    if any(h.status != HandoverStatus.COMPLETED for h in siblings):
         return False, []
     task = tx.session.get(Task, ho.task_id)
-    if task is None or task.status == "done":
+    if task is None or task.status == TaskStatus.DONE:
         return False, []
-    tx.reschedule(task.plan_id, today=today)
-    before = {"status": task.status, "percent": task.percent}
-    task.status, task.percent, task.actual_finish = "done", 100, today
-    task.version += 1
-    tx.session.add(task)
-    released = [d.succ_id for d in tx.session.exec(select(Dependency).where(Dependency.pred_id == task.id)).all()]
-    tx.audit(action="task.handover_milestone", object_type="task", object_id=task.id, before=before,
-             after={"status": "done", "released": released, "handover": ho.id})
-    return True, released
+    return True, tasks.complete_by_handover(tx, task, handover_id=ho.id or 0, today=today)
 
 
 @retry_transient

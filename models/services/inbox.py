@@ -1,6 +1,3 @@
-# SQLModel declares columns as their Python value types, which SQLAlchemy Core's typed select() and
-# operators do not accept; the queries are checked by the tests instead.
-# mypy: disable-error-code="call-overload, arg-type, operator, misc, union-attr, attr-defined"
 """我的待办: what the signed-in user must do now, each item with the stable link that opens it.
 
 - 待确认交接: handover steps that are the unit's turn (the first unconfirmed step of a running handover);
@@ -23,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from models.db import read_session
 from models.links import Link, alert_link, handover_link, notice_link, task_link
@@ -45,6 +43,7 @@ from models.tables import (
     Task,
     TaskUnit,
 )
+from models.vocabulary import HandoverStatus, StepStatus
 
 KINDS = {"step": "待确认交接", "returned": "被退回", "report": "待报进展", "slot": "待报送", "instruction": "待回复批示",
          "signoff": "待签收", "review": "待审核"}
@@ -82,15 +81,17 @@ def _count(session: Any, query: Any) -> int:
 
 def _own_tasks(units: set[int]) -> Any:
     """Task ids the units lead or are responsible for (uses ix_taskunit_unit_id)."""
-    return select(TaskUnit.task_id).where(TaskUnit.unit_id.in_(units), TaskUnit.role.in_(("lead", "responsible")))
+    return select(col(TaskUnit.task_id)).where(col(TaskUnit.unit_id).in_(units), col(TaskUnit.role).in_(("lead", "responsible")))
 
 
 def _steps(session: Any, units: set[int], limit: int) -> Part:
-    returned = exists().where(_Rejected.handover_id == HandoverStep.handover_id, _Rejected.status == "rejected")
-    query = (select(Handover.id, Handover.title, HandoverStep.party_role, returned.label("returned"))
-             .join(Handover, Handover.id == HandoverStep.handover_id)
-             .where(HandoverStep.unit_id.in_(units), Handover.status == "in_progress",
-                    is_current_step(HandoverStep)).order_by(Handover.id))
+    returned = exists().where(col(_Rejected.handover_id) == col(HandoverStep.handover_id),
+                              col(_Rejected.status) == StepStatus.REJECTED)
+    query: Select[Any] = (select(col(Handover.id), col(Handover.title), col(HandoverStep.party_role),
+                                 returned.label("returned"))
+                          .join(Handover, col(Handover.id) == col(HandoverStep.handover_id))
+                          .where(col(HandoverStep.unit_id).in_(units), col(Handover.status) == HandoverStatus.IN_PROGRESS,
+                                 is_current_step(HandoverStep)).order_by(col(Handover.id)))
     roles = {"sender": "移交方", "receiver": "接收方", "supervisor": "监督方"}
     items = [Item("returned" if r.returned else "step", r.title,
                   f"本单位作为{roles.get(r.party_role, r.party_role)}" + ("，交接被退回，请修改清单后重新确认"
@@ -105,11 +106,11 @@ def _steps(session: Any, units: set[int], limit: int) -> Part:
 
 def _tasks_to_report(session: Any, units: set[int], today: date, limit: int) -> Part:
     horizon = today + timedelta(days=get_settings().due_soon_days)
-    query = (select(Task.code, Task.title, Task.plan_id, Task.deadline, Task.percent, Plan.title.label("plan"))
-             .join(Plan, Plan.id == Task.plan_id)
-             .where(Task.id.in_(_own_tasks(units)), Task.status.in_(OPEN), Task.deadline.is_not(None),
-                    Task.deadline <= horizon, ~exists().where(_latest_is_return()))  # those are 被退回
-             .order_by(Task.deadline, Task.id))
+    query: Select[Any] = (select(col(Task.code), col(Task.title), col(Task.plan_id), col(Task.deadline), col(Task.percent), col(Plan.title).label("plan"))
+             .join(Plan, col(Plan.id) == col(Task.plan_id))
+             .where(col(Task.id).in_(_own_tasks(units)), col(Task.status).in_(OPEN), col(Task.deadline).is_not(None),
+                    col(Task.deadline) <= horizon, ~exists().where(_latest_is_return()))  # those are 被退回
+             .order_by(col(Task.deadline), col(Task.id)))
     items = [Item("report", f"{r.code} {r.title}",
                   f"{r.plan} · 截止 {r.deadline.isoformat()}" + ("，已逾期" if r.deadline < today else "")
                   + f" · 当前进度 {r.percent}%",
@@ -120,16 +121,16 @@ def _tasks_to_report(session: Any, units: set[int], today: date, limit: int) -> 
 
 def _latest_is_return() -> Any:
     """The task's latest decision (退回/办结/报告完成/重新打开) is 退回 (uses ix_progressreport_task_id)."""
-    return and_(ProgressReport.task_id == Task.id, ProgressReport.kind == "return",
-                ~exists().where(_Later.task_id == Task.id, _Later.id > ProgressReport.id,
-                                _Later.kind.in_(("return", "close", "report_done", "reopen"))))
+    return and_(col(ProgressReport.task_id) == col(Task.id), col(ProgressReport.kind) == "return",
+                ~exists().where(col(_Later.task_id) == col(Task.id), col(_Later.id) > col(ProgressReport.id),
+                                col(_Later.kind).in_(("return", "close", "report_done", "reopen"))))
 
 
 def _returned_tasks(session: Any, units: set[int], limit: int) -> Part:
     latest_is_return = _latest_is_return()
-    query = (select(Task.code, Task.title, Task.plan_id, ProgressReport.note, ProgressReport.created_at)
+    query: Select[Any] = (select(col(Task.code), col(Task.title), col(Task.plan_id), col(ProgressReport.note), col(ProgressReport.created_at))
              .join(ProgressReport, latest_is_return)
-             .where(Task.id.in_(_own_tasks(units)), Task.status.in_(OPEN)).order_by(ProgressReport.id.desc()))
+             .where(col(Task.id).in_(_own_tasks(units)), col(Task.status).in_(OPEN)).order_by(col(ProgressReport.id).desc()))
     items = [Item("returned", f"{r.code} {r.title}", f"改革办退回：{(r.note or '').strip()[:80] or '（未说明原因）'}",
                   task_link(r.code, r.plan_id))
              for r in session.execute(query.limit(limit))]
@@ -137,8 +138,8 @@ def _returned_tasks(session: Any, units: set[int], limit: int) -> Part:
 
 
 def _to_sign(session: Any, units: set[int], today: date, limit: int) -> Part:
-    query = (select(Receipt.kind, Receipt.ref_id, Receipt.title, Receipt.due_on)
-             .where(Receipt.unit_id.in_(units), Receipt.signed_at.is_(None)).order_by(Receipt.due_on, Receipt.id))
+    query: Select[Any] = (select(col(Receipt.kind), col(Receipt.ref_id), col(Receipt.title), col(Receipt.due_on))
+             .where(col(Receipt.unit_id).in_(units), col(Receipt.signed_at).is_(None)).order_by(col(Receipt.due_on), col(Receipt.id)))
     labels = {"notice": "督办通知单/催办函", "alert": "预警"}
     items = [Item("signoff", r.title, f"{labels.get(r.kind, r.kind)} · 请于 {r.due_on.isoformat()} 前签收"
                   + ("，已逾期" if r.due_on < today else ""),
@@ -150,11 +151,11 @@ def _to_sign(session: Any, units: set[int], today: date, limit: int) -> Part:
 
 def _slots(session: Any, units: set[int], today: date, limit: int) -> Part:
     """Report slots open now or missed (uses ix_reportslot_task_due_filed through the task ids)."""
-    query = (select(Task.code, Task.title, Task.plan_id, ReportSlot.due_on, Plan.title.label("plan"))
-             .join(Task, Task.id == ReportSlot.task_id).join(Plan, Plan.id == Task.plan_id)
-             .where(ReportSlot.task_id.in_(_own_tasks(units)), ReportSlot.filed_on.is_(None),
-                    ReportSlot.opens_on <= today, Task.status.in_(OPEN))
-             .order_by(ReportSlot.due_on, Task.id))
+    query: Select[Any] = (select(col(Task.code), col(Task.title), col(Task.plan_id), col(ReportSlot.due_on), col(Plan.title).label("plan"))
+             .join(Task, col(Task.id) == col(ReportSlot.task_id)).join(Plan, col(Plan.id) == col(Task.plan_id))
+             .where(col(ReportSlot.task_id).in_(_own_tasks(units)), col(ReportSlot.filed_on).is_(None),
+                    col(ReportSlot.opens_on) <= today, col(Task.status).in_(OPEN))
+             .order_by(col(ReportSlot.due_on), col(Task.id)))
     items = [Item("slot", f"{r.code} {r.title}",
                   f"{r.plan} · 报送要求：请于 {r.due_on.isoformat()} 前报送" + ("，已逾期未报" if r.due_on < today else ""),
                   task_link(r.code, r.plan_id), r.due_on, r.due_on < today)
@@ -163,11 +164,11 @@ def _slots(session: Any, units: set[int], today: date, limit: int) -> Part:
 
 
 def _instructions(session: Any, units: set[int], limit: int) -> Part:
-    query = (select(Instruction.id, Instruction.author_name, Instruction.text, Task.code, Task.title)
-             .join(InstructionTarget, InstructionTarget.instruction_id == Instruction.id)
-             .join(Task, Task.id == Instruction.task_id)
-             .where(InstructionTarget.unit_id.in_(units), InstructionTarget.replied_at.is_(None),
-                    Instruction.state == "open").order_by(Instruction.id))
+    query: Select[Any] = (select(col(Instruction.id), col(Instruction.author_name), col(Instruction.text), col(Task.code), col(Task.title))
+             .join(InstructionTarget, col(InstructionTarget.instruction_id) == col(Instruction.id))
+             .join(Task, col(Task.id) == col(Instruction.task_id))
+             .where(col(InstructionTarget.unit_id).in_(units), col(InstructionTarget.replied_at).is_(None),
+                    col(Instruction.state) == "open").order_by(col(Instruction.id)))
     items = [Item("instruction", f"{r.code} {r.title}",
                   f"{r.author_name or '领导'}批示：{(r.text or '').strip()[:60]}，请回复", Link("instructions"))
              for r in session.execute(query.limit(limit))]
@@ -175,9 +176,9 @@ def _instructions(session: Any, units: set[int], limit: int) -> Part:
 
 
 def _reviews(session: Any, limit: int) -> Part:
-    query = (select(Task.code, Task.title, Task.plan_id, Task.updated_at, Plan.title.label("plan"))
-             .join(Plan, Plan.id == Task.plan_id).where(Task.status == "pending_review")
-             .order_by(Task.updated_at, Task.id))
+    query: Select[Any] = (select(col(Task.code), col(Task.title), col(Task.plan_id), col(Task.updated_at), col(Plan.title).label("plan"))
+             .join(Plan, col(Plan.id) == col(Task.plan_id)).where(col(Task.status) == "pending_review")
+             .order_by(col(Task.updated_at), col(Task.id)))
     items = [Item("review", f"{r.code} {r.title}", f"{r.plan} · 已上报完成，请审核", task_link(r.code, r.plan_id))
              for r in session.execute(query.limit(limit))]
     return {"review": _count(session, query)}, items

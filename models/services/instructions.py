@@ -27,8 +27,9 @@ from models.services.textinput import refuse_controls
 from models.services.units import names_of
 from models.services.uow import transaction
 from models.tables import Instruction, InstructionTarget, Task, TaskFollow, Unit, User
+from models.vocabulary import InstructionState
 
-STATES = {"open": "待回复", "answered": "已回复", "closed": "已办结"}
+STATES = InstructionState.labels()
 MAX_TEXT = 2000
 
 
@@ -101,7 +102,7 @@ def reply(actor: Actor, *, instruction_id: int, text: str, engine: Engine | None
         mine = [t for t in targets if t.unit_id in actor_unit_ids(tx.session, actor)]
         if not mine:
             raise PermissionDenied("该批示未下达本单位，不能回复")
-        if ins.state == "closed":
+        if ins.state == InstructionState.CLOSED:
             raise Invalid("该批示已办结，不能再回复")
         target = mine[0]
         if target.replied_at is not None:
@@ -129,7 +130,7 @@ def close(actor: Actor, *, instruction_id: int, expected_version: int, note: str
         ins = _instruction(tx.session, instruction_id)
         if ins.version != expected_version:
             raise Conflict("该批示已有新的回复或已被处理，请刷新后重试")
-        if ins.state != "answered":
+        if ins.state != InstructionState.ANSWERED:
             raise Invalid(f"该批示{STATES[ins.state]}，{'各单位全部回复后才能办结' if ins.state == 'open' else '不能再办结'}")
         refuse_controls("办结意见", note, multiline=True)
         before = {"state": ins.state, "version": ins.version}

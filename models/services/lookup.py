@@ -1,6 +1,3 @@
-# SQLModel declares columns as their Python value types, which SQLAlchemy Core's typed select() does not
-# accept; the queries are checked by the tests instead.
-# mypy: disable-error-code="call-overload, var-annotated, arg-type, union-attr, attr-defined"
 """What a stable link names (``models/links.py``), resolved for the signed-in user, and the plans where a
 user has work. Unknown or forged values resolve to None: the page says so in Chinese and shows nothing."""
 from __future__ import annotations
@@ -9,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import distinct, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from models.db import read_session
 from models.services.actor import Actor
@@ -29,13 +27,13 @@ def task(code: str | None, plan: str | None = None, *, engine: Engine | None = N
     newest plan holding that code is taken: links written by the app always carry the plan)."""
     if not code or len(code) > 60 or has_controls(code):
         return None
-    query = select(Task.id, Task.code, Task.plan_id).where(Task.code == code.strip())
+    query = select(col(Task.id), col(Task.code), col(Task.plan_id)).where(col(Task.code) == code.strip())
     if plan:
         if not plan.isdigit():
             return None
-        query = query.where(Task.plan_id == int(plan))
+        query = query.where(col(Task.plan_id) == int(plan))
     with read_session(engine) as session:
-        row = session.execute(query.order_by(Task.plan_id.desc()).limit(1)).first()
+        row = session.execute(query.order_by(col(Task.plan_id).desc()).limit(1)).first()
     return LinkedTask(row.id, row.code, row.plan_id) if row else None
 
 
@@ -45,8 +43,8 @@ def plans_with_work(actor: Actor, *, engine: Engine | None = None) -> list[int]:
     with read_session(engine) as session:
         if actor.role in UNIT_SCOPED_ROLES:
             units = actor_unit_ids(session, actor)
-            query = (select(distinct(Task.plan_id)).join(TaskUnit, TaskUnit.task_id == Task.id)
-                     .where(TaskUnit.unit_id.in_(units)))
+            query = (select(distinct(col(Task.plan_id))).join(TaskUnit, col(TaskUnit.task_id) == col(Task.id))
+                     .where(col(TaskUnit.unit_id).in_(units)))
         else:
-            query = select(Plan.id)
+            query = select(col(Plan.id))
         return sorted((int(pid) for pid in session.execute(query).scalars()), reverse=True)

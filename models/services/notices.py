@@ -35,6 +35,7 @@ from models.services.tasks import STATUS_LABELS
 from models.services.uow import transaction
 from models.settings import get_settings
 from models.tables import DocNumberCounter, Handover, HolidayOverride, Notice, OfficialYear, Plan, Task, Unit, User
+from models.vocabulary import STAFFING_NOTICE_KINDS, Role
 
 SUBJECTS = {"issue-plan": "plan", "staff-transfer": "handover", "establishment": "handover",
             "supervision": "task", "urging": "task", "bulletin": "period", "staff-roster": "handover",
@@ -152,7 +153,7 @@ def subject_data(session: Session, kind: str, subject: Subject, today: date) -> 
 
 def _check_issue(actor: Actor, kind: str) -> None:
     require(actor, "notice.issue")
-    if actor.role == "staffing" and kind not in {"staff-transfer", "establishment", "staff-roster"}:
+    if actor.role == Role.STAFFING and kind not in STAFFING_NOTICE_KINDS:
         raise PermissionDenied("编办只能印发人员划转、编制调整类公文")
 
 

@@ -236,10 +236,6 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def local_today() -> date:
-    return datetime.now(get_settings().tz).date()
-
-
 def _plan(session: Session, messages: list[Message], today: date, include_due: bool) -> list[int]:
     """Create the Delivery rows (idempotently) and return the ids due to be sent now."""
     unit_ids = {u for m in messages for u in m.unit_ids}
@@ -352,7 +348,7 @@ def deliver(messages: Iterable[Message], *, engine: Engine | None = None, retrie
     ``include_due`` (the daily scan) also retries earlier failures whose backoff day has come.
     """
     msgs = list(messages)
-    today = today or local_today()
+    today = today or get_settings().today()
     with write_session(engine) as session:
         ids = _plan(session, msgs, today, include_due)
     stats = send_claimed(ids, today=today, engine=engine, retries=retries, backoff_s=backoff_s)

@@ -12,16 +12,9 @@ from sqlmodel import Session, select
 from models.services.actor import Actor
 from models.services.errors import PermissionDenied
 from models.tables import Task, TaskUnit, UnitGroupMember
+from models.vocabulary import Role
 
-ROLE_LABELS: dict[str, str] = {
-    "office": "改革领导小组办公室",
-    "department": "部门用户",
-    "staffing": "编办",
-    "leader": "领导（批示、关注）",
-    "sysadmin": "系统管理员",
-    "secadmin": "安全管理员",
-    "auditor": "审计管理员",
-}
+ROLE_LABELS = Role.labels()
 
 VIEW = {"dashboard.view", "task.view", "ranking.view"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

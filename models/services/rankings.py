@@ -36,6 +36,7 @@ from sqlmodel import Session
 from models.db import gc_paused, read_session
 from models.services import signoff
 from models.tables import Plan, ScoreSnapshot, Task, TaskUnit, Unit, UnitGroupMember, UnitScore
+from models.vocabulary import FINISHED
 
 FULL_WEIGHT = 1.0
 """Lead (牵头) and responsible (负责) units answer for the whole task."""
@@ -46,7 +47,6 @@ LATE_CREDIT = 0.5
 """A task finished late earns half the credit of an on-time one: finishing late beats not finishing."""
 LIST_SIZE = 5
 """红黑榜: top five and bottom five."""
-FINISHED = ("pending_review", "done")
 QUARTERS = "一二三四"
 
 

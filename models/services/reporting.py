@@ -38,11 +38,11 @@ from models.services.textinput import refuse_controls
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
 from models.tables import Alert, Indicator, IndicatorValue, Plan, ProgressReport, ReportSchedule, ReportSlot, Task
+from models.vocabulary import FINISHED, AlertLevel
 from models.workcalendar import Lag, WorkCalendar
 
 NO_REPORTING = "none"
 """A task-level row with this frequency opts the task out of its plan's schedule."""
-FINISHED = ("pending_review", "done")
 HORIZON_DAYS = 400
 """Slots are generated this far past today, so the slot open today (even a yearly one) is among them."""
 SCAN_ACTOR = Actor.system("scan")
@@ -308,7 +308,7 @@ def open_slots(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None 
     return {"opened": opened}
 
 
-REMINDER_LEVEL = "report"
+REMINDER_LEVEL = AlertLevel.REPORT
 
 
 @step("remind-report-slots", "报送提醒")

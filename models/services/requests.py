@@ -24,15 +24,16 @@ from models.services import files
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
 from models.services.permissions import UNIT_SCOPED_ROLES, actor_unit_ids, require, task_units
-from models.services.tasks import EVIDENCE_KINDS, FINISHED, Upload
+from models.services.tasks import EVIDENCE_KINDS, Upload
 from models.services.textinput import refuse_controls
 from models.services.units import names_of
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
 from models.tables import Evidence, Task, TaskRequest, TaskUnit, Unit, User
+from models.vocabulary import FINISHED, RequestState
 
 KINDS = {"extend": "延期", "adjust": "调整"}
-STATES = {"pending": "待审批", "approved": "已批准", "refused": "已驳回", "withdrawn": "已撤回"}
+STATES = RequestState.labels()
 ROLES = ("lead", "responsible", "supporting")
 NO_FIXED_DEADLINE = {"ongoing": "常态化", "none": "未规定时限"}
 
@@ -129,7 +130,7 @@ def _file(actor: Actor, kind: str, *, task_id: int, expected_version: int, reaso
         else:
             units = _check_units(tx.session, task, new_units or {})
         if tx.session.exec(select(TaskRequest.id).where(TaskRequest.task_id == task_id, TaskRequest.kind == kind,
-                                                        TaskRequest.state == "pending")).first() is not None:
+                                                        TaskRequest.state == RequestState.PENDING)).first() is not None:
             raise Invalid(f"任务 {task.code} 已有待审批的{KINDS[kind]}申请，请等待改革办审批或先撤回原申请")
         evidence_id = _store_evidence(tx, actor, task, evidence, checked[0]) if evidence else None
         req = TaskRequest(task_id=task_id, plan_id=task.plan_id, kind=kind, unit_id=unit_id, filed_by=actor.user_id,
@@ -215,7 +216,7 @@ def decide(actor: Actor, *, request_id: int, expected_version: int, approve: boo
         req = _request(tx.session, request_id)
         if req.version != expected_version:
             raise Conflict("该申请已被他人处理或修改，请刷新后重试")
-        if req.state != "pending":
+        if req.state != RequestState.PENDING:
             raise Invalid(f"该申请{STATES[req.state]}，不能再审批")
         note = reason.strip()
         refuse_controls("审批意见", note, multiline=True)
@@ -260,7 +261,7 @@ def withdraw(actor: Actor, *, request_id: int, expected_version: int, engine: En
             raise PermissionDenied("只能撤回本单位提出的申请")
         if req.version != expected_version:
             raise Conflict("该申请已被他人处理或修改，请刷新后重试")
-        if req.state != "pending":
+        if req.state != RequestState.PENDING:
             raise Invalid(f"该申请{STATES[req.state]}，不能撤回")
         before = snapshot(req)
         _guarded(tx.session, req, expected_version, {"state": "withdrawn"})
@@ -305,7 +306,7 @@ def listing(actor: Actor, *, state: str | None = None, task_id: int | None = Non
 def extension_counts(session: Session, *, start: date | None, end: date) -> dict[int, int]:
     """Approved 延期 per filing unit decided in [start, end]: one indexed aggregate (ix_taskrequest_decided)."""
     query = (sa_select(TaskRequest.unit_id, func.count())  # type: ignore[call-overload]
-             .where(TaskRequest.kind == "extend", TaskRequest.state == "approved",
+             .where(TaskRequest.kind == "extend", TaskRequest.state == RequestState.APPROVED,
                     TaskRequest.decided_on <= end)  # type: ignore[operator]
              .group_by(TaskRequest.unit_id))
     if start is not None:

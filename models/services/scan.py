@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.db import read_session, retry_transient, write_session
 from models.links import alert_link, task_url
@@ -31,11 +31,11 @@ from models.services.notify import DeliveryStats, Message, deliver, task_recipie
 from models.services.steps import Runner, direct, parse_day, recorded, step
 from models.settings import get_settings
 from models.tables import Alert, OpsRun, Task
+from models.vocabulary import ESCALATION, UNFINISHED, AlertLevel
 from models.workcalendar import Lag, WorkCalendar
 
-LEVEL_LABELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈"}
-ALERT_LABELS = {**LEVEL_LABELS, reporting.REMINDER_LEVEL: "报送提醒"}
-UNFINISHED = ("not_started", "in_progress")
+LEVEL_LABELS = {level.value: level.label for level in ESCALATION}
+ALERT_LABELS = AlertLevel.labels()
 REMINDER_EVERY_DAYS = 7
 """A yellow task is reminded at most once a week: a daily 提示 for the same task is noise."""
 LIVENESS_HOURS = 26
@@ -82,20 +82,20 @@ def recompute_all(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | No
 # ---------------------------------------------------------------- step 2: alerts
 def _leaf_unfinished() -> Any:
     child = aliased(Task)
-    return and_(Task.status.in_(UNFINISHED), ~exists().where(child.parent_id == Task.id))  # type: ignore[attr-defined]
+    return and_(col(Task.status).in_(UNFINISHED), ~exists().where(col(child.parent_id) == Task.id))
 
 
 def _no_alert_since(level: str, since: Any) -> Any:
-    return ~exists().where(Alert.task_id == Task.id, Alert.level == level, Alert.day >= since)
+    return ~exists().where(col(Alert.task_id) == Task.id, col(Alert.level) == level, col(Alert.day) >= since)
 
 
 def _conditions(today: date, esc: Escalation, calendar: WorkCalendar) -> dict[str, Any]:
     """Per level, which tasks get an alert today. Formal steps (督办通知单, 约谈) happen on working days
     only, so no notice is dated on a weekend or holiday; they follow on the next working day."""
     red_since = func.coalesce(Task.red_since, literal(today, Date))
-    red = and_(Task.light == "red", _leaf_unfinished())
+    red = and_(col(Task.light) == "red", _leaf_unfinished())
     levels = {
-        "reminder": and_(Task.light == "yellow", _leaf_unfinished(),
+        "reminder": and_(col(Task.light) == "yellow", _leaf_unfinished(),
                          _no_alert_since("reminder", literal(today - timedelta(days=REMINDER_EVERY_DAYS - 1), Date))),
         "urging": and_(red, _no_alert_since("urging", red_since)),
     }
@@ -127,10 +127,10 @@ def create_alerts(today: date, *, actor: Actor = SCAN_ACTOR, escalation: Escalat
     with write_session(engine) as session:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         for level, condition in _conditions(today, esc, scheduling.load_calendar(session)).items():
-            source = sa_select(Task.id, literal(level, String), literal(today, Date), _message(level, esc),
+            source = sa_select(col(Task.id), literal(level, String), literal(today, Date), _message(level, esc),
                                literal(now, DateTime(timezone=True))).where(condition)
             stmt = insert(Alert).from_select(["task_id", "level", "day", "message", "created_at"], source)
-            created[level] = len(session.execute(stmt.on_conflict_do_nothing().returning(Alert.id)).all())
+            created[level] = len(session.execute(stmt.on_conflict_do_nothing().returning(col(Alert.id))).all())
         if sum(created.values()):
             audit.record(session, actor, "scan.alerts", "scan", today.isoformat(),
                          after={"day": today, "created": created})
@@ -179,7 +179,7 @@ def alert_messages(today: date, *, engine: Engine | None = None) -> list[Message
                                          Task.plan_id)
                                .join(Task, Task.id == Alert.task_id).where(Alert.day == today)
                                .order_by(Alert.id)).all()
-        recipients = task_recipients(session, sa_select(Alert.task_id).where(Alert.day == today))
+        recipients = task_recipients(session, sa_select(col(Alert.task_id)).where(col(Alert.day) == today))
         numbers = _doc_numbers(session, [r.notice_id for r in rows if r.notice_id])
     messages = []
     for r in rows:
@@ -226,8 +226,8 @@ def _aware(value: datetime) -> datetime:
 
 def liveness(session: Session, now: datetime, *, kind: str = "scan") -> str | None:
     """An operations alert when no scan succeeded in the last 26 hours (Prefect may lose late runs)."""
-    last = session.execute(sa_select(func.max(OpsRun.finished_at))  # type: ignore[call-overload]
-                           .where(OpsRun.kind == kind, OpsRun.status == "success")).scalar()
+    last = session.execute(sa_select(func.max(col(OpsRun.finished_at)))
+                           .where(col(OpsRun.kind) == kind, col(OpsRun.status) == "success")).scalar()
     if last is None:
         return "运维告警：督办扫描从未成功运行，请检查 Prefect 服务与工作进程（reform worker）。"
     last = _aware(last)

@@ -273,7 +273,7 @@ def recompute_in(session: Session, plan_ids: set[int | None], *, today: date | N
 
     A graph that can no longer be scheduled (a new dependency closing a cycle) refuses the write."""
     day = today or get_settings().today()
-    targets: list[int | None] = [None] if None in plan_ids else sorted(p for p in plan_ids if p is not None)
+    targets: list[int | None] = [None] if None in plan_ids else [*sorted(p for p in plan_ids if p is not None)]
     return [_recompute(session, pid, day) for pid in targets]
 
 

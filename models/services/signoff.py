@@ -29,9 +29,10 @@ from models.services.settings_store import special_unit_id
 from models.services.uow import transaction
 from models.settings import get_settings
 from models.tables import Alert, HolidayOverride, Notice, OfficialYear, Receipt, Task, Unit, User
+from models.vocabulary import NoticeKind
 from models.workcalendar import WorkCalendar
 
-SIGNED_NOTICE_KINDS = {"supervision": "督办通知单", "urging": "催办函"}
+SIGNED_NOTICE_KINDS = {k.value: k.label for k in (NoticeKind.SUPERVISION, NoticeKind.URGING)}
 KIND_LABELS = {"notice": "公文", "alert": "预警"}
 
 

@@ -22,10 +22,10 @@ from models.services.permissions import has, require, require_task_actor
 from models.services.textinput import refuse_controls
 from models.services.uow import Tx, transaction
 from models.settings import get_settings
-from models.tables import Evidence, ProgressReport, Task
+from models.tables import Dependency, Evidence, ProgressReport, Task
+from models.vocabulary import FINISHED, TaskStatus  # noqa: F401 - FINISHED re-exported for the read modules
 
-STATUS_LABELS = {"not_started": "未开始", "in_progress": "推进中", "pending_review": "待审核", "done": "已办结"}
-FINISHED = ("pending_review", "done")
+STATUS_LABELS = TaskStatus.labels()
 # (current status, action) -> new status
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("not_started", "progress"): "in_progress",
@@ -35,8 +35,13 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("pending_review", "close"): "done",
     ("pending_review", "return"): "in_progress",
     ("done", "reopen"): "in_progress",
+    # a milestone task is done once every handover of it has completed (no office review: the parties signed)
+    ("not_started", "handover_milestone"): "done",
+    ("in_progress", "handover_milestone"): "done",
+    ("pending_review", "handover_milestone"): "done",
 }
-ACTION_LABELS = {"progress": "报告进展", "report_done": "报告完成", "close": "办结", "return": "退回", "reopen": "重新打开"}
+ACTION_LABELS = {"progress": "报告进展", "report_done": "报告完成", "close": "办结", "return": "退回", "reopen": "重新打开",
+                 "handover_milestone": "交接完成自动办结"}
 EVIDENCE_KINDS = {"pdf", "docx", "xlsx", "png", "jpg", "txt"}
 
 
@@ -150,6 +155,21 @@ def _transition_tx(actor: Actor, action: str, *, task_id: int, expected_version:
         filed = reporting.on_report(tx, task, report, today, value) if action in {"progress", "report_done"} else {}
         tx.audit(before=before, after={**snapshot(task), "note": note.strip()[:200], "evidence": evidence, **filed})
         return task
+
+
+def complete_by_handover(tx: Tx, task: Task, *, handover_id: int, today: date) -> list[int]:
+    """Close a milestone task inside the handover's transaction: the state machine's ``handover_milestone``
+    transition under the same version guard and audit as any other transition. Returns the released
+    successors (the tasks that depend on this one)."""
+    new_status = next_status(task.status, "handover_milestone")
+    tx.reschedule(task.plan_id, today=today)
+    before = snapshot(task)
+    _apply(tx.session, task, task.version, {"status": new_status, "percent": 100, "actual_finish": today,
+                                            "actual_start": task.actual_start or today})
+    released = [d.succ_id for d in tx.session.exec(select(Dependency).where(Dependency.pred_id == task.id)).all()]
+    tx.audit(action="task.handover_milestone", object_type="task", object_id=task.id, before=before,
+             after={**snapshot(task), "released": released, "handover": handover_id})
+    return released
 
 
 @retry_transient

@@ -50,11 +50,11 @@ def parse_plan_upload(actor: Actor, data: bytes, filename: str, *, engine: Engin
         raise audit_refusal(actor, "plan.parse", "plan", name[:60], PermissionDenied("无权导入方案"), engine=engine)
     try:
         office = calendar or plans.office_calendar(engine=engine)
-        calendar = {"overrides": {d.isoformat(): w for d, w in office.overrides.items()},
+        plain_calendar = {"overrides": {d.isoformat(): w for d, w in office.overrides.items()},
                     "years": sorted(office.official_years)}
         result = sandbox.run("plan", [(name, data)], {"max_bytes": _mb(settings.max_upload_mb),
                                                       "max_xml_part": _mb(settings.max_xml_part_mb),
-                                                      "calendar": calendar},
+                                                      "calendar": plain_calendar},
                              limits=sandbox.Limits.from_settings(settings))
     except sandbox.SandboxRefused as exc:
         raise audit_refusal(actor, "plan.parse", "plan", name[:60], Invalid(exc.message), engine=engine) from None

@@ -22,6 +22,31 @@ def test_prefect_yaml_entrypoints_import_and_match_registry() -> None:
     assert (scan["cron"], scan["timezone"]) == ("30 8 * * *", "Asia/Shanghai")
 
 
+def test_prefect_yaml_schedules_are_the_ones_reform_deploy_builds() -> None:
+    """prefect.yaml spells out the default time zone; ``reform deploy`` builds the same crons from settings."""
+    from flows.serve import schedules_for
+
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))
+    for d in spec["deployments"]:
+        written = [(s["cron"], s["timezone"], s.get("parameters", {})) for s in d.get("schedules") or []]
+        built = [(s.cron, s.timezone, s.parameters) for s in schedules_for(d["name"])]
+        assert written == built, d["name"]
+
+
+def test_cron_time_zone_is_read_from_reform_timezone(monkeypatch) -> None:
+    from flows.serve import schedules_for
+    from models.settings import get_settings
+
+    monkeypatch.setenv("REFORM_TIMEZONE", "Asia/Urumqi")
+    get_settings.cache_clear()
+    try:
+        zones = {s.timezone for name in USE_CASES for s in schedules_for(name)}
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert zones == {"Asia/Urumqi"}
+
+
 def test_serve_builds_every_deployment_with_schedules() -> None:
     from flows.serve import deployments
 

@@ -137,6 +137,8 @@ def test_completing_all_handovers_completes_the_task_and_releases_dependants(dem
     t = task(demo_engine, "三.4")  # establishment handover completed in the demo
     assert t.status == "done"
     ho = handover(demo_engine, "asset")  # started, nobody confirmed yet
+    before = task(demo_engine, "三.2")
+    assert before.status != "done"
     for username in ("zhujian", "chengguan", "caizheng"):
         with read_session(demo_engine) as s:
             step = handovers.current_step(handovers.steps_of(s, ho.id))
@@ -145,7 +147,27 @@ def test_completing_all_handovers_completes_the_task_and_releases_dependants(dem
         ho = out.handover
     assert out.completed and out.task_completed
     assert out.released_task_ids == [task(demo_engine, "三.5").id]
-    assert task(demo_engine, "三.2").status == "done"
+    after = task(demo_engine, "三.2")
+    assert (after.status, after.percent, after.version) == ("done", 100, before.version + 1)
+    # the completion went through the task's state machine: audited on the task like any transition
+    [event] = [e for e in _audits(demo_engine, "task.handover_milestone") if e.object_id == str(after.id)]
+    assert event.before["status"] == before.status and event.before["version"] == before.version
+    assert event.after["status"] == "done" and event.after["version"] == before.version + 1
+    assert event.after["handover"] == ho.id and event.after["released"] == out.released_task_ids
+    with read_session(demo_engine) as s:
+        assert verify(s).ok
+
+
+def test_a_handover_cannot_complete_a_task_the_state_machine_forbids(demo_engine) -> None:
+    from models.services.uow import transaction
+
+    done = task(demo_engine, "三.4")  # already closed by its completed handover
+    ho = handover(demo_engine, "establishment")
+    with pytest.raises(Invalid), transaction(actor(demo_engine, "gaiban"), "task.handover_milestone", "task",
+                                             done.id, engine=demo_engine) as tx:
+        tasks.complete_by_handover(tx, tx.session.get(Task, done.id), handover_id=ho.id, today=TODAY)
+    again = task(demo_engine, "三.4")
+    assert (again.status, again.version) == ("done", done.version)
 
 
 def test_unknown_units_are_kept_as_written(demo_engine) -> None:

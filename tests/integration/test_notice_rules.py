@@ -117,11 +117,7 @@ def test_register_shows_filled_recipients_and_the_issuing_agency(demo_engine) ->
     assert row["issued_by"] == "中共清河县委机构编制委员会办公室"
 
 
-def test_issued_notice_downloads_as_pdf_too(demo_engine) -> None:  # type: ignore[no-untyped-def]
-    from models.documents.pdf import soffice_path
-
-    if soffice_path() is None:
-        pytest.skip("LibreOffice not installed")
+def test_issued_notice_downloads_as_pdf_too(demo_engine, libreoffice) -> None:  # type: ignore[no-untyped-def]
     office = actor(demo_engine, "gaiban")
     n = notices.issue(office, "supervision", notices.Subject(task_id=task(demo_engine, "四.4").id), today=TODAY,
                       engine=demo_engine)

@@ -12,7 +12,7 @@ from models.services import notices, rankings, scan, signoff
 from models.services.errors import Invalid, PermissionDenied
 from models.services.notices import Subject
 from models.services.notify import deliveries as delivery_rows
-from models.services.notify import local_today
+from models.settings import get_settings
 from models.tables import AuditEvent, Receipt
 from tests.conftest import TODAY
 from tests.factories import actor, task
@@ -90,7 +90,7 @@ def test_unsigned_after_two_working_days_alerts_the_office_once(demo_engine: Eng
     by_id = {r.id: r for r in _receipts(demo_engine)}
     assert all(by_id[int(t.rsplit(":", 1)[1])].opened_on > TODAY for t in later)  # once per receipt
     assert len(late_mail(mailbox)) == len(office_mail) + len(later)
-    now = max(local_today(), TODAY + timedelta(days=5))  # signatures carry the real clock's time
+    now = max(get_settings().today(), TODAY + timedelta(days=5))  # signatures carry the real clock's time
     per_unit = {r["unit"]: r for r in signoff.by_unit(today=now, engine=demo_engine)}
     assert per_unit[CHENGGUAN]["signed"] == 1 and per_unit[CHENGGUAN]["overdue"] == per_unit[CHENGGUAN]["addressed"] - 1
     with read_session(demo_engine) as s:
@@ -110,7 +110,7 @@ def test_bulletin_prints_each_units_signoff_as_of_its_date_adding_up(demo_engine
     scan.run_scan(TODAY, engine=demo_engine, backoff_s=0)
     dept = actor(demo_engine, "chengguan")
     signoff.sign(dept, signoff.mine(dept, today=TODAY, engine=demo_engine)[0]["id"], engine=demo_engine)
-    now = max(local_today(), TODAY)  # signatures carry the real clock's time
+    now = max(get_settings().today(), TODAY)  # signatures carry the real clock's time
     with read_session(demo_engine) as s:
         data = rankings.bulletin_data(s, rankings.Period("week", "本周", now - timedelta(days=6), now))
     doc = Document(BytesIO(render_notice("bulletin", NoticeContext(doc_number=None, issue_date=_date.today(),

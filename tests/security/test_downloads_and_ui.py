@@ -4,7 +4,6 @@ sinks), 16.5.1 (no stack traces to users).
 from __future__ import annotations
 
 import ast
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -133,12 +132,3 @@ def test_ui_has_no_unescaped_html_sinks() -> None:
     for path in sorted((ROOT / "ui").rglob("*.py")):
         problems += html_sink_problems(path.read_text("utf-8"), str(path.relative_to(ROOT)))
     assert not problems, "\n".join(problems)
-
-
-def test_streamlit_hides_error_details() -> None:
-    config = ROOT / ".streamlit" / "config.toml"
-    if not config.exists():
-        pytest.skip(".streamlit/config.toml not written yet (web app in progress)")
-    data = tomllib.loads(config.read_text("utf-8"))
-    assert data.get("client", {}).get("showErrorDetails") in ("none", False)
-    assert data.get("server", {}).get("enableXsrfProtection", True) is True

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from models.demo.county import demo_password
+from tests.conftest import needs_tool
 from tests.factories import stop
 from tests.ui.conftest import fresh_demo
 
@@ -52,8 +53,7 @@ def start_streamlit(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
+    needs_tool(Path(CHROMIUM).exists(), "Debian chromium")
     home = tmp_path_factory.mktemp("browser-home")
     url, engine = fresh_demo(home)
     engine.dispose()

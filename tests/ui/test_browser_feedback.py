@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from tests.conftest import needs_tool
 from tests.factories import stop
 from tests.ui.conftest import fresh_demo
 from tests.ui.test_browser import ARGS, CHROMIUM, SHOTS, _login, _settle, start_streamlit
@@ -37,8 +38,7 @@ def test_report_clears_its_form_and_confirms_in_view(tmp_path) -> None:  # type:
     from models.db import engine_for, read_session
     from models.tables import Evidence, ProgressReport
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed")
+    needs_tool(os.path.exists(CHROMIUM), "Debian chromium")
     url, engine = fresh_demo(tmp_path)
     engine.dispose()
     proc, base = start_streamlit({**os.environ, "REFORM_DATABASE_URL": url, "REFORM_HOME": str(tmp_path)})

@@ -12,7 +12,7 @@ import pytest
 from models.services import reporting, scan, tasks
 from models.services.actor import Actor
 from tests import factories as f
-from tests.conftest import TODAY
+from tests.conftest import TODAY, needs_tool
 from tests.factories import stop
 from tests.ui.conftest import fresh_demo
 from tests.ui.test_browser import ARGS, CHROMIUM, _login, _settle, _shot, start_streamlit
@@ -23,8 +23,7 @@ DAY = TODAY + timedelta(days=10)  # Tuesday 12-01: the Friday 11-27 slot was mis
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed")
+    needs_tool(os.path.exists(CHROMIUM), "Debian chromium")
     home = tmp_path_factory.mktemp("browser-reporting")
     url, engine = fresh_demo(home)
     office = Actor.system("test")

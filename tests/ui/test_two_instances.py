@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.conftest import needs_tool
 from tests.factories import stop
 from tests.ui.test_browser import ARGS, CHROMIUM, _login, _settle, start_streamlit
 
@@ -25,8 +26,7 @@ def pg_demo(demo_engine: Engine) -> Engine:
 
 @pytest.fixture
 def two_instances(pg_demo: Engine, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
+    needs_tool(Path(CHROMIUM).exists(), "Debian chromium")
     env = {**os.environ, "REFORM_DATABASE_URL": pg_demo.url.render_as_string(hide_password=False),
            "REFORM_HOME": str(tmp_path)}
     first, second = start_streamlit(env), start_streamlit(env)

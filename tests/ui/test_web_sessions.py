@@ -21,6 +21,7 @@ from models.services import inbox
 from models.services.permissions import actor_unit_ids
 from models.settings import get_settings
 from models.tables import Plan, Task, TaskUnit, User, UserSession
+from tests.conftest import needs_tool
 from tests.factories import actor, stop
 from tests.ui.conftest import fresh_demo
 from tests.ui.test_browser import ARGS, CHROMIUM, SHOTS, _login, _settle, start_streamlit
@@ -33,8 +34,7 @@ PLAN_FILE = ROOT / "data" / "sample_plans" / "qinghe_brackets.txt"
 @pytest.fixture(scope="module")
 def two_instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     """Two web processes on one database, as behind the proxy (cookies are per host, not per port)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
+    needs_tool(Path(CHROMIUM).exists(), "Debian chromium")
     home = tmp_path_factory.mktemp("web-sessions")
     url, engine = fresh_demo(home)
     engine.dispose()

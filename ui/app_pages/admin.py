@@ -146,13 +146,13 @@ with st.expander("添加群机器人（钉钉 / 企业微信 / 飞书，含政�
             token=bot_token, secret=bot_secret, keyword=bot_keyword, timeout_s=float(bot_timeout),
             clear=("robot_token", "robot_secret"))
 
-channels = {c["id"]: c for c in admin.channels()}
-if channels:
+by_channel = {c["id"]: c for c in admin.channels()}
+if by_channel:
     k1, k2 = st.columns([3, 1])
-    channel = k1.selectbox("选择渠道", list(channels), key="channel_pick",
-                           format_func=lambda i: f"{channels[i]['unit']} · {channels[i]['label'] or channels[i]['scheme']}"
-                                                 + ("" if channels[i]["enabled"] else "（已停用）"))
-    enable = not channels[channel]["enabled"]
+    channel = k1.selectbox("选择渠道", list(by_channel), key="channel_pick",
+                           format_func=lambda i: f"{by_channel[i]['unit']} · {by_channel[i]['label'] or by_channel[i]['scheme']}"
+                                                 + ("" if by_channel[i]["enabled"] else "（已停用）"))
+    enable = not by_channel[channel]["enabled"]
     if k2.button("启用" if enable else "停用", key="channel_toggle"):
         act("已启用通知渠道。" if enable else "已停用通知渠道。", admin.set_channel_enabled, actor, channel, enable)
 

@@ -13,6 +13,7 @@ from models.services.notices import Subject
 from models.services.reads.handovers import handover_list
 from models.services.reads.notices import notice_register
 from models.services.reads.tasks import red_tasks, task_choices
+from models.vocabulary import STAFFING_NOTICE_KINDS, Role
 from ui.components import tables
 from ui.components.actions import act, answered, ask, asked, call, dismiss, flash, show_flash, today
 from ui.components.deeplink import linked_id
@@ -22,7 +23,6 @@ from ui.components.preview import page_images, pdf_of
 from ui.components.reads import current_plan, read
 from ui.components.session import guard
 
-STAFFING_KINDS = ("staff-transfer", "establishment", "staff-roster")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 login = guard("notice.issue")
@@ -111,7 +111,7 @@ def confirm_void(notice: dict[str, Any], reason: str) -> None:
         st.rerun()
 
 
-kinds = [k for k in KINDS if KINDS[k].subject != "period" and (actor.role != "staffing" or k in STAFFING_KINDS)]
+kinds = [k for k in KINDS if KINDS[k].subject != "period" and (actor.role != Role.STAFFING or k in STAFFING_NOTICE_KINDS)]
 st.subheader("拟文")
 kind = st.selectbox("公文种类", kinds, format_func=lambda k: KINDS[k].label, key="doc_kind")
 subject = subject_picker(kind)
@@ -169,10 +169,10 @@ if register:
     linked = linked_id("notice", by_id)  # /notices?notice=<id>
     chosen = st.selectbox("选择公文", list(by_id), key="reg_pick", index=list(by_id).index(linked) if linked else 0,
                           format_func=lambda i: f"{by_id[i]['doc_number']} {by_id[i]['title']}")
-    got = call(notices.download, actor, chosen)
+    downloaded = call(notices.download, actor, chosen)
     d1, d2 = st.columns(2)
-    if got is not None:
-        d1.download_button("下载公文（.docx）", data=got[1], file_name=got[0], mime=DOCX, key="reg_download",
+    if downloaded is not None:
+        d1.download_button("下载公文（.docx）", data=downloaded[1], file_name=downloaded[0], mime=DOCX, key="reg_download",
                            icon=":material/download:", on_click="ignore")
     pdf_key = f"reg_pdf_{chosen}"
     if pdf_key not in st.session_state and d2.button("生成 PDF（与打印版页面一致）", key="reg_pdf"):

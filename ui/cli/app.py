@@ -6,6 +6,8 @@ scripts can import and call them directly; this module only names them on the co
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -44,7 +46,7 @@ evaluation_app = typer.Typer(help="条块互评 / two-way evaluation rounds", no
 ranking_app = typer.Typer(help="考核排名 / ranking settings", no_args_is_help=True)
 
 # (application, command name, function), in the order `reform --help` lists them.
-COMMANDS = [
+COMMANDS: list[tuple[typer.Typer, str, Callable[..., Any]]] = [
     (db_app, "upgrade", db.db_upgrade),
     (demo_app, "load", demo.demo_load),
     (user_app, "add", user.user_add),

@@ -40,12 +40,5 @@ def parse_day(value: str | None) -> date | None:
         raise typer.Exit(2) from None
 
 
-def today_in_tz() -> date:
-
-    from models.settings import get_settings
-
-    return get_settings().today()
-
-
 def echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

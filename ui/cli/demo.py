@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ui.cli.common import friendly, parse_day, today_in_tz
+from models.settings import get_settings
+from ui.cli.common import friendly, parse_day
 
 
 @friendly
@@ -14,7 +15,7 @@ def demo_load(today: str = typer.Option(None, help="演示数据的“今天” 
     from models.migrate import upgrade
 
     upgrade()
-    plan = load_demo(today=parse_day(today) or today_in_tz())
+    plan = load_demo(today=parse_day(today) or get_settings().today())
     typer.echo(f"演示方案已就绪：#{plan.id} {plan.title}")
     typer.echo(f"演示账号口令：{demo_password()}（sysadmin 首次登录须修改口令）")
 
@@ -33,7 +34,7 @@ def generate(counties: int = typer.Option(..., "--counties", min=1, max=20000, h
     from models.services.scheduling import recompute_all
 
     upgrade()
-    day = parse_day(today) or today_in_tz()
+    day = parse_day(today) or get_settings().today()
     started = time.perf_counter()
     counts = run(counties=counties, seed=seed, today=day)
     typer.echo("已生成：" + "，".join(f"{k} {v}" for k, v in counts.items())

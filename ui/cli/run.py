@@ -16,8 +16,6 @@ from pathlib import Path
 
 import typer
 
-from ui.cli.common import today_in_tz
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -67,7 +65,7 @@ def up(
 
     recover()  # what a killed earlier run left behind: staged/orphan files, "running" run records
     if demo:
-        plan = load_demo(today=today_in_tz())
+        plan = load_demo(today=settings.today())
         typer.echo(f"演示方案：{plan.title}（账号口令 {demo_password()}）")
         _first_scan()
     env = {**os.environ, "REFORM_HOME": str(settings.home.resolve()), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -90,7 +88,8 @@ def up(
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         dead = next(p for p in procs if p.poll() is not None)
-        typer.echo(f"子进程已退出（{' '.join(map(str, dead.args))[:120]}），正在停止其余进程", err=True)
+        command = " ".join(map(str, dead.args)) if isinstance(dead.args, list) else str(dead.args)
+        typer.echo(f"子进程已退出（{command[:120]}），正在停止其余进程", err=True)
         raise typer.Exit(1)
     except KeyboardInterrupt:
         typer.echo("正在停止…")

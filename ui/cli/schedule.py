@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import typer
 
-from ui.cli.common import echo_json, friendly, parse_day, today_in_tz
+from models.settings import get_settings
+from ui.cli.common import echo_json, friendly, parse_day
 
 
 @friendly
@@ -14,7 +15,7 @@ def schedule(plan: int = typer.Option(None, "--plan", help="方案编号（默�
     from models.services.actor import Actor
     from models.services.scheduling import recompute
 
-    done = recompute(Actor.system("cli"), plan_id=plan, today=parse_day(today) or today_in_tz())
+    done = recompute(Actor.system("cli"), plan_id=plan, today=parse_day(today) or get_settings().today())
     summary = done.summary()
     if as_json:
         echo_json(summary)

@@ -6,13 +6,14 @@ from models.services.handover_items import KIND_LABELS as HANDOVER_KINDS  # noqa
 from models.services.handovers import PARTY_LABELS  # noqa: F401 - re-exported
 from models.services.permissions import ROLE_LABELS  # noqa: F401 - re-exported
 from models.services.tasks import ACTION_LABELS, STATUS_LABELS  # noqa: F401 - re-exported
+from models.vocabulary import AlertLevel, HandoverStatus, StepStatus, TaskRole
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
 LIGHT_COLORS = {"red": "#d62728", "yellow": "#f2b600", "green": "#2ca02c", "done": "#7f7f7f"}
-TASK_ROLES = {"lead": "牵头", "responsible": "负责", "supporting": "配合"}
-ALERT_LEVELS = {"reminder": "提示", "urging": "催办", "supervision": "督办", "interview": "约谈", "report": "报送提醒"}
-STEP_STATUS = {"pending": "待确认", "confirmed": "已确认", "rejected": "已退回"}
-HANDOVER_STATUS = {"draft": "草稿", "in_progress": "办理中", "completed": "已完成"}
+TASK_ROLES = TaskRole.labels()
+ALERT_LEVELS = AlertLevel.labels()
+STEP_STATUS = StepStatus.labels()
+HANDOVER_STATUS = HandoverStatus.labels()
 RULES = {"absolute": "固定日期", "relative": "相对时限（随前置任务推算）", "plan": "自方案印发日期起算（按工作日）", "ongoing": "持续推进", "none": "未规定时限"}
 LAG_UNITS = {"days": "天", "workdays": "个工作日", "months": "个月"}
 OUTCOMES = {"success": "成功", "denied": "拒绝", "conflict": "冲突", "invalid": "无效", "error": "错误"}

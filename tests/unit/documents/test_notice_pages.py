@@ -25,11 +25,11 @@ from models.demo.notice_samples import (
 )
 from models.documents import KINDS, build_content, load_template, render_notice
 from models.documents.layout import KEEP_LINES, fit_closing, fit_first_page
-from models.documents.pdf import render_pdfs, soffice_path
+from models.documents.pdf import render_pdfs
 from models.documents.text import char_width
 from models.documents.typeset import word_boundaries
 
-pytestmark = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice not installed")
+pytestmark = pytest.mark.usefixtures("libreoffice")
 
 MM = 25.4 / 72
 TEXT_TOP, TEXT_BOTTOM = 37.0, 262.0

@@ -3,7 +3,6 @@ red mark lands ≈35 mm below the 版心 top. PNG previews of page 1 go to test-
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,12 +10,9 @@ import pytest
 
 from models.demo.notice_samples import sample_context
 from models.documents import load_template, notice_title, render_notice, render_pdf
-from models.documents.pdf import soffice_path
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-pytestmark = pytest.mark.skipif(
-    soffice_path() is None or shutil.which("pdftoppm") is None, reason="LibreOffice/poppler not installed"
-)
+pytestmark = pytest.mark.usefixtures("libreoffice", "poppler")
 
 
 def test_issue_plan_renders_to_pdf_with_preview(tmp_path: Path) -> None:
