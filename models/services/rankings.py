@@ -8,10 +8,11 @@ stand for each of their members.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Date,
@@ -48,6 +49,7 @@ LIST_SIZE = 5
 """红黑榜: top five and bottom five."""
 FINISHED = ("pending_review", "done")
 QUARTERS = "一二三四"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,68 @@ def unit_scores(session: Session, *, as_of: date, plan_id: int | None = None) ->
     else:
         query = _score_query(as_of, plan_id)
     scores = query.subquery()
-    return list(session.execute(select(scores, Unit.name).outerjoin(Unit, Unit.id == scores.c.unit_id)).all())
+    query = select(scores, Unit.name).outerjoin(Unit, Unit.id == scores.c.unit_id)
+    return list(session.connection().execute(query).all())  # Core rows: ~40,000 of them, no ORM wrapping
+
+
+@dataclass(slots=True)
+class Standing:
+    """One unit's place in a ranking: its sums and the score, before any row for a page is built."""
+
+    unit_id: int
+    unit: str
+    sums: Any  # the ``unit_scores`` row
+    on_time_rate: float | None
+    on_time_score: float | None
+    overdue: int
+    missed: int
+    score: float | None = None
+    rank: int | None = None
+
+
+def standings(session: Session, *, as_of: date, plan_id: int | None = None,
+              start: date | None = None) -> tuple[list[Standing], Any, dict[int, dict[str, Any]]]:
+    """Every unit ordered best first (score, on-time rate, fewer overdue and missed, name; units with
+    nothing due unranked), with the scorecard and the 签收 figures to build rows from."""
+    from models.services.scorecard import Window, scorecard
+
+    with gc_paused():  # ~40,000 units: the cyclic collector would rescan them over and over
+        signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure of the composed score
+        missed = missed_reports(session, as_of=as_of, plan_id=plan_id)  # counted like overdue tasks
+        out, on_time = [], {}
+        for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
+            unit_id, due_w, on_time_w = s.unit_id, float(s.due_w), float(s.on_time_w)
+            rate = score = None
+            if due_w:
+                rate = round(on_time_w / due_w, 4)
+                score = on_time[unit_id] = round(100 * (on_time_w + LATE_CREDIT * float(s.late_done_w)) / due_w, 1)
+            out.append(Standing(unit_id, s.name or f"#{unit_id}", s, rate, score, int(s.overdue),
+                                missed.get(unit_id, 0)))
+        card = scorecard(session, Window(as_of, start, on_time,
+                                         {u: round(100 * r["rate"], 1) for u, r in signed.items()
+                                          if r.get("rate") is not None},
+                                         {u: float(n) for u, n in missed.items() if n}))
+        for st in out:
+            st.score = card.score(st.unit_id)
+        out.sort(key=lambda u: (u.score is None, -(u.score or 0), -(u.on_time_rate or 0),
+                                u.overdue + u.missed, u.unit))
+        for rank, st in enumerate(out, 1):
+            if st.score is None:
+                break  # the unranked come last
+            st.rank = rank
+    return out, card, signed
+
+
+def unit_row(st: Standing, card: Any, signed: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The ranking row of one unit, with its score's components (issue 18: models/services/scorecard.py)."""
+    s, sign = st.sums, signed.get(st.unit_id, {})
+    components, figures = card.components(st.unit_id)
+    return {"unit": st.unit, "unit_id": st.unit_id, "task_count": int(s.task_count), "lead_total": int(s.lead_total),
+            "lead_done": int(s.lead_done), "on_time_rate": st.on_time_rate, "overdue": st.overdue,
+            "score": st.score, "rank": st.rank, "signoff_rate": sign.get("rate"),
+            "signoff_signed": sign.get("signed"), "signoff_addressed": sign.get("addressed"),
+            "missed_reports": st.missed, "on_time_score": st.on_time_score, "components": components,
+            "figures": figures}
 
 
 def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
@@ -228,37 +291,39 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
     """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked.
 
     ``start``: the period's first day, for figures counted per period (approved 延期)."""
-    with gc_paused():  # ~40,000 unit rows of small dicts: the cyclic collector would rescan them over and over
-        return _rank_units(session, as_of=as_of, plan_id=plan_id, start=start)
+    ordered, card, signed = standings(session, as_of=as_of, plan_id=plan_id, start=start)
+    with gc_paused():
+        return [unit_row(st, card, signed) for st in ordered]
 
 
-def _rank_units(session: Session, *, as_of: date, plan_id: int | None, start: date | None) -> list[dict[str, Any]]:
-    signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure beside the on-time rate, not in the score
-    missed = missed_reports(session, as_of=as_of, plan_id=plan_id)  # counted like overdue tasks
-    units = []
-    nobody: dict[str, Any] = {}
-    for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
-        unit_id = s.unit_id
-        due_w, on_time_w, late_w = float(s.due_w), float(s.on_time_w), float(s.late_done_w)
-        rate = on_time_w / due_w if due_w else None
-        score = round(100 * (on_time_w + LATE_CREDIT * late_w) / due_w, 1) if due_w else None
-        sign = signed.get(unit_id, nobody)
-        units.append({"unit": s.name or f"#{unit_id}", "unit_id": unit_id, "task_count": int(s.task_count),
-                      "lead_total": int(s.lead_total), "lead_done": int(s.lead_done),
-                      "on_time_rate": None if rate is None else round(rate, 4), "overdue": int(s.overdue),
-                      "score": score, "rank": None, "signoff_rate": sign.get("rate"),
-                      "signoff_signed": sign.get("signed"), "signoff_addressed": sign.get("addressed"),
-                      "missed_reports": missed.get(unit_id, 0)})
-    # ---- score composition (issue 18): weighted figures, see models/services/scorecard.py
-    from models.services.scorecard import compose
+CHART_SIZE = 40
+"""The 考核排名 chart shows the first forty ranked units."""
 
-    compose(session, units, as_of=as_of, start=start)
-    # ---- end of score composition
-    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0),
-                              u["overdue"] + u["missed_reports"], u["unit"]))
-    for i, u in enumerate(u for u in units if u["score"] is not None):
-        u["rank"] = i + 1
-    return units
+
+def ranking_view(*, as_of: date, plan_id: int | None = None, start: date | None = None, offset: int = 0,
+                 limit: int = 200, search: str = "", unit_id: int | None = None,
+                 engine: Engine | None = None) -> dict[str, Any]:
+    """What the 考核排名 page shows, without building 40,000 rows: one page of the ranking (of the units whose
+    name contains ``search``), the chart's first ranked units, the 红黑榜, the viewer's own unit and totals."""
+    from models.services.scorecard import legend
+
+    with read_session(engine) as session, gc_paused():  # the collector stays off until the units are gone
+        ordered, card, signed = standings(session, as_of=as_of, plan_id=plan_id, start=start)
+        composition = legend(session, as_of=as_of)
+        needle = search.strip()
+        matched = [st for st in ordered if needle in st.unit] if needle else ordered
+        ranked = sum(st.rank is not None for st in ordered)
+        red, black = _red_black(ordered[:ranked], _standing_fields)
+        mine = next((st for st in ordered if st.unit_id == unit_id), None) if unit_id else None
+        return {"units": [unit_row(st, card, signed) for st in matched[offset:offset + limit]],
+                "matched": len(matched), "total": len(ordered), "ranked": ranked,
+                "chart": [{"unit": st.unit, "on_time_rate": st.on_time_rate} for st in ordered[:min(CHART_SIZE, ranked)]],
+                "mine": unit_row(mine, card, signed) if mine else None,
+                "red": red, "black": black, "composition": composition}
+
+
+def _standing_fields(st: Standing) -> tuple[str, Any, float | None, float]:
+    return st.unit, st.unit_id, st.on_time_rate, st.score or 0.0
 
 
 def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None) -> dict[int, int]:
@@ -289,10 +354,20 @@ def red_black(units: list[dict[str, Any]], *, due_in_period: set[int] | None = N
     With ``due_in_period`` only units that had a task due in the period can be put on the 黑榜: a unit is
     not named for a period in which nothing of its was due.
     """
-    ranked = [u for u in units if u["rank"] is not None]
-    red = list(islice((u["unit"] for u in ranked if (u["on_time_rate"] or 0) > 0), LIST_SIZE))
-    black = list(islice((u["unit"] for u in reversed(ranked) if u["score"] < 100 and u["unit"] not in red
-                         and (due_in_period is None or u.get("unit_id") in due_in_period)), LIST_SIZE))
+    return _red_black([u for u in units if u["rank"] is not None], _row_fields, due_in_period=due_in_period)
+
+
+def _row_fields(u: dict[str, Any]) -> tuple[str, Any, float | None, float]:
+    return u["unit"], u.get("unit_id"), u["on_time_rate"], u["score"]
+
+
+def _red_black(ranked: Sequence[T], fields: Callable[[T], tuple[str, Any, float | None, float]], *,
+               due_in_period: set[int] | None = None) -> tuple[list[str], list[str]]:
+    """``red_black`` over the ranked units, best first; ``fields``: (name, unit id, on-time rate, score) of
+    one. Only the units the lists need are looked at."""
+    red = list(islice((name for name, _, rate, _ in map(fields, ranked) if (rate or 0) > 0), LIST_SIZE))
+    black = list(islice((name for name, uid, _, score in map(fields, reversed(ranked)) if score < 100
+                         and name not in red and (due_in_period is None or uid in due_in_period)), LIST_SIZE))
     return red, black
 
 

@@ -25,6 +25,18 @@ def read(name: str, **kwargs: Any) -> Any:
         return _cached(name, get_settings().url, dashboard.data_stamp(), tuple(sorted(kwargs.items())))
 
 
+@st.cache_data(ttl=600, show_spinner=False, max_entries=200)
+def _ranking_view(url: str, stamp: int, args: tuple[tuple[str, Any], ...]) -> Any:
+    from models.services.rankings import ranking_view
+
+    return ranking_view(**dict(args))
+
+
+def ranking_view(**kwargs: Any) -> dict[str, Any]:
+    """One page of the 考核排名 with its lists and totals (``rankings.ranking_view``), cached like ``read``."""
+    return _ranking_view(get_settings().url, dashboard.data_stamp(), tuple(sorted(kwargs.items())))  # type: ignore[no-any-return]
+
+
 def unit_names() -> dict[int, str]:
     return read("unit_names")  # type: ignore[no-any-return]
 
