@@ -49,19 +49,35 @@ SCAN_ACTOR = Actor.system("scan")
 
 
 # ---------------------------------------------------------------- schedules
-def _rule(row: dict[str, Any] | ReportSchedule) -> Rule:
+PLAN_STAGES = "按方案阶段"
+"""A by-stage schedule without dates of its own: a report is due at the end of each of the plan's phases
+(``Plan.phases``), read when the slots are generated, so a change of the phases moves the later slots."""
+
+
+def phase_ends(phases: list[dict[str, Any]] | None) -> tuple[date, ...]:
+    """The end days of a plan's phases (those that have one), in order."""
+    return tuple(sorted({date.fromisoformat(str(p["end"])[:10]) for p in phases or [] if p.get("end")}))
+
+
+def _rule(row: dict[str, Any] | ReportSchedule, ends: tuple[date, ...] = ()) -> Rule:
+    """The rule of a schedule row; a by-stage row without dates takes ``ends``, its plan's phase ends."""
     data = row if isinstance(row, dict) else _row_dict(row)
     try:
         stages = tuple(s if isinstance(s, date) else date.fromisoformat(str(s)) for s in data.get("stages") or [])
     except ValueError:
         raise ValueError("阶段报送日期格式错误（应为 YYYY-MM-DD）") from None
+    if data.get("frequency") == "stage" and not stages:
+        if not ends:
+            raise ValueError("按阶段报送须列出各阶段的报送日期，或在方案中列出各阶段及其结束日期")
+        stages = ends
     day, weekday = data.get("day"), data.get("weekday")
     return Rule(str(data.get("frequency")), weekday=int(weekday) if weekday not in (None, "") else None,
                 day=int(day) if day not in (None, "") else None, stages=stages)
 
 
-def check_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Validated, normalised rule dicts (Chinese message on bad input); one rule per frequency."""
+def check_rules(rules: list[dict[str, Any]], ends: tuple[date, ...] = ()) -> list[dict[str, Any]]:
+    """Validated, normalised rule dicts (Chinese message on bad input); one rule per frequency. ``ends``: the
+    plan's phase ends, which a by-stage rule without dates follows (it is stored without dates)."""
     out: dict[str, dict[str, Any]] = {}
     for raw in rules:
         frequency = str(raw.get("frequency") or "").strip()
@@ -69,7 +85,7 @@ def check_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out[frequency] = {"frequency": frequency, "weekday": None, "day": None, "stages": [], "remind_days": 0}
             continue
         try:
-            rule = _rule(raw)
+            rule = _rule(raw, ends)
         except ValueError as exc:
             raise Invalid(f"报送要求有误：{exc}") from None
         remind_raw = raw.get("remind_days")
@@ -77,7 +93,9 @@ def check_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not 0 <= remind <= 30:
             raise Invalid("提前提醒天数须在 0–30 个工作日之间")
         out[rule.frequency] = {"frequency": rule.frequency, "weekday": rule.weekday, "day": rule.day,
-                               "stages": [d.isoformat() for d in rule.stages], "remind_days": remind,
+                               # a by-stage rule without dates stays without: it follows the plan's phases
+                               "stages": [d.isoformat() for d in rule.stages] if raw.get("stages") else [],
+                               "remind_days": remind,
                                "source_text": (str(raw.get("source_text") or "")[:200] or None)}
     if NO_REPORTING in out and len(out) > 1:
         raise Invalid("“不报送”不能与其他报送频次同时设置")
@@ -100,7 +118,9 @@ def describe(rows: list[dict[str, Any]]) -> str:
     """The rules as the office writes them: “每月5日前；每季度末”."""
     if not rows:
         return "无"
-    return "；".join("不单独报送" if r["frequency"] == NO_REPORTING else _rule(r).label() for r in rows)
+    return "；".join("不单独报送" if r["frequency"] == NO_REPORTING
+                    else PLAN_STAGES if r["frequency"] == "stage" and not r.get("stages") else _rule(r).label()
+                    for r in rows)
 
 
 @retry_transient
@@ -112,8 +132,9 @@ def set_schedule(actor: Actor, *, plan_id: int, task_id: int | None = None, rule
     with transaction(actor, "report.schedule", "task" if task_id else "plan", task_id or plan_id,
                      engine=engine) as tx:
         require(actor, "task.admin")
-        checked = check_rules(rules)
         owner, label = _scope_version(tx.session, plan_id, task_id)
+        plan = owner if isinstance(owner, Plan) else tx.session.get(Plan, plan_id)
+        checked = check_rules(rules, phase_ends(plan.phases if plan else []))
         if owner.version != expected_version:
             raise Conflict(f"{label}已被他人修改（版本 {owner.version}），请刷新后重试")
         tx.reschedule(plan_id, today=today)
@@ -151,13 +172,14 @@ def store_from_draft(session: Session, plan: Plan, draft: dict[str, Any], today:
     """Schedules and indicators a reviewed draft carries (``plan.report_schedule``, per task
     ``report_schedule`` and ``indicator``), written by ``plans.publish_plan`` in its transaction."""
     stored = 0
-    for r in check_rules(list(draft.get("plan", {}).get("report_schedule") or [])):
+    ends = phase_ends(plan.phases)
+    for r in check_rules(list(draft.get("plan", {}).get("report_schedule") or []), ends):
         session.add(ReportSchedule(plan_id=plan.id or 0, task_id=None, starts_on=today, **r))
         stored += 1
     ids = dict(session.execute(sa_select(Task.code, Task.id).where(Task.plan_id == plan.id)).all())  # type: ignore[arg-type,call-overload,var-annotated]
     for t in draft.get("tasks") or []:
         task_id = ids.get(str(t.get("code")))
-        for r in check_rules(list(t.get("report_schedule") or [])):
+        for r in check_rules(list(t.get("report_schedule") or []), ends):
             session.add(ReportSchedule(plan_id=plan.id or 0, task_id=task_id, starts_on=today, **r))
             stored += 1
         if t.get("indicator"):
@@ -195,8 +217,12 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         query = query.where(Task.plan_id == plan_id)
     if task_ids is not None:
         query = query.where(Task.id.in_(task_ids))  # type: ignore[union-attr]
-    parsed = {r.id: (_rule(r), r.remind_days, _day(r.starts_on) if r.starts_on else None)
-              for r in rows if r.frequency != NO_REPORTING}
+    staged = {r.plan_id for r in rows if r.frequency == "stage" and not r.stages}  # 按方案阶段: the phases' ends
+    ends = {p: phase_ends(phases) for p, phases in session.execute(
+        sa_select(Plan.id, Plan.phases).where(Plan.id.in_(staged)))} if staged else {}  # type: ignore[call-overload,union-attr]
+    parsed = {r.id: (_rule(r, ends.get(r.plan_id, ())), r.remind_days, _day(r.starts_on) if r.starts_on else None)
+              for r in rows if r.frequency != NO_REPORTING and not (r.frequency == "stage" and not r.stages
+                                                                      and not ends.get(r.plan_id))}
 
     def rules_of(chosen: list[ReportSchedule]) -> tuple[tuple[Rule, int, date | None], ...]:
         return tuple(parsed[r.id] for r in chosen if r.id in parsed)

@@ -14,7 +14,7 @@ from models.db import read_session, write_session
 from models.services import plans, rankings, reporting, scan, tasks
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, PermissionDenied
-from models.tables import Alert, AuditEvent, IndicatorValue, ReportSlot, Task, Unit, User
+from models.tables import Alert, AuditEvent, IndicatorValue, Plan, ReportSlot, Task, Unit, User
 from tests.integration.helpers_scan import alerts, audit_count, count
 
 OFFICE = Actor.system("office")
@@ -277,3 +277,30 @@ def test_a_finished_task_owes_no_further_reports_and_leaders_change_nothing(engi
     with pytest.raises(PermissionDenied):
         tasks.report_progress(leader, task_id=found["1"].id or 0, expected_version=_tasks(engine)["1"].version,
                               percent=5, engine=engine)
+
+
+def test_a_by_stage_schedule_follows_the_plans_phases(engine: Engine) -> None:
+    """Issue 18: “按阶段报送” without dates of its own: a report falls due at the end of each phase of the plan
+    (moved to the next working day), and a change of the phases moves the slots not yet opened."""
+    draft = {"plan": {"title": "分阶段方案", "date": "2026-08-03",
+                      "phases": [{"name": "动员部署", "end": "2026-09-30"}, {"name": "组织实施", "end": "2026-11-30"},
+                                 {"name": "总结验收", "end": "2027-01-31"}],
+                      "report_schedule": [{"frequency": "stage", "source_text": "各阶段结束时报送"}]},
+             "tasks": [{**BASE, "code": "1", "title": "分阶段推进", "deadline": "2027-01-31", "lead_units": ["甲局"]}],
+             "unit_decisions": {"甲局": {"action": "create"}}}
+    plan = plans.publish_plan(OFFICE, draft, today=PUBLISHED, engine=engine).plan
+    info = reporting.plan_schedule(plan.id or 0, engine=engine)
+    assert info["text"] == "按方案阶段" and info["rules"][0]["stages"] == []
+    scan.run_scan(date(2026, 9, 1), engine=engine)
+    assert _slots(engine, "1") == [("2026-09-30", "missed")]  # opened from the start; not filed by 12-01
+    scan.run_scan(date(2026, 10, 9), engine=engine)  # 10-01 … 10-08 National Day: the next slot is open
+    assert [d for d, _ in _slots(engine, "1")] == ["2026-09-30", "2026-11-30"]
+    with write_session(engine) as s:  # the office moves the last phase's end
+        row = s.get(Plan, plan.id)
+        row.phases = [*row.phases[:2], {"name": "总结验收", "end": "2027-02-26"}]
+        s.add(row)
+    scan.run_scan(date(2026, 12, 1), engine=engine)
+    assert [d for d, _ in _slots(engine, "1")] == ["2026-09-30", "2026-11-30", "2027-02-26"]
+    with pytest.raises(Invalid, match="方案中列出各阶段"):  # a plan without phases needs dates
+        reporting.set_schedule(OFFICE, plan_id=_publish(engine)["1"].plan_id, rules=[{"frequency": "stage"}],
+                               expected_version=1, today=PUBLISHED, engine=engine)
