@@ -190,17 +190,56 @@ def store_from_draft(session: Session, plan: Plan, draft: dict[str, Any], today:
 
 # ---------------------------------------------------------------- slots
 @dataclass(frozen=True)
+class _DueSchedules:
+    """The schedules whose next opening day has come (or is unknown), and every schedule row (a task's own
+    schedule replaces its plan's)."""
+
+    rows: list[ReportSchedule]
+    due: list[ReportSchedule]
+
+    @property
+    def plans(self) -> set[int]:
+        return {r.plan_id for r in self.due if r.task_id is None}
+
+    @property
+    def task_ids(self) -> set[int]:
+        return {r.task_id for r in self.due if r.task_id is not None}
+
+    def tasks(self) -> Any:
+        """The tasks these schedules cover, as a condition on Task (through the plan_id index)."""
+        return or_(Task.plan_id.in_(self.plans), Task.id.in_(self.task_ids))  # type: ignore[attr-defined,union-attr]
+
+
+def _due_schedules(session: Session, today: date) -> _DueSchedules:
+    rows = list(session.exec(select(ReportSchedule)).all())
+    return _DueSchedules(rows, [r for r in rows if r.frequency != NO_REPORTING
+                                and (r.next_opens_on is None or r.next_opens_on <= today)])
+
+
+def forget_openings(session: Session, plan_ids: list[int | None]) -> None:
+    """The plans' (``None``: every plan's) schedules are looked at again by the next scan: a write may have
+    brought a slot forward (a new or reopened task, an earlier start, new phases, another calendar)."""
+    query = update(ReportSchedule).where(ReportSchedule.next_opens_on.is_not(None))  # type: ignore[union-attr]
+    if None not in plan_ids:
+        query = query.where(ReportSchedule.plan_id.in_(plan_ids))  # type: ignore[attr-defined]
+    session.execute(query.values(next_opens_on=None))
+
+
+@dataclass(frozen=True)
 class _Due:
     task_id: int
+    plan_id: int
     rules: tuple[tuple[Rule, int, date | None], ...]  # (rule, remind working days, first day it applies)
     start: date | None  # the task's own start (its plan's date without one)
     end: date | None  # the last day a report can fall due: the finish of a finished task
 
 
-def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None) -> list[_Due]:
-    """Per leaf task with a schedule (its own, else its plan's): rules, first day and last day of reporting."""
-    rows = session.exec(select(ReportSchedule) if plan_id is None
-                        else select(ReportSchedule).where(ReportSchedule.plan_id == plan_id)).all()
+def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None,
+               due: _DueSchedules | None = None) -> list[_Due]:
+    """Per leaf task with a schedule (its own, else its plan's): rules, first day and last day of reporting.
+    ``due``: only the tasks of the schedules the scan found due."""
+    rows = due.rows if due is not None else session.exec(
+        select(ReportSchedule) if plan_id is None else select(ReportSchedule).where(ReportSchedule.plan_id == plan_id)).all()
     if not rows:
         return []
     own: dict[int, list[ReportSchedule]] = defaultdict(list)
@@ -217,6 +256,8 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         query = query.where(Task.plan_id == plan_id)
     if task_ids is not None:
         query = query.where(Task.id.in_(task_ids))  # type: ignore[union-attr]
+    if due is not None:
+        query = query.where(due.tasks())
     staged = {r.plan_id for r in rows if r.frequency == "stage" and not r.stages}  # 按方案阶段: the phases' ends
     ends = {p: phase_ends(phases) for p, phases in session.execute(
         sa_select(Plan.id, Plan.phases).where(Plan.id.in_(staged)))} if staged else {}  # type: ignore[call-overload,union-attr]
@@ -237,7 +278,7 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         start = t.planned_start or t.start_date or t.issued_on
         # an open task owes its reports until it is finished, past its deadline too (overdue work still reports)
         end = (t.actual_finish or t.deadline) if t.status in FINISHED else None
-        out.append(_Due(t.id, rules, _day(start) if start else None, _day(end) if end else None))
+        out.append(_Due(t.id, t.plan_id, rules, _day(start) if start else None, _day(end) if end else None))
     return out
 
 
@@ -270,14 +311,21 @@ def _calendar(session: Session) -> tuple[Any, ...]:
     return key
 
 
-def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids: set[int] | None = None) -> int:
+def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids: set[int] | None = None,
+          scan: bool = False) -> int:
     """Insert every slot whose window has started by ``today`` and is not there yet; returns how many are new.
 
     Only slots after a task's latest stored one are candidates (one grouped query), so a day that opens
     nothing new writes nothing; the unique (task, due day) constraint still guards a concurrent opener
-    (ON CONFLICT DO NOTHING)."""
+    (ON CONFLICT DO NOTHING). ``scan``: only the schedules whose next opening day has come, each of which
+    then remembers its next one (``ReportSchedule.next_opens_on``)."""
+    due = _due_schedules(session, today) if scan else None
+    if due is not None and not due.due:
+        return 0  # nothing opens today: not a task row read
     with gc_paused():  # ~100,000 task rows at province scale
-        values = _new_slots(session, today, plan_id, task_ids)
+        values, upcoming = _new_slots(session, today, plan_id, task_ids, due)
+    if due is not None:
+        _remember_openings(session, due, upcoming, today)
     if not values:
         return 0
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -289,22 +337,45 @@ def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids
     return new
 
 
-def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set[int] | None) -> list[dict[str, Any]]:
-    dues = _effective(session, plan_id, task_ids)
+def _remember_openings(session: Session, due: _DueSchedules, upcoming: dict[int, tuple[int, date]],
+                       today: date) -> None:
+    """Each due schedule's next opening day: the earliest of its tasks' next slots (a task with its own
+    schedule does not count for its plan's); with none, it is looked at again after the slot horizon."""
+    own = {r.task_id for r in due.rows if r.task_id is not None}
+    by_plan: dict[int, date] = {}
+    for task_id, (plan_id, day) in upcoming.items():
+        if task_id not in own:
+            by_plan[plan_id] = min(day, by_plan.get(plan_id, day))
+    later = today + timedelta(days=HORIZON_DAYS)
+    for r in due.due:
+        day = by_plan.get(r.plan_id) if r.task_id is None else upcoming.get(r.task_id, (0, None))[1]
+        r.next_opens_on = day or later
+        session.add(r)
+    session.flush()
+
+
+def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set[int] | None,
+               due: _DueSchedules | None = None) -> tuple[list[dict[str, Any]], dict[int, tuple[int, date]]]:
+    """The slots to insert, and per task (plan, the day its next slot opens) for tasks with a next slot."""
+    dues = _effective(session, plan_id, task_ids, due)
     if not dues:
-        return []
+        return [], {}
     latest_q = sa_select(ReportSlot.task_id, func.max(ReportSlot.due_on)).group_by(ReportSlot.task_id)  # type: ignore[call-overload]
-    if task_ids is not None:
+    if due is not None:
+        latest_q = latest_q.where(ReportSlot.task_id.in_(sa_select(Task.id).where(due.tasks())))  # type: ignore[attr-defined,call-overload]
+    elif task_ids is not None:
         latest_q = latest_q.where(ReportSlot.task_id.in_(task_ids))  # type: ignore[attr-defined]
     elif plan_id is not None:
         latest_q = latest_q.where(ReportSlot.task_id.in_(sa_select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
     latest = {t: _day(d) for t, d in session.execute(latest_q).all()}
     key = _calendar(session)
     until = today + timedelta(days=HORIZON_DAYS)
-    values = []
+    values, upcoming = [], {}
+    tomorrow = today + timedelta(days=1)
     for d in dues:
         after = latest.get(d.task_id)
         seen: set[date] = set()
+        nexts = []
         for rule, remind, since in d.rules:
             known = [x for x in (d.start, since) if x is not None]
             if not known:
@@ -312,14 +383,22 @@ def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set
             generated = _cached_slots(rule, max(known), until, remind, key)
             first = bisect_right(generated, after, key=lambda pair: pair[0].due_on) if after else 0
             for slot, remind_on in generated[first:]:
-                if slot.opens_on > today or (d.end is not None and (slot.moved_from or slot.due_on) > d.end):
-                    break  # not open yet, or nominally due after the task finished
+                if d.end is not None and (slot.moved_from or slot.due_on) > d.end:
+                    break  # nominally due after the task finished: no more slots
+                if slot.opens_on > today:
+                    nexts.append(slot.opens_on)  # not open yet: the day it opens
+                    break
                 if slot.due_on in seen:
                     continue
                 seen.add(slot.due_on)
                 values.append({"task_id": d.task_id, "opens_on": slot.opens_on, "due_on": slot.due_on,
                                "frequency": rule.frequency, "moved_from": slot.moved_from, "remind_on": remind_on})
-    return values
+            else:
+                if rule.frequency != "stage":  # a rhythm never runs out; past the generated ones, look tomorrow
+                    nexts.append(tomorrow)
+        if nexts:
+            upcoming[d.task_id] = (d.plan_id, min(nexts))
+    return values, upcoming
 
 
 @step("open-report-slots", "生成报送期次")
@@ -327,7 +406,7 @@ def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set
 def open_slots(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None = None) -> dict[str, int]:
     """The scan's step: open the slots that started by today; one audit event when any is new."""
     with write_session(engine) as session:
-        opened = _open(session, today)
+        opened = _open(session, today, scan=True)
         if opened:
             audit.record(session, actor, "scan.report_slots", "scan", today.isoformat(),
                          after={"day": today, "opened": opened})

@@ -304,3 +304,42 @@ def test_a_by_stage_schedule_follows_the_plans_phases(engine: Engine) -> None:
     with pytest.raises(Invalid, match="方案中列出各阶段"):  # a plan without phases needs dates
         reporting.set_schedule(OFFICE, plan_id=_publish(engine)["1"].plan_id, rules=[{"frequency": "stage"}],
                                expected_version=1, today=PUBLISHED, engine=engine)
+
+
+def _openings(engine: Engine) -> list[date | None]:
+    from models.tables import ReportSchedule
+
+    with read_session(engine) as s:
+        return list(s.execute(select(ReportSchedule.next_opens_on)).scalars())
+
+
+def test_the_scan_reads_only_the_schedules_due_and_a_slot_still_opens_on_its_day(engine: Engine) -> None:
+    """#17: the slot step remembers each schedule's next opening day; before it the scan reads no task, on
+    it the slot opens, a missed slot still counts in the ranking, and a write makes the next scan look again."""
+    from sqlalchemy import event
+
+    _publish(engine, plan_rules=MONTHLY_5)
+    scan.run_scan(date(2026, 9, 1), engine=engine)  # opens the slots due 9-07 (nominally 9-05)
+    assert _openings(engine) == [date(2026, 9, 6)]  # the next period starts the day after the nominal 9-05
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2].lower())  # noqa: E731  (conn, cursor, statement, …)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert reporting.open_slots(date(2026, 9, 5), engine=engine) == {"opened": 0}
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert statements and not [q for q in statements if "from task" in q or "join task" in q]
+    assert reporting.open_slots(date(2026, 9, 6), engine=engine) == {"opened": 2}  # 10-08's slot, both tasks
+    assert [d for d, _ in _slots(engine, "1")] == ["2026-09-07", "2026-10-08"]
+    assert _openings(engine) == [date(2026, 10, 6)]
+    scan.run_scan(date(2026, 9, 8), engine=engine)  # nobody reported for 9-07
+    with read_session(engine) as s:
+        missed = rankings.missed_reports(s, as_of=date(2026, 9, 8))
+        names = dict(s.execute(select(Unit.id, Unit.name)).all())
+    assert {names[u]: n for u, n in missed.items()} == {"甲局": 1, "乙局": 1}
+    task = _tasks(engine)["2"]
+    tasks.report_progress(_dept(engine, "乙局"), task_id=task.id or 0, expected_version=task.version, percent=10,
+                          note="补报", today=date(2026, 9, 8), engine=engine)
+    assert _openings(engine) == [None]  # the write brought the plan back to the next scan's attention
+    scan.run_scan(date(2026, 9, 9), engine=engine)
+    assert _openings(engine) == [date(2026, 10, 6)]
