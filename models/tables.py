@@ -527,6 +527,9 @@ class ReportSchedule(SQLModel, table=True):
     starts_on: date | None = None  # the day it was set: no slot falls due before it (no retroactive duty)
     source_text: str | None = Field(default=None, max_length=200)
     version: int = 1
+    # the first day one of its tasks may get a new slot (the scan's step skips it before then); None: look at
+    # the next scan. Cleared by every write that recomputes the plan (``reporting.forget_openings``).
+    next_opens_on: date | None = None
 
 
 class ReportSlot(SQLModel, table=True):

@@ -77,7 +77,7 @@ def propose_schedule(text: str) -> list[dict[str, Any]]:
 _CANONICAL = re.compile(
     r"^(?:(?P<daily>每日)|每周(?P<w>[一二三四五六日])|每月(?:(?P<md>\d{1,2})日前|(?P<mend>末))"
     r"|每季度(?:次月(?P<qd>\d{1,2})日前|(?P<qend>末))|每年(?:次年1月(?P<yd>\d{1,2})日前|(?P<yend>末))"
-    r"|按阶段[(（](?P<stages>[\d\-、,， ]+)[)）]|(?P<none>不单独报送|无))$")
+    r"|按阶段[(（](?P<stages>[\d\-、,， ]+)[)）]|(?P<phases>按(?:方案)?阶段)|(?P<none>不单独报送|无))$")
 
 
 def parse_rules_text(text: str) -> list[dict[str, Any]]:
@@ -107,6 +107,8 @@ def parse_rules_text(text: str) -> list[dict[str, Any]]:
             rules.append({"frequency": "quarterly", "day": int(g["qd"] or 0)})
         elif g["yd"] or g["yend"]:
             rules.append({"frequency": "yearly", "day": int(g["yd"] or 0)})
+        elif g["phases"]:  # at the end of each of the plan's phases
+            rules.append({"frequency": "stage", "stages": []})
         else:
             rules.append({"frequency": "stage", "stages": [s for s in re.split(r"[、,， ]+", g["stages"]) if s]})
     return rules

@@ -8,14 +8,16 @@ stand for each of their members.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Date,
     Float,
+    Select,
     and_,
     case,
     cast,
@@ -31,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.db import gc_paused, read_session
 from models.services import signoff
@@ -48,6 +50,7 @@ LATE_CREDIT = 0.5
 LIST_SIZE = 5
 """红黑榜: top five and bottom five."""
 QUARTERS = "一二三四"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,22 +83,22 @@ def period_for(kind: str, today: date) -> Period:
 
 
 def _task_rows(session: Session, plan_id: int | None) -> list[Any]:
-    parent_ids = select(Task.parent_id).where(Task.parent_id.is_not(None))  # type: ignore[union-attr]
-    query = select(Task.id, Task.code, Task.title, Task.status, Task.deadline, Task.actual_finish,  # type: ignore[call-overload]
-                   Task.light, Task.at_risk).where(Task.id.not_in(parent_ids))  # type: ignore[union-attr]
+    parent_ids = select(col(Task.parent_id)).where(col(Task.parent_id).is_not(None))
+    query = select(col(Task.id), col(Task.code), col(Task.title), col(Task.status), col(Task.deadline),
+                   col(Task.actual_finish), col(Task.light), col(Task.at_risk)).where(col(Task.id).not_in(parent_ids))
     if plan_id is not None:
-        query = query.where(Task.plan_id == plan_id)
-    return list(session.execute(query.order_by(Task.id)).all())
+        query = query.where(col(Task.plan_id) == plan_id)
+    return list(session.execute(query.order_by(col(Task.id))).all())
 
 
 def _units_of(session: Session, task_ids: set[int]) -> dict[int, dict[int, float]]:
     """task → {unit: weight}; groups expanded; a unit named in several roles counts at its highest weight."""
     members: dict[int, list[int]] = defaultdict(list)
-    for g in session.execute(select(UnitGroupMember.group_id, UnitGroupMember.member_id)).all():  # type: ignore[call-overload]
+    for g in session.execute(select(col(UnitGroupMember.group_id), col(UnitGroupMember.member_id))).all():
         members[g.group_id].append(g.member_id)
     out: dict[int, dict[int, float]] = defaultdict(dict)
-    rows = session.execute(select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.role)  # type: ignore[call-overload]
-                           .where(TaskUnit.unit_id.is_not(None))).all()  # type: ignore[union-attr]
+    rows = session.execute(select(col(TaskUnit.task_id), col(TaskUnit.unit_id), col(TaskUnit.role))
+                           .where(col(TaskUnit.unit_id).is_not(None))).all()
     for r in rows:
         if r.task_id not in task_ids:
             continue
@@ -120,22 +123,22 @@ def _finished_by(row: Any, as_of: date) -> bool:
 def _leaf_tasks(plan_id: int | None) -> Any:
     """Tasks counted in rankings: not headings (parents of other tasks), of the plan when one is given."""
     child = aliased(Task)
-    cond = ~exists().where(child.parent_id == Task.id)  # per task through the parent_id index: one plan stays cheap
-    return cond if plan_id is None else and_(Task.plan_id == plan_id, cond)
+    cond = ~exists().where(col(child.parent_id) == col(Task.id))  # per task through the parent_id index: one plan stays cheap
+    return cond if plan_id is None else and_(col(Task.plan_id) == plan_id, cond)
 
 
 def _weights(plan_id: int | None) -> Any:
     """(task_id, unit_id, w): the rule of ``_units_of`` in SQL (groups expanded to their members, a unit
     named in several roles counted at its highest weight)."""
-    unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
-    weight = case((TaskUnit.role == "supporting", literal(SUPPORTING_WEIGHT)), else_=literal(FULL_WEIGHT))
-    query = (select(TaskUnit.task_id.label("task_id"), unit.label("unit_id"),  # type: ignore[attr-defined]
+    unit = func.coalesce(col(UnitGroupMember.member_id), col(TaskUnit.unit_id))
+    weight = case((col(TaskUnit.role) == "supporting", literal(SUPPORTING_WEIGHT)), else_=literal(FULL_WEIGHT))
+    query: Select[Any] = (select(col(TaskUnit.task_id).label("task_id"), unit.label("unit_id"),
                     func.max(cast(weight, Float)).label("w"))
-             .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)
-             .where(TaskUnit.unit_id.is_not(None))  # type: ignore[union-attr]
-             .group_by(TaskUnit.task_id, unit))
+             .outerjoin(UnitGroupMember, col(UnitGroupMember.group_id) == col(TaskUnit.unit_id))
+             .where(col(TaskUnit.unit_id).is_not(None))
+             .group_by(col(TaskUnit.task_id), unit))
     if plan_id is not None:
-        query = query.join(Task, Task.id == TaskUnit.task_id).where(Task.plan_id == plan_id)
+        query = query.join(Task, col(Task.id) == col(TaskUnit.task_id)).where(col(Task.plan_id) == plan_id)
     return query.subquery("weights")
 
 
@@ -149,14 +152,14 @@ def _score_query(as_of: date, plan_id: int | None, *, by_plan: bool = False, day
     w = _weights(plan_id)
     if days is not None:
         as_of = days.c.as_of
-    finished = and_(Task.status.in_(FINISHED),  # type: ignore[attr-defined]
-                    or_(Task.actual_finish.is_(None), Task.actual_finish <= as_of))  # type: ignore[union-attr, operator]
-    on_time = and_(finished, or_(Task.deadline.is_(None), Task.actual_finish.is_(None),  # type: ignore[union-attr]
-                                 Task.actual_finish <= Task.deadline))  # type: ignore[operator]
-    overdue = case((Task.deadline.is_(None), False),  # type: ignore[union-attr]
-                   (finished, and_(Task.actual_finish.is_not(None), Task.actual_finish > Task.deadline)),  # type: ignore[union-attr, operator]
-                   else_=Task.deadline < as_of)  # type: ignore[operator]
-    due = or_(finished, and_(Task.deadline.is_not(None), Task.deadline <= as_of))  # type: ignore[union-attr, operator]
+    finished = and_(col(Task.status).in_(FINISHED),
+                    or_(col(Task.actual_finish).is_(None), col(Task.actual_finish) <= as_of))
+    on_time = and_(finished, or_(col(Task.deadline).is_(None), col(Task.actual_finish).is_(None),
+                                 col(Task.actual_finish) <= col(Task.deadline)))
+    overdue = case((col(Task.deadline).is_(None), False),
+                   (finished, and_(col(Task.actual_finish).is_not(None), col(Task.actual_finish) > col(Task.deadline))),
+                   else_=col(Task.deadline) < as_of)
+    due = or_(finished, and_(col(Task.deadline).is_not(None), col(Task.deadline) <= as_of))
     full = w.c.w == FULL_WEIGHT
 
     def total(cond: Any, value: Any = 1) -> Any:
@@ -167,7 +170,7 @@ def _score_query(as_of: date, plan_id: int | None, *, by_plan: bool = False, day
             total(due, w.c.w).label("due_w"), total(and_(due, on_time), w.c.w).label("on_time_w"),
             total(and_(due, finished, ~on_time), w.c.w).label("late_done_w")]
     keys = ([days.c.as_of] if days is not None else []) + ([Task.plan_id, w.c.unit_id] if by_plan else [w.c.unit_id])
-    query = select(*keys, *sums).select_from(w).join(Task, Task.id == w.c.task_id)  # type: ignore[call-overload]
+    query = select(*keys, *sums).select_from(w).join(Task, col(Task.id) == w.c.task_id)
     if days is not None:
         query = query.join(days, true())
     return query.where(_leaf_tasks(plan_id)).group_by(*keys)
@@ -197,15 +200,15 @@ def materialise(session: Session, plan_id: int | None, today: date) -> None:
     columns = ["as_of", "plan_id", "unit_id", *SCORE_SUMS]  # every day in one statement: one pass, one compile
     scores = _score_query(today, plan_id, by_plan=True, days=days).subquery()
     session.execute(insert(UnitScore).from_select(columns, select(*(scores.c[c] for c in columns))))
-    plans = select(days.c.as_of, Plan.id).join(days, true())
+    plans = select(days.c.as_of, col(Plan.id)).join(days, true())
     session.execute(insert(ScoreSnapshot).from_select(
-        ["as_of", "plan_id"], plans if plan_id is None else plans.where(Plan.id == plan_id)))
+        ["as_of", "plan_id"], plans if plan_id is None else plans.where(col(Plan.id) == plan_id)))
 
 
 def _materialised(session: Session, as_of: date, plan_id: int | None) -> bool:
-    snapshots = select(func.count()).select_from(ScoreSnapshot).where(ScoreSnapshot.as_of == as_of)
+    snapshots = select(func.count()).select_from(ScoreSnapshot).where(col(ScoreSnapshot.as_of) == as_of)
     if plan_id is not None:
-        return bool(session.execute(snapshots.where(ScoreSnapshot.plan_id == plan_id)).scalar_one())
+        return bool(session.execute(snapshots.where(col(ScoreSnapshot.plan_id) == plan_id)).scalar_one())
     plans = session.execute(select(func.count()).select_from(Plan)).scalar_one()
     return bool(plans) and session.execute(snapshots).scalar_one() == plans
 
@@ -214,13 +217,74 @@ def unit_scores(session: Session, *, as_of: date, plan_id: int | None = None) ->
     """(unit_id, name, sums…) per unit: from the materialised sums when complete for the day, else live."""
     if _materialised(session, as_of, plan_id):
         sums = [func.sum(getattr(UnitScore, c)).label(c) for c in SCORE_SUMS]
-        query = select(UnitScore.unit_id, *sums).where(UnitScore.as_of == as_of).group_by(UnitScore.unit_id)
+        query = select(col(UnitScore.unit_id), *sums).where(col(UnitScore.as_of) == as_of).group_by(col(UnitScore.unit_id))
         if plan_id is not None:
-            query = query.where(UnitScore.plan_id == plan_id)
+            query = query.where(col(UnitScore.plan_id) == plan_id)
     else:
         query = _score_query(as_of, plan_id)
     scores = query.subquery()
-    return list(session.execute(select(scores, Unit.name).outerjoin(Unit, Unit.id == scores.c.unit_id)).all())
+    query = select(scores, col(Unit.name)).outerjoin(Unit, col(Unit.id) == scores.c.unit_id)
+    return list(session.connection().execute(query).all())  # Core rows: ~40,000 of them, no ORM wrapping
+
+
+@dataclass(slots=True)
+class Standing:
+    """One unit's place in a ranking: its sums and the score, before any row for a page is built."""
+
+    unit_id: int
+    unit: str
+    sums: Any  # the ``unit_scores`` row
+    on_time_rate: float | None
+    on_time_score: float | None
+    overdue: int
+    missed: int
+    score: float | None = None
+    rank: int | None = None
+
+
+def standings(session: Session, *, as_of: date, plan_id: int | None = None,
+              start: date | None = None) -> tuple[list[Standing], Any, dict[int, dict[str, Any]]]:
+    """Every unit ordered best first (score, on-time rate, fewer overdue and missed, name; units with
+    nothing due unranked), with the scorecard and the 签收 figures to build rows from."""
+    from models.services.scorecard import Window, scorecard
+
+    with gc_paused():  # ~40,000 units: the cyclic collector would rescan them over and over
+        signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure of the composed score
+        missed = missed_reports(session, as_of=as_of, plan_id=plan_id)  # counted like overdue tasks
+        out, on_time = [], {}
+        for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
+            unit_id, due_w, on_time_w = s.unit_id, float(s.due_w), float(s.on_time_w)
+            rate = score = None
+            if due_w:
+                rate = round(on_time_w / due_w, 4)
+                score = on_time[unit_id] = round(100 * (on_time_w + LATE_CREDIT * float(s.late_done_w)) / due_w, 1)
+            out.append(Standing(unit_id, s.name or f"#{unit_id}", s, rate, score, int(s.overdue),
+                                missed.get(unit_id, 0)))
+        card = scorecard(session, Window(as_of, start, on_time,
+                                         {u: round(100 * r["rate"], 1) for u, r in signed.items()
+                                          if r.get("rate") is not None},
+                                         {u: float(n) for u, n in missed.items() if n}))
+        for st in out:
+            st.score = card.score(st.unit_id)
+        out.sort(key=lambda u: (u.score is None, -(u.score or 0), -(u.on_time_rate or 0),
+                                u.overdue + u.missed, u.unit))
+        for rank, st in enumerate(out, 1):
+            if st.score is None:
+                break  # the unranked come last
+            st.rank = rank
+    return out, card, signed
+
+
+def unit_row(st: Standing, card: Any, signed: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """The ranking row of one unit, with its score's components (issue 18: models/services/scorecard.py)."""
+    s, sign = st.sums, signed.get(st.unit_id, {})
+    components, figures = card.components(st.unit_id)
+    return {"unit": st.unit, "unit_id": st.unit_id, "task_count": int(s.task_count), "lead_total": int(s.lead_total),
+            "lead_done": int(s.lead_done), "on_time_rate": st.on_time_rate, "overdue": st.overdue,
+            "score": st.score, "rank": st.rank, "signoff_rate": sign.get("rate"),
+            "signoff_signed": sign.get("signed"), "signoff_addressed": sign.get("addressed"),
+            "missed_reports": st.missed, "on_time_score": st.on_time_score, "components": components,
+            "figures": figures}
 
 
 def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
@@ -228,37 +292,39 @@ def rank_units(session: Session, *, as_of: date, plan_id: int | None = None,
     """Units ordered best first: score, on-time rate, fewer overdue, name. Units with nothing due are unranked.
 
     ``start``: the period's first day, for figures counted per period (approved 延期)."""
-    with gc_paused():  # ~40,000 unit rows of small dicts: the cyclic collector would rescan them over and over
-        return _rank_units(session, as_of=as_of, plan_id=plan_id, start=start)
+    ordered, card, signed = standings(session, as_of=as_of, plan_id=plan_id, start=start)
+    with gc_paused():
+        return [unit_row(st, card, signed) for st in ordered]
 
 
-def _rank_units(session: Session, *, as_of: date, plan_id: int | None, start: date | None) -> list[dict[str, Any]]:
-    signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure beside the on-time rate, not in the score
-    missed = missed_reports(session, as_of=as_of, plan_id=plan_id)  # counted like overdue tasks
-    units = []
-    nobody: dict[str, Any] = {}
-    for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
-        unit_id = s.unit_id
-        due_w, on_time_w, late_w = float(s.due_w), float(s.on_time_w), float(s.late_done_w)
-        rate = on_time_w / due_w if due_w else None
-        score = round(100 * (on_time_w + LATE_CREDIT * late_w) / due_w, 1) if due_w else None
-        sign = signed.get(unit_id, nobody)
-        units.append({"unit": s.name or f"#{unit_id}", "unit_id": unit_id, "task_count": int(s.task_count),
-                      "lead_total": int(s.lead_total), "lead_done": int(s.lead_done),
-                      "on_time_rate": None if rate is None else round(rate, 4), "overdue": int(s.overdue),
-                      "score": score, "rank": None, "signoff_rate": sign.get("rate"),
-                      "signoff_signed": sign.get("signed"), "signoff_addressed": sign.get("addressed"),
-                      "missed_reports": missed.get(unit_id, 0)})
-    # ---- score composition (issue 18): weighted figures, see models/services/scorecard.py
-    from models.services.scorecard import compose
+CHART_SIZE = 40
+"""The 考核排名 chart shows the first forty ranked units."""
 
-    compose(session, units, as_of=as_of, start=start)
-    # ---- end of score composition
-    units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), -(u["on_time_rate"] or 0),
-                              u["overdue"] + u["missed_reports"], u["unit"]))
-    for i, u in enumerate(u for u in units if u["score"] is not None):
-        u["rank"] = i + 1
-    return units
+
+def ranking_view(*, as_of: date, plan_id: int | None = None, start: date | None = None, offset: int = 0,
+                 limit: int = 200, search: str = "", unit_id: int | None = None,
+                 engine: Engine | None = None) -> dict[str, Any]:
+    """What the 考核排名 page shows, without building 40,000 rows: one page of the ranking (of the units whose
+    name contains ``search``), the chart's first ranked units, the 红黑榜, the viewer's own unit and totals."""
+    from models.services.scorecard import legend
+
+    with read_session(engine) as session, gc_paused():  # the collector stays off until the units are gone
+        ordered, card, signed = standings(session, as_of=as_of, plan_id=plan_id, start=start)
+        composition = legend(session, as_of=as_of)
+        needle = search.strip()
+        matched = [st for st in ordered if needle in st.unit] if needle else ordered
+        ranked = sum(st.rank is not None for st in ordered)
+        red, black = _red_black(ordered[:ranked], _standing_fields)
+        mine = next((st for st in ordered if st.unit_id == unit_id), None) if unit_id else None
+        return {"units": [unit_row(st, card, signed) for st in matched[offset:offset + limit]],
+                "matched": len(matched), "total": len(ordered), "ranked": ranked,
+                "chart": [{"unit": st.unit, "on_time_rate": st.on_time_rate} for st in ordered[:min(CHART_SIZE, ranked)]],
+                "mine": unit_row(mine, card, signed) if mine else None,
+                "red": red, "black": black, "composition": composition}
+
+
+def _standing_fields(st: Standing) -> tuple[str, Any, float | None, float]:
+    return st.unit, st.unit_id, st.on_time_rate, st.score or 0.0
 
 
 def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None) -> dict[int, int]:
@@ -266,18 +332,18 @@ def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None)
     responsible for (groups stand for their members): one aggregate over the (task, due_on, filed_on) index."""
     from models.tables import ReportSlot
 
-    per_task = (select(ReportSlot.task_id, func.count().label("n"))  # type: ignore[call-overload]
-                .where(ReportSlot.due_on < as_of,
-                       or_(ReportSlot.filed_on.is_(None), ReportSlot.filed_on > ReportSlot.due_on))  # type: ignore[arg-type,union-attr,operator]
-                .group_by(ReportSlot.task_id))
+    per_task = (select(col(ReportSlot.task_id), func.count().label("n"))
+                .where(col(ReportSlot.due_on) < as_of,
+                       or_(col(ReportSlot.filed_on).is_(None), col(ReportSlot.filed_on) > col(ReportSlot.due_on)))
+                .group_by(col(ReportSlot.task_id)))
     if plan_id is not None:
-        per_task = per_task.where(ReportSlot.task_id.in_(select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
+        per_task = per_task.where(col(ReportSlot.task_id).in_(select(col(Task.id)).where(col(Task.plan_id) == plan_id)))
     slots = per_task.subquery()
-    unit = func.coalesce(UnitGroupMember.member_id, TaskUnit.unit_id)
+    unit = func.coalesce(col(UnitGroupMember.member_id), col(TaskUnit.unit_id))
     answerable = (select(slots.c.task_id, slots.c.n, unit.label("unit_id")).distinct()  # type: ignore[call-overload]
-                  .join(TaskUnit, TaskUnit.task_id == slots.c.task_id)
-                  .outerjoin(UnitGroupMember, UnitGroupMember.group_id == TaskUnit.unit_id)  # type: ignore[arg-type]
-                  .where(TaskUnit.role.in_(("lead", "responsible")), TaskUnit.unit_id.is_not(None))  # type: ignore[attr-defined,union-attr]
+                  .join(TaskUnit, col(TaskUnit.task_id) == slots.c.task_id)
+                  .outerjoin(UnitGroupMember, col(UnitGroupMember.group_id) == col(TaskUnit.unit_id))
+                  .where(col(TaskUnit.role).in_(("lead", "responsible")), col(TaskUnit.unit_id).is_not(None))
                   .subquery())
     query = select(answerable.c.unit_id, func.sum(answerable.c.n)).group_by(answerable.c.unit_id)
     return {int(u): int(n) for u, n in session.execute(query).all()}
@@ -289,10 +355,20 @@ def red_black(units: list[dict[str, Any]], *, due_in_period: set[int] | None = N
     With ``due_in_period`` only units that had a task due in the period can be put on the 黑榜: a unit is
     not named for a period in which nothing of its was due.
     """
-    ranked = [u for u in units if u["rank"] is not None]
-    red = list(islice((u["unit"] for u in ranked if (u["on_time_rate"] or 0) > 0), LIST_SIZE))
-    black = list(islice((u["unit"] for u in reversed(ranked) if u["score"] < 100 and u["unit"] not in red
-                         and (due_in_period is None or u.get("unit_id") in due_in_period)), LIST_SIZE))
+    return _red_black([u for u in units if u["rank"] is not None], _row_fields, due_in_period=due_in_period)
+
+
+def _row_fields(u: dict[str, Any]) -> tuple[str, Any, float | None, float]:
+    return u["unit"], u.get("unit_id"), u["on_time_rate"], u["score"]
+
+
+def _red_black(ranked: Sequence[T], fields: Callable[[T], tuple[str, Any, float | None, float]], *,
+               due_in_period: set[int] | None = None) -> tuple[list[str], list[str]]:
+    """``red_black`` over the ranked units, best first; ``fields``: (name, unit id, on-time rate, score) of
+    one. Only the units the lists need are looked at."""
+    red = list(islice((name for name, _, rate, _ in map(fields, ranked) if (rate or 0) > 0), LIST_SIZE))
+    black = list(islice((name for name, uid, _, score in map(fields, reversed(ranked)) if score < 100
+                         and name not in red and (due_in_period is None or uid in due_in_period)), LIST_SIZE))
     return red, black
 
 
@@ -347,10 +423,10 @@ def _composition_legend(session: Session, as_of: date) -> list[dict[str, Any]]:
 
 
 def _lead_names(session: Session, task_ids: set[int]) -> dict[int, list[str]]:
-    names = {u.id: u.name for u in session.execute(select(Unit.id, Unit.name)).all()}  # type: ignore[call-overload]
+    names = {u.id: u.name for u in session.execute(select(col(Unit.id), col(Unit.name))).all()}
     out: dict[int, list[str]] = defaultdict(list)
-    rows = session.execute(select(TaskUnit.task_id, TaskUnit.unit_id, TaskUnit.written_name)  # type: ignore[call-overload]
-                           .where(TaskUnit.role.in_(("lead", "responsible"))).order_by(TaskUnit.id)).all()  # type: ignore[attr-defined]
+    rows = session.execute(select(col(TaskUnit.task_id), col(TaskUnit.unit_id), col(TaskUnit.written_name))
+                           .where(col(TaskUnit.role).in_(("lead", "responsible"))).order_by(col(TaskUnit.id))).all()
     for r in rows:
         if r.task_id in task_ids:
             out[r.task_id].append(names.get(r.unit_id, r.written_name) if r.unit_id else r.written_name)

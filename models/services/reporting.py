@@ -49,19 +49,35 @@ SCAN_ACTOR = Actor.system("scan")
 
 
 # ---------------------------------------------------------------- schedules
-def _rule(row: dict[str, Any] | ReportSchedule) -> Rule:
+PLAN_STAGES = "按方案阶段"
+"""A by-stage schedule without dates of its own: a report is due at the end of each of the plan's phases
+(``Plan.phases``), read when the slots are generated, so a change of the phases moves the later slots."""
+
+
+def phase_ends(phases: list[dict[str, Any]] | None) -> tuple[date, ...]:
+    """The end days of a plan's phases (those that have one), in order."""
+    return tuple(sorted({date.fromisoformat(str(p["end"])[:10]) for p in phases or [] if p.get("end")}))
+
+
+def _rule(row: dict[str, Any] | ReportSchedule, ends: tuple[date, ...] = ()) -> Rule:
+    """The rule of a schedule row; a by-stage row without dates takes ``ends``, its plan's phase ends."""
     data = row if isinstance(row, dict) else _row_dict(row)
     try:
         stages = tuple(s if isinstance(s, date) else date.fromisoformat(str(s)) for s in data.get("stages") or [])
     except ValueError:
         raise ValueError("阶段报送日期格式错误（应为 YYYY-MM-DD）") from None
+    if data.get("frequency") == "stage" and not stages:
+        if not ends:
+            raise ValueError("按阶段报送须列出各阶段的报送日期，或在方案中列出各阶段及其结束日期")
+        stages = ends
     day, weekday = data.get("day"), data.get("weekday")
     return Rule(str(data.get("frequency")), weekday=int(weekday) if weekday not in (None, "") else None,
                 day=int(day) if day not in (None, "") else None, stages=stages)
 
 
-def check_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Validated, normalised rule dicts (Chinese message on bad input); one rule per frequency."""
+def check_rules(rules: list[dict[str, Any]], ends: tuple[date, ...] = ()) -> list[dict[str, Any]]:
+    """Validated, normalised rule dicts (Chinese message on bad input); one rule per frequency. ``ends``: the
+    plan's phase ends, which a by-stage rule without dates follows (it is stored without dates)."""
     out: dict[str, dict[str, Any]] = {}
     for raw in rules:
         frequency = str(raw.get("frequency") or "").strip()
@@ -69,7 +85,7 @@ def check_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out[frequency] = {"frequency": frequency, "weekday": None, "day": None, "stages": [], "remind_days": 0}
             continue
         try:
-            rule = _rule(raw)
+            rule = _rule(raw, ends)
         except ValueError as exc:
             raise Invalid(f"报送要求有误：{exc}") from None
         remind_raw = raw.get("remind_days")
@@ -77,7 +93,9 @@ def check_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not 0 <= remind <= 30:
             raise Invalid("提前提醒天数须在 0–30 个工作日之间")
         out[rule.frequency] = {"frequency": rule.frequency, "weekday": rule.weekday, "day": rule.day,
-                               "stages": [d.isoformat() for d in rule.stages], "remind_days": remind,
+                               # a by-stage rule without dates stays without: it follows the plan's phases
+                               "stages": [d.isoformat() for d in rule.stages] if raw.get("stages") else [],
+                               "remind_days": remind,
                                "source_text": (str(raw.get("source_text") or "")[:200] or None)}
     if NO_REPORTING in out and len(out) > 1:
         raise Invalid("“不报送”不能与其他报送频次同时设置")
@@ -100,7 +118,9 @@ def describe(rows: list[dict[str, Any]]) -> str:
     """The rules as the office writes them: “每月5日前；每季度末”."""
     if not rows:
         return "无"
-    return "；".join("不单独报送" if r["frequency"] == NO_REPORTING else _rule(r).label() for r in rows)
+    return "；".join("不单独报送" if r["frequency"] == NO_REPORTING
+                    else PLAN_STAGES if r["frequency"] == "stage" and not r.get("stages") else _rule(r).label()
+                    for r in rows)
 
 
 @retry_transient
@@ -112,8 +132,9 @@ def set_schedule(actor: Actor, *, plan_id: int, task_id: int | None = None, rule
     with transaction(actor, "report.schedule", "task" if task_id else "plan", task_id or plan_id,
                      engine=engine) as tx:
         require(actor, "task.admin")
-        checked = check_rules(rules)
         owner, label = _scope_version(tx.session, plan_id, task_id)
+        plan = owner if isinstance(owner, Plan) else tx.session.get(Plan, plan_id)
+        checked = check_rules(rules, phase_ends(plan.phases if plan else []))
         if owner.version != expected_version:
             raise Conflict(f"{label}已被他人修改（版本 {owner.version}），请刷新后重试")
         tx.reschedule(plan_id, today=today)
@@ -151,13 +172,14 @@ def store_from_draft(session: Session, plan: Plan, draft: dict[str, Any], today:
     """Schedules and indicators a reviewed draft carries (``plan.report_schedule``, per task
     ``report_schedule`` and ``indicator``), written by ``plans.publish_plan`` in its transaction."""
     stored = 0
-    for r in check_rules(list(draft.get("plan", {}).get("report_schedule") or [])):
+    ends = phase_ends(plan.phases)
+    for r in check_rules(list(draft.get("plan", {}).get("report_schedule") or []), ends):
         session.add(ReportSchedule(plan_id=plan.id or 0, task_id=None, starts_on=today, **r))
         stored += 1
     ids = dict(session.execute(sa_select(Task.code, Task.id).where(Task.plan_id == plan.id)).all())  # type: ignore[arg-type,call-overload,var-annotated]
     for t in draft.get("tasks") or []:
         task_id = ids.get(str(t.get("code")))
-        for r in check_rules(list(t.get("report_schedule") or [])):
+        for r in check_rules(list(t.get("report_schedule") or []), ends):
             session.add(ReportSchedule(plan_id=plan.id or 0, task_id=task_id, starts_on=today, **r))
             stored += 1
         if t.get("indicator"):
@@ -168,17 +190,56 @@ def store_from_draft(session: Session, plan: Plan, draft: dict[str, Any], today:
 
 # ---------------------------------------------------------------- slots
 @dataclass(frozen=True)
+class _DueSchedules:
+    """The schedules whose next opening day has come (or is unknown), and every schedule row (a task's own
+    schedule replaces its plan's)."""
+
+    rows: list[ReportSchedule]
+    due: list[ReportSchedule]
+
+    @property
+    def plans(self) -> set[int]:
+        return {r.plan_id for r in self.due if r.task_id is None}
+
+    @property
+    def task_ids(self) -> set[int]:
+        return {r.task_id for r in self.due if r.task_id is not None}
+
+    def tasks(self) -> Any:
+        """The tasks these schedules cover, as a condition on Task (through the plan_id index)."""
+        return or_(Task.plan_id.in_(self.plans), Task.id.in_(self.task_ids))  # type: ignore[attr-defined,union-attr]
+
+
+def _due_schedules(session: Session, today: date) -> _DueSchedules:
+    rows = list(session.exec(select(ReportSchedule)).all())
+    return _DueSchedules(rows, [r for r in rows if r.frequency != NO_REPORTING
+                                and (r.next_opens_on is None or r.next_opens_on <= today)])
+
+
+def forget_openings(session: Session, plan_ids: list[int | None]) -> None:
+    """The plans' (``None``: every plan's) schedules are looked at again by the next scan: a write may have
+    brought a slot forward (a new or reopened task, an earlier start, new phases, another calendar)."""
+    query = update(ReportSchedule).where(ReportSchedule.next_opens_on.is_not(None))  # type: ignore[union-attr]
+    if None not in plan_ids:
+        query = query.where(ReportSchedule.plan_id.in_(plan_ids))  # type: ignore[attr-defined]
+    session.execute(query.values(next_opens_on=None))
+
+
+@dataclass(frozen=True)
 class _Due:
     task_id: int
+    plan_id: int
     rules: tuple[tuple[Rule, int, date | None], ...]  # (rule, remind working days, first day it applies)
     start: date | None  # the task's own start (its plan's date without one)
     end: date | None  # the last day a report can fall due: the finish of a finished task
 
 
-def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None) -> list[_Due]:
-    """Per leaf task with a schedule (its own, else its plan's): rules, first day and last day of reporting."""
-    rows = session.exec(select(ReportSchedule) if plan_id is None
-                        else select(ReportSchedule).where(ReportSchedule.plan_id == plan_id)).all()
+def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None,
+               due: _DueSchedules | None = None) -> list[_Due]:
+    """Per leaf task with a schedule (its own, else its plan's): rules, first day and last day of reporting.
+    ``due``: only the tasks of the schedules the scan found due."""
+    rows = due.rows if due is not None else session.exec(
+        select(ReportSchedule) if plan_id is None else select(ReportSchedule).where(ReportSchedule.plan_id == plan_id)).all()
     if not rows:
         return []
     own: dict[int, list[ReportSchedule]] = defaultdict(list)
@@ -195,8 +256,14 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         query = query.where(Task.plan_id == plan_id)
     if task_ids is not None:
         query = query.where(Task.id.in_(task_ids))  # type: ignore[union-attr]
-    parsed = {r.id: (_rule(r), r.remind_days, _day(r.starts_on) if r.starts_on else None)
-              for r in rows if r.frequency != NO_REPORTING}
+    if due is not None:
+        query = query.where(due.tasks())
+    staged = {r.plan_id for r in rows if r.frequency == "stage" and not r.stages}  # 按方案阶段: the phases' ends
+    ends = {p: phase_ends(phases) for p, phases in session.execute(
+        sa_select(Plan.id, Plan.phases).where(Plan.id.in_(staged)))} if staged else {}  # type: ignore[call-overload,union-attr]
+    parsed = {r.id: (_rule(r, ends.get(r.plan_id, ())), r.remind_days, _day(r.starts_on) if r.starts_on else None)
+              for r in rows if r.frequency != NO_REPORTING and not (r.frequency == "stage" and not r.stages
+                                                                      and not ends.get(r.plan_id))}
 
     def rules_of(chosen: list[ReportSchedule]) -> tuple[tuple[Rule, int, date | None], ...]:
         return tuple(parsed[r.id] for r in chosen if r.id in parsed)
@@ -211,7 +278,7 @@ def _effective(session: Session, plan_id: int | None, task_ids: set[int] | None)
         start = t.planned_start or t.start_date or t.issued_on
         # an open task owes its reports until it is finished, past its deadline too (overdue work still reports)
         end = (t.actual_finish or t.deadline) if t.status in FINISHED else None
-        out.append(_Due(t.id, rules, _day(start) if start else None, _day(end) if end else None))
+        out.append(_Due(t.id, t.plan_id, rules, _day(start) if start else None, _day(end) if end else None))
     return out
 
 
@@ -244,14 +311,21 @@ def _calendar(session: Session) -> tuple[Any, ...]:
     return key
 
 
-def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids: set[int] | None = None) -> int:
+def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids: set[int] | None = None,
+          scan: bool = False) -> int:
     """Insert every slot whose window has started by ``today`` and is not there yet; returns how many are new.
 
     Only slots after a task's latest stored one are candidates (one grouped query), so a day that opens
     nothing new writes nothing; the unique (task, due day) constraint still guards a concurrent opener
-    (ON CONFLICT DO NOTHING)."""
+    (ON CONFLICT DO NOTHING). ``scan``: only the schedules whose next opening day has come, each of which
+    then remembers its next one (``ReportSchedule.next_opens_on``)."""
+    due = _due_schedules(session, today) if scan else None
+    if due is not None and not due.due:
+        return 0  # nothing opens today: not a task row read
     with gc_paused():  # ~100,000 task rows at province scale
-        values = _new_slots(session, today, plan_id, task_ids)
+        values, upcoming = _new_slots(session, today, plan_id, task_ids, due)
+    if due is not None:
+        _remember_openings(session, due, upcoming, today)
     if not values:
         return 0
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -263,22 +337,46 @@ def _open(session: Session, today: date, *, plan_id: int | None = None, task_ids
     return new
 
 
-def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set[int] | None) -> list[dict[str, Any]]:
-    dues = _effective(session, plan_id, task_ids)
+def _remember_openings(session: Session, due: _DueSchedules, upcoming: dict[int, tuple[int, date]],
+                       today: date) -> None:
+    """Each due schedule's next opening day: the earliest of its tasks' next slots (a task with its own
+    schedule does not count for its plan's); with none, it is looked at again after the slot horizon."""
+    own = {r.task_id for r in due.rows if r.task_id is not None}
+    by_plan: dict[int, date] = {}
+    for task_id, (plan_id, opens) in upcoming.items():
+        if task_id not in own:
+            by_plan[plan_id] = min(opens, by_plan.get(plan_id, opens))
+    later = today + timedelta(days=HORIZON_DAYS)
+    for r in due.due:
+        own_next = upcoming.get(r.task_id) if r.task_id is not None else None
+        day: date | None = by_plan.get(r.plan_id) if r.task_id is None else (own_next[1] if own_next else None)
+        r.next_opens_on = day or later
+        session.add(r)
+    session.flush()
+
+
+def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set[int] | None,
+               due: _DueSchedules | None = None) -> tuple[list[dict[str, Any]], dict[int, tuple[int, date]]]:
+    """The slots to insert, and per task (plan, the day its next slot opens) for tasks with a next slot."""
+    dues = _effective(session, plan_id, task_ids, due)
     if not dues:
-        return []
+        return [], {}
     latest_q = sa_select(ReportSlot.task_id, func.max(ReportSlot.due_on)).group_by(ReportSlot.task_id)  # type: ignore[call-overload]
-    if task_ids is not None:
+    if due is not None:
+        latest_q = latest_q.where(ReportSlot.task_id.in_(sa_select(Task.id).where(due.tasks())))  # type: ignore[attr-defined,call-overload]
+    elif task_ids is not None:
         latest_q = latest_q.where(ReportSlot.task_id.in_(task_ids))  # type: ignore[attr-defined]
     elif plan_id is not None:
         latest_q = latest_q.where(ReportSlot.task_id.in_(sa_select(Task.id).where(Task.plan_id == plan_id)))  # type: ignore[attr-defined,call-overload]
     latest = {t: _day(d) for t, d in session.execute(latest_q).all()}
     key = _calendar(session)
     until = today + timedelta(days=HORIZON_DAYS)
-    values = []
+    values, upcoming = [], {}
+    tomorrow = today + timedelta(days=1)
     for d in dues:
         after = latest.get(d.task_id)
         seen: set[date] = set()
+        nexts = []
         for rule, remind, since in d.rules:
             known = [x for x in (d.start, since) if x is not None]
             if not known:
@@ -286,14 +384,22 @@ def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set
             generated = _cached_slots(rule, max(known), until, remind, key)
             first = bisect_right(generated, after, key=lambda pair: pair[0].due_on) if after else 0
             for slot, remind_on in generated[first:]:
-                if slot.opens_on > today or (d.end is not None and (slot.moved_from or slot.due_on) > d.end):
-                    break  # not open yet, or nominally due after the task finished
+                if d.end is not None and (slot.moved_from or slot.due_on) > d.end:
+                    break  # nominally due after the task finished: no more slots
+                if slot.opens_on > today:
+                    nexts.append(slot.opens_on)  # not open yet: the day it opens
+                    break
                 if slot.due_on in seen:
                     continue
                 seen.add(slot.due_on)
                 values.append({"task_id": d.task_id, "opens_on": slot.opens_on, "due_on": slot.due_on,
                                "frequency": rule.frequency, "moved_from": slot.moved_from, "remind_on": remind_on})
-    return values
+            else:
+                if rule.frequency != "stage":  # a rhythm never runs out; past the generated ones, look tomorrow
+                    nexts.append(tomorrow)
+        if nexts:
+            upcoming[d.task_id] = (d.plan_id, min(nexts))
+    return values, upcoming
 
 
 @step("open-report-slots", "生成报送期次")
@@ -301,7 +407,7 @@ def _new_slots(session: Session, today: date, plan_id: int | None, task_ids: set
 def open_slots(today: date, *, actor: Actor = SCAN_ACTOR, engine: Engine | None = None) -> dict[str, int]:
     """The scan's step: open the slots that started by today; one audit event when any is new."""
     with write_session(engine) as session:
-        opened = _open(session, today)
+        opened = _open(session, today, scan=True)
         if opened:
             audit.record(session, actor, "scan.report_slots", "scan", today.isoformat(),
                          after={"day": today, "opened": opened})

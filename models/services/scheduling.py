@@ -274,6 +274,7 @@ def recompute_in(session: Session, plan_ids: set[int | None], *, today: date | N
     A graph that can no longer be scheduled (a new dependency closing a cycle) refuses the write."""
     day = today or get_settings().today()
     targets: list[int | None] = [None] if None in plan_ids else [*sorted(p for p in plan_ids if p is not None)]
+    reporting.forget_openings(session, targets)  # a write may bring a slot forward: the next scan looks again
     return [_recompute(session, pid, day) for pid in targets]
 
 

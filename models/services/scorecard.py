@@ -36,11 +36,14 @@ MAX_COUNT_WEIGHT = 50.0
 @dataclass(frozen=True)
 class Window:
     """What a figure is collected for: the ranking date, the period's first day (None: from the start),
-    and the units already scored on time (``rank_units`` rows by unit id)."""
+    and what ``rank_units`` already knows per unit id: the on-time score, the 签收 rate (0–100) and the
+    missed report slots."""
 
     as_of: date
     start: date | None
-    units: dict[int, dict[str, Any]]
+    on_time: dict[int, float]
+    signoff: dict[int, float]
+    missed: dict[int, float]
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,11 @@ class Figure:
 
 
 def _on_time(session: Session, w: Window) -> dict[int, float]:
-    return {u: float(r["on_time_score"]) for u, r in w.units.items() if r.get("on_time_score") is not None}
+    return w.on_time
 
 
 def _signoff(session: Session, w: Window) -> dict[int, float]:
-    return {u: round(100 * r["signoff_rate"], 1) for u, r in w.units.items() if r.get("signoff_rate") is not None}
+    return w.signoff
 
 
 def _peer(session: Session, w: Window) -> dict[int, float]:
@@ -75,7 +78,7 @@ def _extensions(session: Session, w: Window) -> dict[int, float]:
 
 
 def _missed_reports(session: Session, w: Window) -> dict[int, float]:
-    return {u: float(r["missed_reports"]) for u, r in w.units.items() if r.get("missed_reports")}
+    return w.missed
 
 
 FIGURES: list[Figure] = [
@@ -140,43 +143,79 @@ def legend(session: Session, *, as_of: date) -> list[dict[str, Any]]:
              "help": f.help} for f in FIGURES]
 
 
-def compose(session: Session, units: list[dict[str, Any]], *, as_of: date, start: date | None = None) -> None:
-    """Replace each unit's ``score`` by the weighted composition; the on-time score moves to ``on_time_score``
-    and every figure becomes a component ``{key, label, kind, value, weight, points}`` of ``components``."""
-    for u in units:
-        u["on_time_score"] = u.pop("score", None)
-    window = Window(as_of, start, {u["unit_id"]: u for u in units})
-    w = weights(session)
-    figures = [(f.key, f.label, f.kind, w[f.key], f.collect(session, window)) for f in FIGURES]
-    required = [values for (_, _, _, _, values), f in zip(figures, FIGURES, strict=True) if f.required]
-    weighed = [(weight, values) for _, _, kind, weight, values in figures if kind == "rate" and weight > 0]
-    for u in units:  # plain loops over plain tuples: ~40,000 units at 100,000 tasks
-        uid = u["unit_id"]
+Collected = tuple[str, str, str, float, dict[int, float]]  # key, label, kind, weight, values by unit
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Every figure collected once for a ranking; a unit's score (all units: plain arithmetic, no rows
+    built) and its components (the units a page shows) computed from them, always alike."""
+
+    figures: list[Collected]
+    weighed: list[tuple[float, dict[int, float]]]  # the rates that count (weight > 0)
+    required: list[dict[int, float]]  # a unit missing one of these is not ranked
+    present: list[Collected]  # the figures any unit has a value for (the others add nothing to a score)
+
+    def score(self, uid: int) -> float | None:
+        """The weighted composition, floored at 0: the sum of the components' printed points."""
         total = 0.0
-        for weight, values in weighed:
+        for weight, values in self.weighed:
             if uid in values:
                 total += weight
-        components, points_sum, shown = [], 0.0, {}
-        for key, label, kind, weight, values in figures:
+        if not total or not all(uid in values for values in self.required):
+            return None
+        points_sum = 0.0  # in the figures' order, as ``components`` adds the points up
+        for _, _, kind, weight, values in self.present:
+            value = values.get(uid)
+            if kind == "rate":
+                if value is not None and weight > 0:
+                    points_sum += round(value * (weight / total), 1)
+            elif value:
+                points_sum += round(-value * weight, 1)
+        return round(max(0.0, points_sum), 1)
+
+    def components(self, uid: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Each figure as ``{key, label, kind, value, weight, points}``, and the figures' values by key."""
+        total = sum(weight for weight, values in self.weighed if uid in values)
+        components, shown = [], {}
+        for key, label, kind, weight, values in self.figures:
             value = values.get(uid)
             if kind == "rate":
                 if value is not None and weight > 0:
                     share = weight / total
-                    points = round(value * share, 1)
-                    share = round(share, 4)
+                    share, points = round(share, 4), round(value * share, 1)
                 else:
                     share, points = 0.0, 0.0
             else:
                 value = value or 0.0
                 share, points = round(weight, 4), round(-value * weight, 1)
-            points_sum += points  # the score is the sum of the printed components
             components.append({"key": key, "label": label, "kind": kind, "value": value, "weight": share,
                                "points": points})
             shown[key] = value
-        ranked = bool(weighed) and all(uid in values for values in required)
-        u["components"] = components
-        u["score"] = round(max(0.0, points_sum), 1) if ranked and total else None
-        u["figures"] = shown
+        return components, shown
+
+
+def scorecard(session: Session, window: Window) -> Scorecard:
+    w = weights(session)
+    figures = [(f.key, f.label, f.kind, w[f.key], f.collect(session, window)) for f in FIGURES]
+    return Scorecard(figures, [(weight, values) for _, _, kind, weight, values in figures if kind == "rate" and weight > 0],
+                     [values for (*_, values), f in zip(figures, FIGURES, strict=True) if f.required],
+                     [f for f in figures if f[4]])
+
+
+def compose(session: Session, units: list[dict[str, Any]], *, as_of: date, start: date | None = None) -> None:
+    """Replace each unit's ``score`` by the weighted composition; the on-time score moves to ``on_time_score``
+    and every figure becomes a component ``{key, label, kind, value, weight, points}`` of ``components``."""
+    for u in units:
+        u["on_time_score"] = u.pop("score", None)
+    card = scorecard(session, Window(
+        as_of, start, {u["unit_id"]: float(u["on_time_score"]) for u in units if u["on_time_score"] is not None},
+        {u["unit_id"]: round(100 * u["signoff_rate"], 1) for u in units if u.get("signoff_rate") is not None},
+        {u["unit_id"]: float(u["missed_reports"]) for u in units if u.get("missed_reports")}))
+    for u in units:
+        u["components"], u["figures"] = card.components(u["unit_id"])
+        u["score"] = card.score(u["unit_id"])
+
 
 def describe(components: list[dict[str, Any]]) -> str:
     """``按期完成 85.0×0.60=51.0；签收 90.0×0.20=18.0；延期 2×1=-2.0`` (figures without a value are left out)."""

@@ -134,3 +134,24 @@ def test_materialised_sums_follow_every_write(demo_engine: Engine) -> None:
     assert after != before  # the finished task moved its units' figures at once
     assert after == _live(demo_engine, TODAY)
     assert plan_after == _live(demo_engine, TODAY, task.plan_id)
+
+
+def test_the_ranking_page_view_is_a_page_of_the_full_ranking(demo_engine: Engine) -> None:
+    """考核排名 shows one page, the chart's first units, the 红黑榜, the viewer's unit and a search: each
+    exactly as the full ranking has it (the page never builds every unit's row)."""
+    with read_session(demo_engine) as s:
+        full = rankings.rank_units(s, as_of=TODAY)
+    red, black = rankings.red_black(full)
+    ranked = [u for u in full if u["rank"] is not None]
+    assert len(ranked) > 4
+    view = rankings.ranking_view(as_of=TODAY, offset=2, limit=3, unit_id=ranked[3]["unit_id"], engine=demo_engine)
+    assert view["units"] == full[2:5]
+    assert (view["total"], view["matched"], view["ranked"]) == (len(full), len(full), len(ranked))
+    assert (view["red"], view["black"]) == (red, black)
+    assert view["chart"] == [{"unit": u["unit"], "on_time_rate": u["on_time_rate"]} for u in ranked[:40]]
+    assert view["mine"] == ranked[3] and view["mine"]["rank"] == 4
+    needle = ranked[-1]["unit"][-3:]
+    found = rankings.ranking_view(as_of=TODAY, search=f" {needle} ", engine=demo_engine)
+    assert found["units"] == [u for u in full if needle in u["unit"]] and found["matched"] == len(found["units"])
+    assert found["red"] == red and found["total"] == len(full)  # the lists and totals stay the whole ranking's
+    assert rankings.ranking_view(as_of=TODAY, search="没有这个单位", engine=demo_engine)["units"] == []

@@ -14,7 +14,7 @@ from models.db import read_session, write_session
 from models.services import plans, rankings, reporting, scan, tasks
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, PermissionDenied
-from models.tables import Alert, AuditEvent, IndicatorValue, ReportSlot, Task, Unit, User
+from models.tables import Alert, AuditEvent, IndicatorValue, Plan, ReportSlot, Task, Unit, User
 from tests.integration.helpers_scan import alerts, audit_count, count
 
 OFFICE = Actor.system("office")
@@ -277,3 +277,69 @@ def test_a_finished_task_owes_no_further_reports_and_leaders_change_nothing(engi
     with pytest.raises(PermissionDenied):
         tasks.report_progress(leader, task_id=found["1"].id or 0, expected_version=_tasks(engine)["1"].version,
                               percent=5, engine=engine)
+
+
+def test_a_by_stage_schedule_follows_the_plans_phases(engine: Engine) -> None:
+    """Issue 18: “按阶段报送” without dates of its own: a report falls due at the end of each phase of the plan
+    (moved to the next working day), and a change of the phases moves the slots not yet opened."""
+    draft = {"plan": {"title": "分阶段方案", "date": "2026-08-03",
+                      "phases": [{"name": "动员部署", "end": "2026-09-30"}, {"name": "组织实施", "end": "2026-11-30"},
+                                 {"name": "总结验收", "end": "2027-01-31"}],
+                      "report_schedule": [{"frequency": "stage", "source_text": "各阶段结束时报送"}]},
+             "tasks": [{**BASE, "code": "1", "title": "分阶段推进", "deadline": "2027-01-31", "lead_units": ["甲局"]}],
+             "unit_decisions": {"甲局": {"action": "create"}}}
+    plan = plans.publish_plan(OFFICE, draft, today=PUBLISHED, engine=engine).plan
+    info = reporting.plan_schedule(plan.id or 0, engine=engine)
+    assert info["text"] == "按方案阶段" and info["rules"][0]["stages"] == []
+    scan.run_scan(date(2026, 9, 1), engine=engine)
+    assert _slots(engine, "1") == [("2026-09-30", "missed")]  # opened from the start; not filed by 12-01
+    scan.run_scan(date(2026, 10, 9), engine=engine)  # 10-01 … 10-08 National Day: the next slot is open
+    assert [d for d, _ in _slots(engine, "1")] == ["2026-09-30", "2026-11-30"]
+    with write_session(engine) as s:  # the office moves the last phase's end
+        row = s.get(Plan, plan.id)
+        row.phases = [*row.phases[:2], {"name": "总结验收", "end": "2027-02-26"}]
+        s.add(row)
+    scan.run_scan(date(2026, 12, 1), engine=engine)
+    assert [d for d, _ in _slots(engine, "1")] == ["2026-09-30", "2026-11-30", "2027-02-26"]
+    with pytest.raises(Invalid, match="方案中列出各阶段"):  # a plan without phases needs dates
+        reporting.set_schedule(OFFICE, plan_id=_publish(engine)["1"].plan_id, rules=[{"frequency": "stage"}],
+                               expected_version=1, today=PUBLISHED, engine=engine)
+
+
+def _openings(engine: Engine) -> list[date | None]:
+    from models.tables import ReportSchedule
+
+    with read_session(engine) as s:
+        return list(s.execute(select(ReportSchedule.next_opens_on)).scalars())
+
+
+def test_the_scan_reads_only_the_schedules_due_and_a_slot_still_opens_on_its_day(engine: Engine) -> None:
+    """#17: the slot step remembers each schedule's next opening day; before it the scan reads no task, on
+    it the slot opens, a missed slot still counts in the ranking, and a write makes the next scan look again."""
+    from sqlalchemy import event
+
+    _publish(engine, plan_rules=MONTHLY_5)
+    scan.run_scan(date(2026, 9, 1), engine=engine)  # opens the slots due 9-07 (nominally 9-05)
+    assert _openings(engine) == [date(2026, 9, 6)]  # the next period starts the day after the nominal 9-05
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2].lower())  # noqa: E731  (conn, cursor, statement, …)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert reporting.open_slots(date(2026, 9, 5), engine=engine) == {"opened": 0}
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert statements and not [q for q in statements if "from task" in q or "join task" in q]
+    assert reporting.open_slots(date(2026, 9, 6), engine=engine) == {"opened": 2}  # 10-08's slot, both tasks
+    assert [d for d, _ in _slots(engine, "1")] == ["2026-09-07", "2026-10-08"]
+    assert _openings(engine) == [date(2026, 10, 6)]
+    scan.run_scan(date(2026, 9, 8), engine=engine)  # nobody reported for 9-07
+    with read_session(engine) as s:
+        missed = rankings.missed_reports(s, as_of=date(2026, 9, 8))
+        names = dict(s.execute(select(Unit.id, Unit.name)).all())
+    assert {names[u]: n for u, n in missed.items()} == {"甲局": 1, "乙局": 1}
+    task = _tasks(engine)["2"]
+    tasks.report_progress(_dept(engine, "乙局"), task_id=task.id or 0, expected_version=task.version, percent=10,
+                          note="补报", today=date(2026, 9, 8), engine=engine)
+    assert _openings(engine) == [None]  # the write brought the plan back to the next scan's attention
+    scan.run_scan(date(2026, 9, 9), engine=engine)
+    assert _openings(engine) == [date(2026, 10, 6)]

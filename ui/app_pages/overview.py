@@ -76,18 +76,17 @@ tables.show(tables.frame([{**m, "status": STATUS_LABELS.get(m["status"], m["stat
                           "status": "状态", "percent": "进度%", "light": "灯色"}),
             key="milestones", file_name="里程碑")
 
-path = critical_path(pid) if pid is not None else ()
-focus, qualifying = read(focus_tasks, plan_id=pid, cap=GANTT_CAP, path=path)
-deps = read(dependencies_among, task_ids=[r["id"] for r in focus])
 st.subheader("甘特图：关键路径、风险任务与里程碑")
-if qualifying > len(focus):
-    st.caption(f"为便于阅读，仅显示关键路径、有风险、红灯任务和里程碑中的前 {len(focus)} 项（共 {qualifying} 项）；"
-               "完整清单请到“任务”页面筛选。")
-else:
-    st.caption("仅显示关键路径（决定方案最终完成日期的任务链）、有延误风险、红灯任务和里程碑；箭头表示前后依赖关系。")
-if pid is None:  # one chart of several plans' tasks is noise
+if pid is None:  # one chart of several plans' tasks is noise: nothing to read for it either
     st.info("甘特图和依赖关系图按方案显示，请在上方选择一个方案。")
 else:
+    focus, qualifying = read(focus_tasks, plan_id=pid, cap=GANTT_CAP, path=critical_path(pid))
+    deps = read(dependencies_among, task_ids=[r["id"] for r in focus])
+    if qualifying > len(focus):
+        st.caption(f"为便于阅读，仅显示关键路径、有风险、红灯任务和里程碑中的前 {len(focus)} 项（共 {qualifying} 项）；"
+                   "完整清单请到“任务”页面筛选。")
+    else:
+        st.caption("仅显示关键路径（决定方案最终完成日期的任务链）、有延误风险、红灯任务和里程碑；箭头表示前后依赖关系。")
     tab_gantt, tab_graph = st.tabs(["甘特图", "依赖关系图"])
     with tab_gantt:
         st.plotly_chart(charts.gantt(focus, deps, today()), key="gantt_chart", config=CHART_CONFIG)

@@ -20,3 +20,14 @@ def ranking(*, as_of: date, plan_id: int | None = None, start: date | None = Non
         composition = legend(s, as_of=as_of)
     red, black = red_black(units)
     return {"units": units, "red": red, "black": black, "composition": composition}
+
+
+def ranking_view(*, as_of: date, plan_id: int | None = None, start: date | None = None, offset: int = 0,
+                 limit: int = 200, search: str = "", unit_id: int | None = None,
+                 engine: Engine | None = None) -> dict[str, Any]:
+    """What the 考核排名 page shows: one page of the ranking (units whose name contains ``search``), the chart's
+    first units, the 红黑榜, the viewer's own unit and totals (models.services.rankings.ranking_view)."""
+    from models.services.rankings import ranking_view as view
+
+    return view(as_of=as_of, plan_id=plan_id, start=start, offset=offset, limit=limit, search=search,
+                unit_id=unit_id, engine=engine)

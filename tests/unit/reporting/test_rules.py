@@ -9,6 +9,7 @@ import pytest
 from models.importing.parser import parse_plan
 from models.importing.reporting import parse_rules_text, propose_indicator, propose_schedule
 from models.reporting import Rule, Target, slot_state, slots
+from models.services.reporting import PLAN_STAGES
 from models.workcalendar import WorkCalendar
 
 SEEDS = Path(__file__).resolve().parents[3] / ".." / "shared" / "seeds"
@@ -73,6 +74,8 @@ def test_schedule_labels_round_trip_through_the_office_wording() -> None:
         (parsed,) = parse_rules_text(rule.label())
         assert parsed["frequency"] == rule.frequency
         assert (parsed.get("day") or 0, parsed.get("weekday")) == (rule.day or 0, rule.weekday)
+    # the office's wording of a by-stage duty that follows the plan's phases reads back without dates
+    assert parse_rules_text(PLAN_STAGES) == parse_rules_text("按阶段") == [{"frequency": "stage", "stages": []}]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
