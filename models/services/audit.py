@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, delete, func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models.services.actor import Actor
@@ -150,6 +151,16 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
     if last_id != head.last_id or expected_prev != head.last_hash:
         problems.append(f"审计链末端不一致：应至 #{head.last_id}，实际至 #{last_id}（末尾记录被删除？）")
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+def verify_chain(actor: Actor, *, engine: Engine | None = None) -> VerifyResult:
+    """``verify`` for a signed-in auditor (审计 page): permission audit.verify, in a read session."""
+    from models.db import read_session
+    from models.services.permissions import require
+
+    require(actor, "audit.verify")
+    with read_session(engine) as session:
+        return verify(session)
 
 
 def purge_expired(session: Session, actor: Actor, *, retention_days: int) -> int:

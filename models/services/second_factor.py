@@ -176,6 +176,15 @@ def verify(token: str, code: str, *, engine: Engine | None = None, settings: Set
     return Verified(token, codes)
 
 
+def is_enabled(actor: Actor, *, engine: Engine | None = None) -> bool:
+    """Whether the signed-in user has the second factor on (required or enrolled)."""
+    from models.db import read_session
+
+    with read_session(engine) as session:
+        user = session.get(User, actor.user_id) if actor.user_id else None
+        return bool(user and (user.totp_required or user.totp_secret))
+
+
 @retry_transient
 def set_optional(actor: Actor, *, enabled: bool, code: str = "", engine: Engine | None = None) -> None:
     """A non-administrator turns the second factor on (enrolment at the next login) or off (with a code)."""

@@ -85,6 +85,17 @@ def test_verify_detects_a_modified_row(engine: Engine) -> None:
     assert not result.ok and any("#3" in p and "修改" in p for p in result.problems)
 
 
+def test_the_audit_page_verifies_the_chain_for_the_auditor_only(engine: Engine) -> None:
+    _append(engine, 3)
+    result = audit.verify_chain(AUDITOR, engine=engine)
+    assert result.ok and result.checked == audit_count(engine)
+    with pytest.raises(PermissionDenied):
+        audit.verify_chain(CLERK, engine=engine)
+    _drop_triggers(engine)
+    _raw(engine, "UPDATE auditevent SET actor_name = 'someone-else' WHERE id = 2")
+    assert not audit.verify_chain(AUDITOR, engine=engine).ok
+
+
 def test_verify_detects_a_deleted_middle_row(engine: Engine) -> None:
     _append(engine, 6)
     _drop_triggers(engine)

@@ -94,11 +94,14 @@ def test_password_success_does_not_reset_the_counter_of_wrong_codes(engine: Engi
 def test_optional_for_other_users_and_not_removable_for_administrators(engine: Engine) -> None:
     clerk = make_user(engine, "clerk", "office", password=STRONG)
     assert login("clerk", STRONG, engine=engine).second_factor is None
+    assert not mfa.is_enabled(clerk, engine=engine)
     mfa.set_optional(clerk, enabled=True, engine=engine)
+    assert mfa.is_enabled(clerk, engine=engine)
     secret, _ = _enrol(engine, "clerk")
     with pytest.raises(Invalid, match="验证码"):
         mfa.set_optional(clerk, enabled=False, code="000000", engine=engine)
     mfa.set_optional(clerk, enabled=False, code=pyotp.TOTP(secret).at(time.time() + 30), engine=engine)
+    assert not mfa.is_enabled(clerk, engine=engine)
     assert login("clerk", STRONG, engine=engine).second_factor is None
     admin = make_user(engine, "sa", "sysadmin", password=STRONG)
     with pytest.raises(PermissionDenied):

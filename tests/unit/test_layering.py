@@ -31,6 +31,7 @@ FORBIDDEN = [
     (("ui",), ("prefect",), "entry points start use cases through flows.client, never Prefect directly"),
     (("models/services", *PURE_CORE), ("models.demo",), "demo and test data load through the services, above them"),
     (("models", "flows", "ui"), ("benchmarks",), "benchmarks are a development package that does not ship"),
+    (("ui/app_pages",), ("models.db",), "pages read and write through the services, never a session of their own"),
 ]
 # The one arrow a rule above allows by name: `reform bench` imports the benchmarks lazily, inside the command,
 # and says so in Chinese when they are not installed.

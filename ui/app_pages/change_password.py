@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.db import read_session
 from models.services import accounts, second_factor
 from models.services.permissions import ADMIN_ROLES
-from models.tables import User
 from ui.components.actions import flash, show_flash, succeeded
 from ui.components.session import guard
 
@@ -33,9 +31,7 @@ st.subheader("第二因素认证（动态验证码）")
 if login.actor.role in ADMIN_ROLES:
     st.caption("管理员账户必须使用口令加动态验证码登录；手机丢失时请用恢复码登录，或请安装管理员执行 reform user reset-2fa。")
     st.stop()
-with read_session() as session:
-    me = session.get(User, login.actor.user_id)
-enabled = bool(me and (me.totp_required or me.totp_secret))
+enabled = second_factor.is_enabled(login.actor)
 if not enabled:
     st.caption("开启后，下次登录时须用手机身份验证器扫码绑定，此后每次登录除口令外还须输入动态验证码。")
     if st.button("开启第二因素认证", key="mfa_enable") and succeeded(second_factor.set_optional, login.actor,
