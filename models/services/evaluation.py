@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 from models.db import read_session, retry_transient
 from models.services.actor import Actor
 from models.services.errors import Conflict, Invalid, NotFound, PermissionDenied
-from models.services.permissions import require
+from models.services.permissions import group_members, require
 from models.services.textinput import refuse_controls
 from models.services.uow import transaction
-from models.tables import EvalRating, EvalRound, TaskUnit, Unit, UnitGroupMember
+from models.tables import EvalRating, EvalRound, TaskUnit, Unit
 
 BLOCK_KINDS = ("town", "street")
 """块: towns (镇/乡) and streets (街道); every other non-group unit is a 条 (department)."""
@@ -89,9 +89,7 @@ def counterparts(session: Session, unit_id: int) -> dict[int, str]:
     kinds = {u.id: (u.kind, u.is_group, u.name) for u in session.exec(select(Unit)).all()}
     if unit_id not in kinds:
         return {}
-    members: dict[int, set[int]] = {}
-    for g in session.execute(sa_select(UnitGroupMember.group_id, UnitGroupMember.member_id)).all():  # type: ignore[call-overload]
-        members.setdefault(g.group_id, set()).add(g.member_id)
+    members = group_members(session)
     mine = {unit_id} | {g for g, m in members.items() if unit_id in m}
     shared = sa_select(TaskUnit.task_id).where(TaskUnit.unit_id.in_(mine))  # type: ignore[call-overload,union-attr]
     others = set(session.execute(sa_select(TaskUnit.unit_id).where(  # type: ignore[call-overload]

@@ -32,6 +32,7 @@ from sqlmodel import Session, select
 from models.db import read_session, write_session
 from models.secretbox import SecretError, decrypt
 from models.services import robots
+from models.services.permissions import group_members
 from models.settings import get_settings
 from models.tables import Delivery, NotificationChannel, TaskUnit, UnitGroupMember
 
@@ -94,9 +95,7 @@ def task_recipients(session: Session, task_ids: Iterable[int] | Select[Any],
     direct: dict[int, set[int]] = {}
     for r in rows:
         direct.setdefault(r.task_id, set()).add(r.unit_id)
-    members: dict[int, set[int]] = {}
-    for g in session.execute(sa_select(UnitGroupMember.group_id, UnitGroupMember.member_id)).all():  # type: ignore[call-overload]
-        members.setdefault(g.group_id, set()).add(g.member_id)
+    members = group_members(session)
     return {tid: frozenset(units | {m for u in units for m in members.get(u, ())}) for tid, units in direct.items()}
 
 

@@ -7,7 +7,7 @@ has no business or account permission — a test checks that no role holds both 
 """
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.services.actor import Actor
 from models.services.errors import PermissionDenied
@@ -57,6 +57,15 @@ def unit_and_groups(session: Session, unit_id: int) -> set[int]:
     handover steps and notices the unit acts on and sees."""
     groups = session.exec(select(UnitGroupMember.group_id).where(UnitGroupMember.member_id == unit_id)).all()
     return {unit_id, *groups}
+
+
+def group_members(session: Session) -> dict[int, set[int]]:
+    """Each group unit → its member units (the other direction of ``unit_and_groups``): a task of 各镇人民政府
+    is answered, notified and scored for each town."""
+    members: dict[int, set[int]] = {}
+    for group_id, member_id in session.execute(select(col(UnitGroupMember.group_id), col(UnitGroupMember.member_id))):
+        members.setdefault(group_id, set()).add(member_id)
+    return members
 
 
 def actor_unit_ids(session: Session, actor: Actor) -> set[int]:

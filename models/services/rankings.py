@@ -37,6 +37,7 @@ from sqlmodel import Session, col
 
 from models.db import gc_paused, read_session
 from models.services import signoff
+from models.services.permissions import group_members
 from models.tables import Plan, ScoreSnapshot, Task, TaskUnit, Unit, UnitGroupMember, UnitScore
 from models.vocabulary import FINISHED
 
@@ -93,9 +94,7 @@ def _task_rows(session: Session, plan_id: int | None) -> list[Any]:
 
 def _units_of(session: Session, task_ids: set[int]) -> dict[int, dict[int, float]]:
     """task → {unit: weight}; groups expanded; a unit named in several roles counts at its highest weight."""
-    members: dict[int, list[int]] = defaultdict(list)
-    for g in session.execute(select(col(UnitGroupMember.group_id), col(UnitGroupMember.member_id))).all():
-        members[g.group_id].append(g.member_id)
+    members = group_members(session)
     out: dict[int, dict[int, float]] = defaultdict(dict)
     rows = session.execute(select(col(TaskUnit.task_id), col(TaskUnit.unit_id), col(TaskUnit.role))
                            .where(col(TaskUnit.unit_id).is_not(None))).all()
@@ -103,7 +102,7 @@ def _units_of(session: Session, task_ids: set[int]) -> dict[int, dict[int, float
         if r.task_id not in task_ids:
             continue
         weight = SUPPORTING_WEIGHT if r.role == "supporting" else FULL_WEIGHT
-        for unit_id in members.get(r.unit_id) or [r.unit_id]:
+        for unit_id in members.get(r.unit_id) or {r.unit_id}:
             out[r.task_id][unit_id] = max(weight, out[r.task_id].get(unit_id, 0.0))
     return out
 
