@@ -84,7 +84,7 @@ def main() -> None:
     from prefect import serve
 
     os.chdir(ROOT)
-    serve(*deployments())  # type: ignore[arg-type]
+    serve(*deployments())
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ def utcnow() -> datetime:
 
 
 def _ts(**kw: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kw)  # type: ignore[call-overload]
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kw)
 
 
 def _json(default: Any = None) -> Any:
@@ -66,20 +66,20 @@ class User(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     email: str | None = Field(default=None, max_length=120)
     password_hash: str = Field(default="", max_length=200)
-    password_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    password_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     must_change_password: bool = True
     is_active: bool = True
     failed_attempts: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    sessions_valid_after: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    sessions_valid_after: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     version: int = 1
     created_at: datetime = _ts()
     # second factor (TOTP, RFC 6238): required for the administrator roles, optional for others
     totp_required: bool = False
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_pending_secret: str | None = Field(default=None, max_length=64)  # enrolment started, not confirmed
-    totp_enabled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)  # type: ignore[call-overload]  # once only
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)  # once only
 
 
 class RecoveryCode(SQLModel, table=True):
@@ -88,7 +88,7 @@ class RecoveryCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     code_hash: str = Field(max_length=200)
-    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class UserSession(SQLModel, table=True):
@@ -97,12 +97,12 @@ class UserSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime = _ts()
     last_seen_at: datetime = _ts()
-    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     client_addr: str | None = Field(default=None, max_length=64)
     second_factor_pending: bool = False  # password checked, TOTP not yet: the session grants nothing
     # one-time hand-off from the login page to the /session/start route, which sets the cookie (issue 15)
     ticket_hash: str | None = Field(default=None, index=True, unique=True, max_length=64)
-    ticket_expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    ticket_expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class UserPreference(SQLModel, table=True):
@@ -219,7 +219,7 @@ class Evidence(SQLModel, table=True):
     stored_name: str = Field(max_length=80, unique=True)
     original_name: str = Field(max_length=200)
     kind: str = Field(max_length=10)
-    size: int = Field(sa_type=BigInteger)  # type: ignore[call-overload]
+    size: int = Field(sa_type=BigInteger)
     sha256: str = Field(max_length=64)
     uploaded_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = _ts()
@@ -237,8 +237,8 @@ class Handover(SQLModel, table=True):
     declared_total: dict[str, Any] = _json({})
     version: int = 1
     created_at: datetime = _ts()
-    started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    started_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class HandoverStep(SQLModel, table=True):
@@ -250,7 +250,7 @@ class HandoverStep(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     status: str = Field(default="pending", max_length=12)  # pending|confirmed|rejected
     confirmed_by: int | None = Field(default=None, foreign_key="user.id")
-    confirmed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    confirmed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     reject_reason: str | None = Field(default=None, max_length=500)
     version: int = 1
 
@@ -302,7 +302,7 @@ class Alert(SQLModel, table=True):
     message: str = Field(max_length=300)
     notice_id: int | None = Field(default=None, foreign_key="notice.id")
     acknowledged_by: int | None = Field(default=None, foreign_key="user.id")
-    acknowledged_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    acknowledged_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = _ts()
 
 
@@ -322,7 +322,7 @@ class Delivery(SQLModel, table=True):
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # kept for later retries
     link: str | None = Field(default=None, max_length=500)
     retry_on: date | None = None  # first scan day a failed delivery is tried again (backoff)
-    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class Receipt(SQLModel, table=True):
@@ -338,7 +338,7 @@ class Receipt(SQLModel, table=True):
     opened_on: date = Field(index=True)
     due_on: date  # opened_on + REFORM_SIGNOFF_WORKDAYS working days
     signed_by: int | None = Field(default=None, foreign_key="user.id")
-    signed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    signed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     overdue_on: date | None = None  # the day the office was alerted that it is still unsigned
 
 
@@ -349,7 +349,7 @@ class OpsRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=30, index=True)
     started_at: datetime = _ts()
-    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     status: str = Field(default="running", max_length=10)  # running|success|failed
     stats: dict[str, Any] = _json({})
     ref: str | None = Field(default=None, max_length=64, index=True)  # the Prefect flow run, when there is one
@@ -414,7 +414,7 @@ class Instruction(SQLModel, table=True):
     state: str = Field(default="open", max_length=10, index=True)  # open|answered|closed
     created_at: datetime = _ts()
     closed_by: int | None = Field(default=None, foreign_key="user.id")
-    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     close_note: str | None = Field(default=None, max_length=500)
     version: int = 1
 
@@ -428,7 +428,7 @@ class InstructionTarget(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     reply: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     replied_by: int | None = Field(default=None, foreign_key="user.id")
-    replied_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    replied_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class TaskFollow(SQLModel, table=True):
@@ -451,7 +451,7 @@ class EvalRound(SQLModel, table=True):
     state: str = Field(default="open", max_length=10)  # open|closed
     opened_by: int | None = Field(default=None, foreign_key="user.id")
     opened_at: datetime = _ts()
-    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     version: int = 1
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import chinese_calendar
 import numpy as np
@@ -137,7 +137,8 @@ class OrdinalCalendar:
         """Latest x with add_workdays(x, n) <= ord (the Galois inverse used by the backward pass)."""
         j = self.cum[self._pos(ords) + 1]
         k = np.clip(j - np.maximum(n, 1), 0, len(self.work_ords) - 1)
-        return self.work_ords[k] - (n > 0)
+        out: np.ndarray[tuple[Any, ...], np.dtype[np.int64]] = self.work_ords[k] - (n > 0)
+        return out
 
     def add_months(self, ords: NDArray[np.int64], n: NDArray[np.int64]) -> NDArray[np.int64]:
         """Same day n months later, clamped to the month's end (1-31 + 1 month = 2-28/29)."""
@@ -153,7 +154,8 @@ class OrdinalCalendar:
         month = np.clip(self.month_of[pos] - n, 0, len(self.month_len) - 1)
         at_end = self.day_of[pos] == self.month_len[self.month_of[pos]]
         day = np.where(at_end, self.month_len[month], np.minimum(self.day_of[pos], self.month_len[month]))
-        return self.month_start[month] + day - 1
+        out: np.ndarray[tuple[Any, ...], np.dtype[np.int64]] = self.month_start[month] + day - 1
+        return out
 
     def add_lag(self, ords: NDArray[np.int64], values: NDArray[np.int64],
                 work_idx: NDArray[np.intp], month_idx: NDArray[np.intp]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:

@@ -167,7 +167,7 @@ def generate(*, counties: int, seed: int = 7, today: date, engine: Engine | None
         for table in order:
             rows = batch.rows.get(table.__tablename__, [])  # type: ignore[attr-defined]
             for start in range(0, len(rows), CHUNK):
-                session.execute(insert(table), rows[start:start + CHUNK])  # type: ignore[arg-type]
+                session.execute(insert(table), rows[start:start + CHUNK])
         sync_sequences(session.connection())  # explicit ids: the next ordinary insert must not collide
         counts = {t.__tablename__: len(batch.rows.get(t.__tablename__, [])) for t in order}  # type: ignore[attr-defined]
         audit.record(session, Actor.system("generate"), "demo.generate", "plan",

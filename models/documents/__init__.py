@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from models.documents.checks import Findings, check
 from models.documents.context import NoticeContext
@@ -30,7 +31,7 @@ def _spec(kind: str) -> KindSpec:
     return KINDS[kind]
 
 
-def load_template(kind: str, templates_dir: Path | None = None, *, agencies: dict | None = None) -> NoticeTemplate:
+def load_template(kind: str, templates_dir: Path | None = None, *, agencies: dict[str, Any] | None = None) -> NoticeTemplate:
     """Template for ``kind`` from ``templates/notices/<kind>.toml`` + the agency settings
     (``agencies`` as stored by the office, else ``_agency.toml``)."""
     return _load(kind, templates_dir, default_agency=_spec(kind).agency, agencies=agencies)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -240,7 +240,7 @@ class _Numbering:
             properties = style.find(qn("w:pPr"))
             num_pr = properties.find(qn("w:numPr")) if properties is not None else None
             if num_pr is not None:
-                return num_pr
+                return cast(object, num_pr)
             based = style.find(qn("w:basedOn"))
             style_id = based.get(qn("w:val")) if based is not None else None
         return None

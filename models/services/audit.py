@@ -176,7 +176,7 @@ def purge_expired(session: Session, actor: Actor, *, retention_days: int) -> int
         raise Invalid(f"审计日志保留期不得少于 {MIN_RETENTION_DAYS} 天")
     cutoff = (datetime.now(UTC) - timedelta(days=retention_days)).isoformat()
     last_old = session.exec(
-        select(func.max(AuditEvent.id)).where(AuditEvent.ts < cutoff)  # type: ignore[arg-type]
+        select(func.max(AuditEvent.id)).where(AuditEvent.ts < cutoff)
     ).one()
     if not last_old:
         return 0

@@ -228,7 +228,7 @@ def read_manifest(archive: Path, work: Path) -> dict[str, Any]:
             signature = signing.verify_manifest(
                 key, manifest_bytes,
                 _member_bytes(tar, members[signing.SIGNATURE]) if signing.SIGNATURE in members else None)
-            manifest = json.loads(manifest_bytes.decode("utf-8"))
+            manifest: dict[str, Any] = json.loads(manifest_bytes.decode("utf-8"))
             if manifest.get("format") != FORMAT or manifest.get("backend") not in DB_MEMBERS:
                 raise BackupError("备份文件格式不受支持")
             for name, meta in manifest["members"].items():

@@ -37,7 +37,7 @@ def problems(*, engine: Engine | None = None, limit: int = 500) -> list[dict[str
         channels = {c.id: c for c in session.exec(select(NotificationChannel)).all()}
         rows = session.exec(select(Delivery).where(or_(
             Delivery.status.in_(("failed", "given_up")),  # type: ignore[attr-defined]
-            (Delivery.status == "sending") & (Delivery.updated_at < now - SENDING_STALE)))  # type: ignore[operator,arg-type]
+            (Delivery.status == "sending") & (Delivery.updated_at < now - SENDING_STALE)))  # type: ignore[arg-type]
             .order_by(Delivery.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
         units = names_of(session, (d.unit_id for d in rows))
     out = []

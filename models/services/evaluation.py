@@ -78,7 +78,7 @@ def close_round(actor: Actor, *, round_id: int, expected_version: int, engine: E
             raise Invalid(f"互评轮次“{rnd.label}”已结束")
         rnd.state, rnd.closed_at, rnd.version = "closed", datetime.now(UTC), rnd.version + 1
         tx.session.add(rnd)
-        count = tx.session.execute(sa_select(func.count()).select_from(EvalRating)  # type: ignore[call-overload]
+        count = tx.session.execute(sa_select(func.count()).select_from(EvalRating)
                                    .where(EvalRating.round_id == round_id)).scalar_one()  # type: ignore[arg-type]
         tx.audit(before={"state": "open"}, after={"state": "closed", "ratings": int(count)})
         return rnd

@@ -121,7 +121,7 @@ def reply_by(session: Session, today: date, deadline: date | None) -> date:
 
     overrides = tuple(sorted((o.day, o.is_workday) for o in session.exec(select(HolidayOverride)).all()))
     years = tuple(sorted(y.year for y in session.exec(select(OfficialYear)).all()))
-    due = _calendar(overrides, years).add_workdays(today, reply_workdays(session))
+    due: date = _calendar(overrides, years).add_workdays(today, reply_workdays(session))
     if deadline is not None and today < deadline < due:
         due = deadline
     return due

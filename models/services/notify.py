@@ -278,7 +278,7 @@ def _claim(ids: list[int], engine: Engine | None) -> list[tuple[Delivery, Notifi
     with read_session(engine) as session:
         for i in range(0, len(claimed), 500):
             out += [(d, c) for d, c in session.execute(
-                sa_select(Delivery, NotificationChannel).join(  # type: ignore[call-overload]
+                sa_select(Delivery, NotificationChannel).join(
                     NotificationChannel, NotificationChannel.id == Delivery.channel_id)  # type: ignore[arg-type]
                 .where(Delivery.id.in_(claimed[i:i + 500]))).all()]  # type: ignore[union-attr]
     return out
@@ -360,7 +360,7 @@ def deliveries(topic_prefix: str, *, engine: Engine | None = None) -> list[Deliv
     """Delivery rows whose topic starts with a prefix (for pages, the CLI and tests)."""
     with read_session(engine) as session:
         return list(session.exec(select(Delivery).where(
-            Delivery.topic.startswith(topic_prefix)).order_by(Delivery.id)).all())  # type: ignore[attr-defined,arg-type]
+            Delivery.topic.startswith(topic_prefix)).order_by(Delivery.id)).all())  # type: ignore[arg-type]
 
 
 def shown_status(d: Delivery, now: datetime | None = None) -> str:

@@ -189,7 +189,7 @@ def forget(session: Session, plan_id: int | None = None) -> None:
     """Drop the materialised sums (of one plan, or all): reads compute live until the next recompute."""
     for table in (UnitScore, ScoreSnapshot):
         query = delete(table)
-        session.execute(query if plan_id is None else query.where(table.plan_id == plan_id))  # type: ignore[attr-defined, arg-type]
+        session.execute(query if plan_id is None else query.where(table.plan_id == plan_id))  # type: ignore[arg-type]
 
 
 def materialise(session: Session, plan_id: int | None, today: date) -> None:
@@ -339,7 +339,7 @@ def missed_reports(session: Session, *, as_of: date, plan_id: int | None = None)
         per_task = per_task.where(col(ReportSlot.task_id).in_(select(col(Task.id)).where(col(Task.plan_id) == plan_id)))
     slots = per_task.subquery()
     unit = func.coalesce(col(UnitGroupMember.member_id), col(TaskUnit.unit_id))
-    answerable = (select(slots.c.task_id, slots.c.n, unit.label("unit_id")).distinct()  # type: ignore[call-overload]
+    answerable = (select(slots.c.task_id, slots.c.n, unit.label("unit_id")).distinct()
                   .join(TaskUnit, col(TaskUnit.task_id) == slots.c.task_id)
                   .outerjoin(UnitGroupMember, col(UnitGroupMember.group_id) == col(TaskUnit.unit_id))
                   .where(col(TaskUnit.role).in_(("lead", "responsible")), col(TaskUnit.unit_id).is_not(None))

@@ -225,7 +225,7 @@ def unsigned_count(unit_ids: set[int], *, engine: Engine | None = None) -> int:
     if not unit_ids:
         return 0
     with read_session(engine) as session:
-        return int(session.execute(sa_select(func.count()).select_from(Receipt).where(  # type: ignore[call-overload]
+        return int(session.execute(sa_select(func.count()).select_from(Receipt).where(
             Receipt.unit_id.in_(unit_ids), Receipt.signed_at.is_(None))).scalar_one())  # type: ignore[attr-defined,union-attr]
 
 

@@ -2,6 +2,8 @@
 arrive, batch 督办通知单 for red tasks, a scan on demand, and the review of tasks reported done."""
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from flows import client
@@ -25,7 +27,7 @@ actor = login.actor
 
 
 @st.dialog("确认批量印发督办通知单", width="large", on_dismiss=dismiss("batch"))
-def confirm_batch(chosen: list[dict]) -> None:
+def confirm_batch(chosen: list[dict[str, Any]]) -> None:
     numbers = notices.next_numbers("supervision", len(chosen), year=today().year)
     st.markdown(f"将正式印发 **{len(chosen)} 份**督办通知单，按“{md(numbers[0].rsplit('〔', 1)[0])}”系列依次编号"
                 f"（预计 {md(numbers[0])}" + (f" 至 {md(numbers[-1])}" if len(numbers) > 1 else "") + "），"

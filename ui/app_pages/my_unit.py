@@ -2,6 +2,8 @@
 or completion with evidence, and the handover steps waiting for my confirmation."""
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from models.services import tasks
@@ -38,7 +40,7 @@ COLUMNS = {"code": "编号", "title": "任务", "role": "本单位角色", "dead
            "status": "状态", "percent": "进度%", "light": "灯色"}
 
 
-def shown(rows: list[dict]) -> list[dict]:
+def shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**t, "role": TASK_ROLES[t["role"]], "status": STATUS_LABELS.get(t["status"], t["status"]),
              "light": light(t["light"])} for t in rows]
 

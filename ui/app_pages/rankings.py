@@ -1,6 +1,8 @@
 """考核排名: on-time completion by unit for a chosen period end, the 红黑榜, and the full ranking table."""
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -62,7 +64,7 @@ COLUMNS = {"rank": "名次", "unit": "单位", "score": "得分", "on_time_rate"
            "lead_total": "牵头/负责任务", "lead_done": "已完成", "overdue": "逾期未完成"}
 
 
-def percent(units: list[dict]) -> list[dict]:
+def percent(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**u, "on_time_rate": None if u["on_time_rate"] is None else round(100 * u["on_time_rate"], 1),
              "signoff_rate": None if u.get("signoff_rate") is None else round(100 * u["signoff_rate"], 1)}
             for u in with_composition(units)]

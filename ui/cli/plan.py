@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -28,7 +29,7 @@ def plan_import(
     if not file.is_file():
         typer.echo(f"错误：文件不存在：{file}", err=True)
         raise typer.Exit(2)
-    params: dict = {"path": str(file.resolve()), "update": update}
+    params: dict[str, Any] = {"path": str(file.resolve()), "update": update}
     if dry_run or unassigned_units:  # parsed here (in the limited worker process) to print or mark it
         parsed = parse_plan_upload(Actor.system("cli"), file.read_bytes(), file.name)
         draft = parsed.to_dict()
@@ -44,7 +45,7 @@ def plan_import(
     echo_json(result) if as_json else _print_result(result)
 
 
-def _print_summary(draft: dict) -> None:
+def _print_summary(draft: dict[str, Any]) -> None:
     plan = draft["plan"]
     typer.echo(f"方案：{plan.get('title')}  文号：{plan.get('doc_number') or '—'}  日期：{plan.get('date') or '—'}")
     for t in draft["tasks"]:
@@ -54,7 +55,7 @@ def _print_summary(draft: dict) -> None:
         typer.echo(f"  ⚠ {w}")
 
 
-def _print_result(result: dict) -> None:
+def _print_result(result: dict[str, Any]) -> None:
     if result["status"] == "unchanged":
         typer.echo(f"该文件已导入（方案 #{result['plan_id']}），未做任何更改")
         return

@@ -3,6 +3,7 @@ Chinese when it names nothing (a forged, mistyped or outdated link shows no data
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -40,7 +41,7 @@ def linked_id(name: str, known: Mapping[int, object] | Sequence[int]) -> int | N
     return None
 
 
-def linked_row(name: str, fetch: object) -> dict | None:
+def linked_row(name: str, fetch: object) -> dict[str, Any] | None:
     """``?<name>=<id>`` fetched by ``fetch(id)`` (which returns None for what does not exist), else None with a
     message. For pages whose user may see every object of the kind (the office's 预警与督办)."""
     value = st.query_params.get(name)

@@ -76,7 +76,7 @@ def status_label(ho: dict[str, Any], returns: dict[int, dict[str, Any]]) -> str:
     if back is not None:
         who = f"{PARTY_LABELS.get(back['party_role'], '')} {back['unit']}" + (f"（{back['by']}）" if back.get("by") else "")
         return f"已退回：{who}退回，原因：{back['reject_reason'] or '未说明'}"
-    return HANDOVER_STATUS.get(ho["status"], ho["status"])
+    return str(HANDOVER_STATUS.get(ho["status"], ho["status"]))
 
 
 def waiting_label(ho: dict[str, Any], returns: dict[int, dict[str, Any]]) -> str:
@@ -119,7 +119,7 @@ def parties(handover_id: int, *, key: str) -> list[dict[str, Any]]:
                              {"seq": "顺序", "party_role": "角色", "unit": "单位", "status": "状态",
                               "confirmed_by": "确认人", "confirmed_at": "确认时间", "reject_reason": "退回原因"}),
                 key=f"{key}_parties", file_name="交接各方确认情况")
-    return steps  # type: ignore[no-any-return]
+    return steps
 
 
 def step_actions(login: LoginResult, pending: dict[str, Any], *, key: str) -> None:

@@ -1,11 +1,16 @@
 """Chinese labels for codes stored in the database."""
 from __future__ import annotations
 
+from typing import Any
+
 from models.documents import KINDS as NOTICE_KINDS
-from models.services.handover_items import KIND_LABELS as HANDOVER_KINDS  # noqa: F401 - re-exported
-from models.services.handovers import PARTY_LABELS  # noqa: F401 - re-exported
-from models.services.permissions import ROLE_LABELS  # noqa: F401 - re-exported
-from models.services.tasks import ACTION_LABELS, STATUS_LABELS  # noqa: F401 - re-exported
+from models.services.handover_items import KIND_LABELS as HANDOVER_KINDS
+from models.services.handovers import PARTY_LABELS
+from models.services.permissions import ROLE_LABELS
+from models.services.tasks import ACTION_LABELS, STATUS_LABELS
+
+# re-exported for the pages
+__all__ = ["ACTION_LABELS", "HANDOVER_KINDS", "PARTY_LABELS", "ROLE_LABELS", "STATUS_LABELS"]
 from models.vocabulary import AlertLevel, HandoverStatus, StepStatus, TaskRole
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已完成"}
@@ -116,7 +121,7 @@ def _value(field: str, value: object, units: dict[int, str]) -> str:
     return _VALUE_LABELS.get(field, {}).get(str(value), str(value))
 
 
-def changes(before: dict | None, after: dict | None, units: dict[int, str] | None = None) -> str:
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None, units: dict[int, str] | None = None) -> str:
     """An audit event's before/after as "字段：旧值 → 新值；…" (a field only after: "字段：值"); ``units``
     names the unit ids some events record."""
     before, after, units = before or {}, after or {}, units or {}

@@ -1,6 +1,8 @@
 """签收: a department's notices and alerts waiting for it (本单位), and the office's overview (预警与督办)."""
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from models.services import signoff
@@ -13,12 +15,12 @@ COLUMNS = {"kind_label": "类别", "task_code": "任务", "title": "事项", "op
            "state": "签收情况", "signed_by": "签收人", "signed_at": "签收时间"}
 
 
-def _shown(rows: list[dict]) -> list[dict]:
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**r, "signed_at": when(r["signed_at"]),
              "state": "已签收" if r["signed"] else ("逾期未签收" if r["overdue"] else "未签收")} for r in rows]
 
 
-def linked_first(waiting: list[dict], rows: list[dict]) -> list[dict]:
+def linked_first(waiting: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``/my_unit?alert=<id>`` or ``?notice=<id>`` (links in messages): that item first, or why it is not
     listed (already signed, or not addressed to this unit)."""
     for kind in ("alert", "notice"):
@@ -66,7 +68,7 @@ def office_overview() -> None:
                          format_func={"all": "全部", "unsigned": "未签收", "signed": "已签收"}.__getitem__)
     rows = signoff.register(today=today(), kind=None if kind == "all" else kind,
                             signed={"all": None, "unsigned": False, "signed": True}[state])
-    by_notice: dict[str, list[dict]] = {}
+    by_notice: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         by_notice.setdefault(r["title"], []).append(r)
     for title, units in list(by_notice.items())[:10]:

@@ -11,8 +11,8 @@ from sqlmodel import col
 from models.db import read_session
 from models.services.reads.alerts import alerts
 from models.services.reads.common import Row, attach_leads, fetch, leaf, phase_of, plan_phases
-from models.services.tasks import FINISHED
 from models.tables import Dependency, Plan, ProgressReport, Task, Unit, User
+from models.vocabulary import FINISHED
 
 
 def light_counts(plan_id: int | None, engine: Engine | None = None) -> dict[str, int]:
