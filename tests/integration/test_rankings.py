@@ -235,3 +235,30 @@ def test_the_bulk_scores_equal_the_unit_by_unit_composition(demo_engine: Engine)
             assert u["score"] == round(max(0.0, sum(c["points"] for c in u["components"])), 1)
     view = rankings.ranking_view(as_of=TODAY, start=start, limit=len(full), engine=demo_engine)
     assert view["units"] == full and (view["red"], view["black"]) == rankings.red_black(full)
+
+
+def test_the_bulk_scores_equal_the_unit_by_unit_composition_on_many_units() -> None:
+    """``Scorecard.scores`` against the unit-by-unit rule on 20,000 made-up units: every mix of figures,
+    weights that do not add up to 1, rates on a tenth and on odd values, counts with fractional weights."""
+    import random
+
+    from models.services.scorecard import FIGURES, Scorecard
+
+    rng = random.Random(17)
+    units = list(range(1, 20_001))
+    values: dict[str, dict[int, float]] = {
+        "on_time": {u: round(rng.uniform(0, 100), 1) for u in units if rng.random() < 0.9},
+        "signoff": {u: round(100 * rng.randint(0, 7) / rng.randint(7, 9), 1) for u in units if rng.random() < 0.5},
+        "peer": {u: rng.choice((0.0, 33.3, 50.0, 66.7, 77.5, 100.0)) for u in units if rng.random() < 0.4},
+        "extensions": {u: float(rng.randint(1, 3)) for u in units if rng.random() < 0.2},
+        "missed_reports": {u: float(rng.randint(1, 9)) for u in units if rng.random() < 0.2},
+    }
+    for w in ({"on_time": 0.55, "signoff": 0.3, "peer": 0.15, "extensions": 1.5, "missed_reports": 0.7},
+              {"on_time": 0.6, "signoff": 0.2, "peer": 0.2, "extensions": 1.0, "missed_reports": 1.0},
+              {"on_time": 0.37, "signoff": 0.0, "peer": 0.29, "extensions": 0.0, "missed_reports": 2.3}):
+        figures = [(f.key, f.label, f.kind, w[f.key], values[f.key]) for f in FIGURES]
+        card = Scorecard(figures, [(weight, v) for _, _, kind, weight, v in figures if kind == "rate" and weight > 0],
+                         [values["on_time"]], [f for f in figures if f[4]])
+        expected = [_reference_score(card, u) for u in units]
+        assert card.scores(units) == expected and [card.score(u) for u in units[:500]] == expected[:500]
+        assert None in expected and 0.0 in expected and len(set(expected)) > 500
