@@ -100,7 +100,7 @@ FLOORS: dict[str, Floor] = {
 def cache_key() -> str:
     """Changes whenever the generated data would: the generator's and this setup's source."""
     digest = hashlib.sha256(SETUP_VERSION.encode())
-    digest.update((ROOT / "models" / "services" / "synthetic.py").read_bytes())
+    digest.update((ROOT / "models" / "demo" / "synthetic.py").read_bytes())
     return digest.hexdigest()[:10]
 
 

@@ -213,7 +213,8 @@ def _materialised(session: Session, as_of: date, plan_id: int | None) -> bool:
 
 
 def unit_scores(session: Session, *, as_of: date, plan_id: int | None = None) -> list[Any]:
-    """(unit_id, name, sums…) per unit: from the materialised sums when complete for the day, else live."""
+    """(unit_id, *SCORE_SUMS, name) per unit, in this order: from the materialised sums when complete for the
+    day, else live."""
     if _materialised(session, as_of, plan_id):
         sums = [func.sum(getattr(UnitScore, c)).label(c) for c in SCORE_SUMS]
         query = select(col(UnitScore.unit_id), *sums).where(col(UnitScore.as_of) == as_of).group_by(col(UnitScore.unit_id))
@@ -251,20 +252,32 @@ def standings(session: Session, *, as_of: date, plan_id: int | None = None,
         signed = signoff.unit_rates(session, as_of=as_of)  # 签收率: a figure of the composed score
         missed = missed_reports(session, as_of=as_of, plan_id=plan_id)  # counted like overdue tasks
         out, on_time = [], {}
+        missed_of = missed.get
+        rates: dict[float, float] = {}  # quotient → rounded: the quotients repeat, round() is ~0.5 µs a call
+        scores: dict[float, float] = {}
+        # unpacked by position (``unit_scores``: unit_id, SCORE_SUMS, name): a Row's attribute lookup costs
+        # several times the unpacking, ~0.1 s over 40,000 units
         for s in unit_scores(session, as_of=as_of, plan_id=plan_id):
-            unit_id, due_w, on_time_w = s.unit_id, float(s.due_w), float(s.on_time_w)
+            unit_id, _, _, _, overdue, due_w, on_time_w, late_done_w, name = s
             rate = score = None
             if due_w:
-                rate = round(on_time_w / due_w, 4)
-                score = on_time[unit_id] = round(100 * (on_time_w + LATE_CREDIT * float(s.late_done_w)) / due_w, 1)
-            out.append(Standing(unit_id, s.name or f"#{unit_id}", s, rate, score, int(s.overdue),
-                                missed.get(unit_id, 0)))
+                due_w, on_time_w = float(due_w), float(on_time_w)
+                quotient = on_time_w / due_w
+                rate = rates.get(quotient)
+                if rate is None:
+                    rate = rates[quotient] = round(quotient, 4)
+                quotient = 100 * (on_time_w + LATE_CREDIT * float(late_done_w)) / due_w
+                score = scores.get(quotient)
+                if score is None:
+                    score = scores[quotient] = round(quotient, 1)
+                on_time[unit_id] = score
+            out.append(Standing(unit_id, name or f"#{unit_id}", s, rate, score, int(overdue), missed_of(unit_id, 0)))
         card = scorecard(session, Window(as_of, start, on_time,
                                          {u: round(100 * r["rate"], 1) for u, r in signed.items()
                                           if r.get("rate") is not None},
                                          {u: float(n) for u, n in missed.items() if n}))
-        for st in out:
-            st.score = card.score(st.unit_id)
+        for st, score in zip(out, card.scores([st.unit_id for st in out]), strict=True):
+            st.score = score
         out.sort(key=lambda u: (u.score is None, -(u.score or 0), -(u.on_time_rate or 0),
                                 u.overdue + u.missed, u.unit))
         for rank, st in enumerate(out, 1):

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from models.db import read_session, write_session
 from models.services import plans, rankings
 from models.services.actor import Actor
 from models.services.units import ensure_unit
+from models.tables import ReportSlot, TaskUnit, Unit
 from tests.conftest import TODAY
 
 
@@ -155,3 +158,107 @@ def test_the_ranking_page_view_is_a_page_of_the_full_ranking(demo_engine: Engine
     assert found["units"] == [u for u in full if needle in u["unit"]] and found["matched"] == len(found["units"])
     assert found["red"] == red and found["total"] == len(full)  # the lists and totals stay the whole ranking's
     assert rankings.ranking_view(as_of=TODAY, search="没有这个单位", engine=demo_engine)["units"] == []
+
+
+def _reference_score(card: Any, uid: int) -> float | None:
+    """``Scorecard.score`` unit by unit as it was before ``Scorecard.scores`` (int4): the oracle of the bulk pass."""
+    total = 0.0
+    for weight, values in card.weighed:
+        if uid in values:
+            total += weight
+    if not total or not all(uid in values for values in card.required):
+        return None
+    points_sum = 0.0
+    for _, _, kind, weight, values in card.present:
+        value = values.get(uid)
+        if kind == "rate":
+            if value is not None and weight > 0:
+                points_sum += round(value * (weight / total), 1)
+        elif value:
+            points_sum += round(-value * weight, 1)
+    return round(max(0.0, points_sum), 1)
+
+
+def test_the_bulk_scores_equal_the_unit_by_unit_composition(demo_engine: Engine) -> None:
+    """The one-pass scoring of every unit (考核排名 over all plans) gives the same scores, order, ranks and
+    红黑榜 as composing each unit alone: on ties, group members, supporting shares, 互评, 延期 and missed slots."""
+    from models.services import evaluation, requests, scorecard
+    from tests.factories import actor, task
+
+    office, chengguan, zhen = (actor(demo_engine, n) for n in ("gaiban", "chengguan", "chengguanzhen"))
+    with read_session(demo_engine) as s:
+        cg = s.exec(select(Unit.id).where(Unit.name == "县城市管理局")).one()
+    rnd = evaluation.open_round(office, label="互评", period_start=date(2026, 11, 1), period_end=date(2026, 11, 15),
+                                scale_min=0, scale_max=100, engine=demo_engine)
+    evaluation.rate(zhen, round_id=rnd.id or 0, ratee_unit_id=cg, score=77, engine=demo_engine)
+    evaluation.close_round(office, round_id=rnd.id or 0, expected_version=1, engine=demo_engine)
+    t = task(demo_engine, "五.4")
+    req = requests.file_extension(chengguan, task_id=t.id or 0, expected_version=t.version,
+                                  new_deadline=TODAY + timedelta(days=30), reason="x", today=TODAY, engine=demo_engine)
+    requests.decide(office, request_id=req.id or 0, expected_version=req.version, approve=True, today=TODAY,
+                    engine=demo_engine)
+    with write_session(demo_engine) as s:  # report slots: one missed, one filed late, one of a group's task
+        group = s.exec(select(Unit.id).where(Unit.name == "各镇人民政府")).one()
+        led = s.exec(select(TaskUnit.task_id).where(TaskUnit.unit_id == group, TaskUnit.role == "lead")).first()
+        assert led is not None
+        for task_id, due, filed in ((t.id, -20, None), (t.id, -10, -8), (led, -15, None)):
+            s.add(ReportSlot(task_id=task_id or 0, opens_on=TODAY + timedelta(days=due - 5),
+                             due_on=TODAY + timedelta(days=due), frequency="monthly",
+                             remind_on=TODAY + timedelta(days=due - 2),
+                             filed_on=None if filed is None else TODAY + timedelta(days=filed)))
+    scorecard.set_weights(office, {"on_time": 0.55, "signoff": 0.3, "peer": 0.15, "extensions": 1.5,
+                                   "missed_reports": 0.7}, engine=demo_engine)
+    start = TODAY - timedelta(days=30)
+    with read_session(demo_engine) as s:
+        ordered, card, _ = rankings.standings(s, as_of=TODAY, start=start)
+        full = rankings.rank_units(s, as_of=TODAY, start=start)
+    figures = {key: values for key, _, _, _, values in card.figures}
+    assert figures["peer"] and figures["extensions"] and figures["missed_reports"]  # every figure is exercised
+    expected = {st.unit_id: _reference_score(card, st.unit_id) for st in ordered}
+    assert {st.unit_id: st.score for st in ordered} == expected
+    scores = [st.score for st in ordered if st.score is not None]
+    assert len(set(scores)) < len(scores)  # ties, broken by the on-time rate, fewer overdue, the name
+    assert any(float(st.sums.due_w) % 1 for st in ordered)  # a supporting unit's half share
+    assert "河西镇人民政府" in {st.unit for st in ordered}  # a member standing for its group
+    for st in ordered:  # the rate and on-time score as each unit's sums give them
+        if st.sums.due_w:
+            assert st.on_time_rate == round(st.sums.on_time_w / st.sums.due_w, 4)
+            assert st.on_time_score == round(100 * (st.sums.on_time_w + rankings.LATE_CREDIT * st.sums.late_done_w)
+                                             / st.sums.due_w, 1)
+    reference = sorted(ordered, key=lambda u: (expected[u.unit_id] is None, -(expected[u.unit_id] or 0),
+                                               -(u.on_time_rate or 0), u.overdue + u.missed, u.unit))
+    assert [st.unit_id for st in ordered] == [st.unit_id for st in reference]
+    assert [u["rank"] for u in full] == [i if s is not None else None for i, s in
+                                         enumerate((expected[st.unit_id] for st in reference), 1)]
+    for u in full:  # the score is the sum of its printed points
+        if u["score"] is not None:
+            assert u["score"] == round(max(0.0, sum(c["points"] for c in u["components"])), 1)
+    view = rankings.ranking_view(as_of=TODAY, start=start, limit=len(full), engine=demo_engine)
+    assert view["units"] == full and (view["red"], view["black"]) == rankings.red_black(full)
+
+
+def test_the_bulk_scores_equal_the_unit_by_unit_composition_on_many_units() -> None:
+    """``Scorecard.scores`` against the unit-by-unit rule on 20,000 made-up units: every mix of figures,
+    weights that do not add up to 1, rates on a tenth and on odd values, counts with fractional weights."""
+    import random
+
+    from models.services.scorecard import FIGURES, Scorecard
+
+    rng = random.Random(17)
+    units = list(range(1, 20_001))
+    values: dict[str, dict[int, float]] = {
+        "on_time": {u: round(rng.uniform(0, 100), 1) for u in units if rng.random() < 0.9},
+        "signoff": {u: round(100 * rng.randint(0, 7) / rng.randint(7, 9), 1) for u in units if rng.random() < 0.5},
+        "peer": {u: rng.choice((0.0, 33.3, 50.0, 66.7, 77.5, 100.0)) for u in units if rng.random() < 0.4},
+        "extensions": {u: float(rng.randint(1, 3)) for u in units if rng.random() < 0.2},
+        "missed_reports": {u: float(rng.randint(1, 9)) for u in units if rng.random() < 0.2},
+    }
+    for w in ({"on_time": 0.55, "signoff": 0.3, "peer": 0.15, "extensions": 1.5, "missed_reports": 0.7},
+              {"on_time": 0.6, "signoff": 0.2, "peer": 0.2, "extensions": 1.0, "missed_reports": 1.0},
+              {"on_time": 0.37, "signoff": 0.0, "peer": 0.29, "extensions": 0.0, "missed_reports": 2.3}):
+        figures = [(f.key, f.label, f.kind, w[f.key], values[f.key]) for f in FIGURES]
+        card = Scorecard(figures, [(weight, v) for _, _, kind, weight, v in figures if kind == "rate" and weight > 0],
+                         [values["on_time"]], [f for f in figures if f[4]])
+        expected = [_reference_score(card, u) for u in units]
+        assert card.scores(units) == expected and [card.score(u) for u in units[:500]] == expected[:500]
+        assert None in expected and 0.0 in expected and len(set(expected)) > 500
