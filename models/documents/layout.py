@@ -66,6 +66,8 @@ class Table:
     whole: bool = False  # all rows on one page (the 回执 is torn off in one piece)
     top: bool = False  # cells aligned to the top (signature blocks side by side), not centred
     keep_end: int = 0  # the last rows (and 合计) held on the page of what follows (a list's 签章 blocks)
+    after: int = 0  # twips of what follows and is held with them: fewer rows are held when all would not fit
+    trailer: list[str] = field(default_factory=list)  # body XML set as borderless full-width rows after 合计
 
 
 @dataclass
@@ -371,33 +373,70 @@ class Composer:
         if table.header:
             out.append(_row([_label(c.label, r) for c, r in zip(table.columns, room, strict=True)], widths,
                             ["center"] * len(widths), [bold] * len(widths), line, header=True))
+        rows = [_wrapped(cells, room) for cells in table.rows]
+        if table.keep_end > 0 and table.after > 0:
+            table = replace(table, keep_end=_held_rows(table, rows, [_label(c.label, r) for c, r in zip(
+                table.columns, room, strict=True)] if table.header else [], _wrapped(table.totals, room)
+                if table.totals else None, line))
         tail = len(table.rows) - table.keep_end  # rows from here on keep with the next row
-        for i, cells in enumerate(table.rows):
+        for i, cells in enumerate(rows):
             keep = (table.whole or i >= tail) and (i < len(table.rows) - 1 or table.totals is not None
                                                          or table.keep_end > 0)
-            out.append(_row(_wrapped(cells, room), widths, aligns, fonts, line, keep=keep, top=table.top))
+            out.append(_row(cells, widths, aligns, fonts, line, keep=keep, top=table.top))
         if table.totals is not None:
             out.append(_row(_wrapped(table.totals, room), widths, aligns, [bold] + [plain] * (len(widths) - 1), line,
                             keep=table.keep_end > 0))
+        for i, content in enumerate(table.trailer):
+            edges = (*(("top",) if i else ()), "left", "bottom", "right")  # the first keeps 合计's rule above it
+            sides = "".join(f'<w:{e} w:val="nil"/>' for e in edges)
+            out.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
+                       f'<w:gridSpan w:val="{len(widths)}"/><w:tcBorders>{sides}</w:tcBorders>'
+                       '<w:tcMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tcMar></w:tcPr>'
+                       f"{content}</w:tc></w:tr>")
         out.append("</w:tbl>")
         self.parts.append("".join(out))
 
-    def blocks(self, blocks: list[Block], *, keep_last: bool = False, hold_end: bool = False) -> None:
-        """``hold_end``: the last table's last rows and everything after it travel with what follows (the
-        签章 blocks of a 名册/清单 never stand alone on a page)."""
-        last_table = max((i for i, b in enumerate(blocks) if isinstance(b, Table)), default=-1) if hold_end else -1
+    def blocks(self, blocks: list[Block], *, keep_last: bool = False, parties: Sequence[Party] = ()) -> None:
+        """With ``parties`` (a 名册/清单): the 签章 blocks never stand alone on a page. They and whatever follows
+        the last table (the 其中 note) are set as borderless full-width rows at the end of that table, held with
+        its last rows and 合计 (as many of the last HELD_ROWS rows as fit on one page with them): LibreOffice
+        moves kept rows to the next page only when it splits a table there, never a table part that starts a
+        page and fits on it, so a block after the table was left alone when the last rows were tall."""
+        last_table = max((i for i, b in enumerate(blocks) if isinstance(b, Table)), default=-1) if parties else -1
         for i, block in enumerate(blocks):
-            held = 0 <= last_table <= i
+            if 0 <= last_table < i:
+                break
             if isinstance(block, Text):
-                self.text(block, keep_last=keep_last and i == len(blocks) - 1, keep_all=held)
+                self.text(block, keep_last=keep_last and i == len(blocks) - 1)
             elif isinstance(block, Table):
-                self.table(replace(block, keep_end=min(HELD_ROWS, len(block.rows))) if held else block)
-                if held:
-                    self.keep_blank()
+                if i == last_table:
+                    self.held_table(block, blocks[i + 1:], parties)
                 else:
+                    self.table(block)
                     self.blank()
             else:
                 self.image(block)
+        if parties and last_table < 0:
+            self.parties(parties)
+
+    def held_table(self, table: Table, after: Sequence[Block], parties: Sequence[Party]) -> None:
+        """The last table of a list with ``after`` and the 签章 blocks as its trailing rows (see ``blocks``)."""
+        start = len(self.parts)
+        self.keep_blank()
+        for block in after:
+            if isinstance(block, Text):
+                self.text(block, keep_all=True)
+            else:
+                assert isinstance(block, Image)
+                self.image(block)
+        note = "".join(self.parts[start:])
+        del self.parts[start:]
+        self.parties(parties)
+        signatures = "".join(self.parts[start:]) + x.paragraph("", Para(line=20, mark_font=Font(size=2)))
+        del self.parts[start:]
+        height = LINE_PITCH + sum(map(_height, after)) + _parties_height(parties)
+        self.table(replace(table, keep_end=min(HELD_ROWS, len(table.rows)), after=height,
+                           trailer=[note, signatures]))
 
     # -- elements of a 公文 -------------------------------------------------------------------
     def mark(self, text: str) -> None:
@@ -459,20 +498,12 @@ class Composer:
         self.blank()
         self.blocks(item.blocks)
 
-    def parties(self, parties: list[Party]) -> None:
+    def parties(self, parties: Sequence[Party]) -> None:
         """Signature blocks, one cell per party: 单位（盖章）、签字、日期."""
         if not parties:
             return
         self.keep_blank()
-        per_row = min(3, len(parties))
-        rows: list[list[str | list[str]]] = []
-        for start in range(0, len(parties), per_row):
-            chunk = parties[start : start + per_row]
-            cells: list[str | list[str]] = [_party_cell(p) for p in chunk]
-            cells += [""] * (per_row - len(chunk))
-            rows.append(cells)
-        self.table(Table([Column("", 1, "left")] * per_row, rows, header=False, borders=False, even=True,
-                         whole=True, top=True))
+        self.table(_parties_table(parties))
 
     def imprint(self, cc: list[str], issuer: str, date: str, *, addressees: list[str] | None = None,
                 letter: bool = False) -> None:
@@ -605,6 +636,55 @@ def _row(cells: Sequence[str | list[str]], widths: list[int], aligns: list[str],
     return f"<w:tr>{tr_pr}{''.join(tcs)}</w:tr>"
 
 
+def _parties_table(parties: Sequence[Party]) -> Table:
+    per_row = min(3, len(parties))
+    rows: list[list[str | list[str]]] = []
+    for start in range(0, len(parties), per_row):
+        chunk = parties[start : start + per_row]
+        cells: list[str | list[str]] = [_party_cell(p) for p in chunk]
+        cells += [""] * (per_row - len(chunk))
+        rows.append(cells)
+    return Table([Column("", 1, "left")] * per_row, rows, header=False, borders=False, even=True, whole=True,
+                 top=True)
+
+
+def _parties_height(parties: Sequence[Party]) -> int:
+    """Twips of the 签章 blocks with the blank line above them (0 without parties)."""
+    return LINE_PITCH + _height(_parties_table(parties)) if parties else 0
+
+
+def _row_lines(cells: Sequence[str | list[str]]) -> int:
+    return max((sum(p.count("\n") + 1 for p in (c if isinstance(c, list) else [c])) for c in cells), default=1)
+
+
+def _height(block: Block) -> int:
+    """Twips a block takes on the page, estimated generously (a table at its full size's line, every row one
+    rule thicker; the held rows' own heights are measured in ``_held_rows``)."""
+    if isinstance(block, Text):
+        lines = sanitize(block.text).split("\n")
+        return sum(_lines(ln, BODY_CHARS, 2 if block.indent else 0) for ln in lines) * LINE_PITCH
+    if isinstance(block, Image):
+        return round(block.height_mm * TWIPS_PER_MM) + IMAGE_EXTRA
+    line = round(block.size * 10 * 1.4)
+    rows = [*block.rows, *([block.totals] if block.totals else [])]
+    return sum(_row_lines(r) * line + 20 for r in rows) + (2 * line if block.header else 0)
+
+
+def _held_rows(table: Table, rows: Sequence[Sequence[str | list[str]]], header: Sequence[str],
+               totals: Sequence[str | list[str]] | None, line: int) -> int:
+    """How many of the last ``table.keep_end`` rows fit on one page with the repeated header, 合计 and the
+    ``table.after`` twips that follow (rows 8 lines tall: three of them and the 签章 blocks overflow the page, and
+    LibreOffice then leaves the blocks alone on the next one); at least the last row, with one line to spare."""
+    def height(cells: Sequence[str | list[str]]) -> int:
+        return _row_lines(cells) * line + 20  # lines at an exact pitch, plus the rules
+
+    fixed = (height(header) if header else 0) + (height(totals) if totals is not None else 0) + table.after
+    for k in range(table.keep_end, 1, -1):
+        if fixed + sum(height(r) for r in rows[-k:]) <= TEXT_HEIGHT - LINE_PITCH:
+            return k
+    return 1
+
+
 def _party_cell(party: Party) -> list[str]:
     lines = [f"{party.role_label}（盖章）：", party.unit, "签字：", "日期：　年　月　日"]
     if party.confirmed_by:
@@ -649,7 +729,6 @@ def compose(content: Content) -> bytes:
         c.title(content.title)
         c.doc_number(content.doc_number, rule=False)
         c.blank()
-        c.blocks(content.blocks, hold_end=bool(content.parties))
-        c.parties(content.parties)
+        c.blocks(content.blocks, parties=content.parties)
         c.receipt(content.receipt)
     return c.to_docx()

@@ -263,6 +263,11 @@ TABLE_KINDS = ["issue-plan", "staff-transfer", "establishment", "bulletin", "sta
                "archive-list"]
 
 
+def _data_rows(table: object) -> list[object]:
+    """The rows of a list's table without the full-width rows after 合计 (its note and 签章 blocks)."""
+    return [tr for tr in table.findall("w:tr", NS) if tr.find("w:tc/w:tcPr/w:gridSpan", NS) is None]
+
+
 @pytest.mark.parametrize("kind", TABLE_KINDS)
 def test_tables_repeat_header_and_end_with_totals(kind: str) -> None:
     pkg = Package.open(render_notice(kind, sample_context(kind, code=_number_code(kind))))
@@ -270,11 +275,12 @@ def test_tables_repeat_header_and_end_with_totals(kind: str) -> None:
     data_tables = [t for t in tables if t.find("w:tr/w:trPr/w:tblHeader", NS) is not None]
     assert data_tables
     for t in data_tables:
-        rows = t.findall("w:tr", NS)
+        rows = _data_rows(t)
         assert text(rows[-1].find("w:tc", NS)) == "合计"
-        sizes = {rval(r, "w:sz") for r in runs(t)}  # 四号/小四, or 五号 for a table whose codes, amounts and
+        cells = [r for row in rows for r in runs(row)]
+        sizes = {rval(r, "w:sz") for r in cells}  # 四号/小四, or 五号 for a table whose codes, amounts and
         assert len(sizes) == 1 and sizes <= {"21", "24", "28"}  # short names would not fit whole at 小四
-        for r in runs(t):
+        for r in cells:
             assert rval(r, "w:rFonts", "w:eastAsia") in ("仿宋_GB2312", "黑体")
         for row in rows[1:-1]:
             assert all(rval(r, "w:rFonts", "w:eastAsia") == "仿宋_GB2312" for r in runs(row))
@@ -283,7 +289,7 @@ def test_tables_repeat_header_and_end_with_totals(kind: str) -> None:
 def _totals_row(kind: str, ctx: object) -> list[str]:
     pkg = Package.open(render_notice(kind, ctx))
     table = next(t for t in pkg.body.iter(q("w:tbl")) if t.find("w:tr/w:trPr/w:tblHeader", NS) is not None)
-    return [text(tc) for tc in table.findall("w:tr", NS)[-1].findall("w:tc", NS)]
+    return [text(tc) for tc in _data_rows(table)[-1].findall("w:tc", NS)]
 
 
 def test_asset_totals_are_computed_from_items() -> None:

@@ -95,8 +95,14 @@ def test_tables_are_fixed_with_explicit_widths_and_unsplittable_rows(case: tuple
         assert sum(grid) == TEXT_WIDTH
         for i, tr in enumerate(tbl.findall("w:tr", NS)):
             assert tr.find("w:trPr/w:cantSplit", NS) is not None
-            cells = [int(tc.find("w:tcPr/w:tcW", NS).get(q("w:w"))) for tc in tr.findall("w:tc", NS)]
-            assert cells == grid, "a cell width differs from its grid column"
+            cells, spanned, at = [], [], 0
+            for tc in tr.findall("w:tc", NS):  # a cell spanning columns (a list's 签章 rows) is as wide as they are
+                span = int(tc.find("w:tcPr/w:gridSpan", NS).get(q("w:val"))) if tc.find("w:tcPr/w:gridSpan", NS) \
+                    is not None else 1
+                cells.append(int(tc.find("w:tcPr/w:tcW", NS).get(q("w:w"))))
+                spanned.append(sum(grid[at:at + span]))
+                at += span
+            assert cells == spanned and at == len(grid), "a cell width differs from its grid columns"
             if i == 0 and tbl.find("w:tr/w:trPr/w:tblHeader", NS) is not None:
                 assert tr.find("w:trPr/w:tblHeader", NS) is not None  # only leading rows may repeat
         assert "\u2060" not in text(tbl)  # breaks are explicit, not left to joiner characters
