@@ -673,7 +673,7 @@ def _height(block: Block) -> int:
 def _held_rows(table: Table, rows: Sequence[Sequence[str | list[str]]], header: Sequence[str],
                totals: Sequence[str | list[str]] | None, line: int) -> int:
     """How many of the last ``table.keep_end`` rows fit on one page with the repeated header, 合计 and the
-    ``table.after`` twips that follow (rows 8 lines tall: three of them and the 签章 blocks overflow the page, and
+    ``table.after`` twips that follow (rows 8-9 lines tall: three of them and the 签章 blocks overflow the page, and
     LibreOffice then leaves the blocks alone on the next one); at least the last row, with one line to spare."""
     def height(cells: Sequence[str | list[str]]) -> int:
         return _row_lines(cells) * line + 20  # lines at an exact pitch, plus the rules
