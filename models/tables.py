@@ -103,6 +103,9 @@ class UserSession(SQLModel, table=True):
     # one-time hand-off from the login page to the /session/start route, which sets the cookie (issue 15)
     ticket_hash: str | None = Field(default=None, index=True, unique=True, max_length=64)
     ticket_expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # the session token, Fernet-encrypted under a key derived from the ticket (never stored): the route
+    # sets the cookie to the very token the open tab holds, so the tab goes on without a reload (issue 17)
+    ticket_box: str | None = Field(default=None, max_length=200)
 
 
 class UserPreference(SQLModel, table=True):

@@ -1,11 +1,10 @@
 """Small helpers to build actors and look things up in tests (instead of fixture sprawl)."""
 from __future__ import annotations
 
-import subprocess
-
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from benchmarks.browser import stop  # noqa: F401 - the tests' process helper lives beside the launcher
 from models.db import read_session
 from models.services.accounts import actor_for
 from models.services.actor import Actor
@@ -27,13 +26,3 @@ def handover(engine: Engine, kind: str) -> Handover:
     with read_session(engine) as session:
         return session.exec(select(Handover).where(Handover.kind == kind)).one()
 
-
-def stop(*procs: subprocess.Popen[bytes], timeout: float = 20) -> None:
-    """Terminate child processes (servers, workers), killing any that do not exit in time."""
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()

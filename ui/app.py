@@ -37,9 +37,13 @@ def _title(spec: PageSpec, login: LoginResult) -> str:
 @st.cache_resource
 def _recovered() -> bool:
     """Once per web process: finish or discard what a killed earlier process left (staged files, runs)."""
+    import gc
+
     from models.services.startup import recover
 
     recover()
+    gc.collect()
+    gc.freeze()  # the modules and caches of start-up stay: later collections skip them (issue 17)
     return True
 
 

@@ -3,8 +3,10 @@
 The session token travels in an HttpOnly, SameSite=Strict cookie that only these routes set and clear:
 
 - ``POST /session/start`` (``ticket``, ``next``): the login page, after the password and the second factor,
-  holds a one-time ticket (60 s); this route redeems it (the session token is rotated, so only the cookie
-  carries it from here on), sets the cookie and redirects to the page the user asked for.
+  holds a one-time ticket (60 s); this route redeems it for the session's token and sets the cookie. The
+  signed-in tab posts it with ``fetch`` (header ``X-Reform-Handoff: fetch``) and goes on drawing the first
+  page meanwhile (answer 204, or 401 for a spent ticket); a plain form post (the fallback) is redirected to
+  the page the user asked for.
 - ``POST /session/end`` (``next``): ends the server-side session named by the cookie and clears it.
 
 Both refuse a request whose ``Origin`` (or, without one, ``Referer``) is not this site (CSRF, login CSRF).
@@ -16,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -81,16 +84,23 @@ def _redirect(target: str) -> RedirectResponse:
     return RedirectResponse(base_path() + target, status_code=303, headers={"Cache-Control": "no-store"})
 
 
+FETCH_HEADER = "x-reform-handoff"
+
+
 async def start(request: Request) -> Response:
     if not same_origin(request):
         return _refused()
     form = await request.form()
     target = safe_next(str(form.get("next") or ""))
+    by_fetch = request.headers.get(FETCH_HEADER) == "fetch"
     try:
-        token = accounts.redeem_ticket(str(form.get("ticket") or ""))
-    except ServiceError:
+        # the database work runs off the event loop, which serves every open tab's WebSocket meanwhile
+        token = await run_in_threadpool(accounts.redeem_ticket, str(form.get("ticket") or ""))
+    except ServiceError as exc:
+        if by_fetch:
+            return PlainTextResponse(exc.message, status_code=401, headers={"Cache-Control": "no-store"})
         return _redirect(target)  # the login form again
-    response = _redirect(target)
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"}) if by_fetch else _redirect(target)
     response.set_cookie(COOKIE, token, **cookie_flags(request))  # type: ignore[arg-type]
     return response
 
@@ -101,7 +111,7 @@ async def end(request: Request) -> Response:
     form = await request.form()
     token = request.cookies.get(COOKIE)
     if token:
-        accounts.logout(token)  # every tab and instance sees the session ended at its next run
+        await run_in_threadpool(accounts.logout, token)  # every tab and instance sees the session ended at its next run
     response = _redirect(safe_next(str(form.get("next") or "")))
     flags = cookie_flags(request)
     response.delete_cookie(COOKIE, path=str(flags["path"]), secure=bool(flags["secure"]), httponly=True,

@@ -5,11 +5,15 @@ role moves ``sessions_valid_after`` so every older session fails at its next act
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
@@ -207,6 +211,14 @@ def _touch(session_id: int, now: datetime, engine: Engine | None) -> None:
 
 
 TICKET_SECONDS = 60
+_TICKET_INFO = b"reform-tracker login ticket v1"
+
+
+def _ticket_box(ticket: str) -> Fernet:
+    """The cipher only the ticket opens: the database holds the ticket's SHA-256 (to find the row) and the
+    token under a key derived from the ticket by HKDF (a different function of it), never either in clear."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_TICKET_INFO).derive(ticket.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 @retry_transient
@@ -218,6 +230,7 @@ def issue_ticket(token: str, *, engine: Engine | None = None) -> str:
     with write_session(engine) as session:
         row = session.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).one()
         row.ticket_hash = _token_hash(ticket)
+        row.ticket_box = _ticket_box(ticket).encrypt(token.encode()).decode()
         row.ticket_expires_at = datetime.now(UTC) + timedelta(seconds=TICKET_SECONDS)
         session.add(row)
     return ticket
@@ -225,17 +238,25 @@ def issue_ticket(token: str, *, engine: Engine | None = None) -> str:
 
 @retry_transient
 def redeem_ticket(ticket: str, *, engine: Engine | None = None, settings: Settings | None = None) -> str:
-    """The session token for a ticket, once. The token is rotated: the one the login page held stops
-    working, so only the cookie carries the session from here on."""
+    """The session token for a ticket, once: the token the login page signed in with (the ticket opens its
+    box), so the open tab and the cookie carry one session and the tab needs no reload."""
     now = datetime.now(UTC)
+    token = None
     with write_session(engine) as session:
         row = None if not ticket or has_controls(ticket) else session.exec(
             select(UserSession).where(UserSession.ticket_hash == _token_hash(ticket)).with_for_update()).first()
-        if row is None or _aware(row.ticket_expires_at) is None or _aware(row.ticket_expires_at) < now:  # type: ignore[operator]
-            raise SessionExpired("登录已过期，请重新登录")
-        token = secrets.token_urlsafe(32)
-        row.token_hash, row.ticket_hash, row.ticket_expires_at = _token_hash(token), None, None
-        session.add(row)
+        if row is not None:
+            expires = _aware(row.ticket_expires_at)
+            if expires is not None and expires >= now and row.ticket_box:
+                try:
+                    opened = _ticket_box(ticket).decrypt(row.ticket_box.encode()).decode()
+                except InvalidToken:
+                    opened = None
+                token = opened if opened and _token_hash(opened) == row.token_hash else None
+            row.ticket_hash, row.ticket_box, row.ticket_expires_at = None, None, None  # once, whatever came of it
+            session.add(row)
+    if token is None:
+        raise SessionExpired("登录已过期，请重新登录")
     validate_session(token, engine=engine, settings=settings)  # revoked/disabled meanwhile: no cookie
     return token
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import ARGS, CHROMIUM, launch
 from models.demo.county import demo_password
 from tests.conftest import needs_tool
 from tests.factories import stop
@@ -22,33 +20,14 @@ from tests.ui.conftest import fresh_demo
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_streamlit(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     """``streamlit run ui/webapp.py`` (the app and its session routes) on a free port, once healthy."""
-    port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "streamlit"), "run", "ui/webapp.py",
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(160):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).status == 200:
-                return proc, base
-        except OSError:
-            time.sleep(0.25)
-    stop(proc)
-    pytest.fail(f"streamlit did not start at {base}")
+    try:
+        return launch(env)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

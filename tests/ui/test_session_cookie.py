@@ -7,15 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from models.db import write_session
+from models.db import read_session, write_session
 from models.services import accounts
 from models.services.accounts import SessionExpired
 from models.tables import UserSession
 from tests.ui.conftest import PASSWORD, session_token
-from ui.routes import COOKIE, END, START, routes, safe_next
+from ui.routes import COOKIE, END, FETCH_HEADER, START, routes, safe_next
 
 BASE = "http://testserver"
 
@@ -35,20 +36,49 @@ def _set_cookie(response) -> str:
     return "; ".join(v for k, v in response.headers.multi_items() if k.lower() == "set-cookie")
 
 
-def test_ticket_sets_a_strict_httponly_cookie_once_and_rotates_the_token(client) -> None:
+def test_ticket_sets_a_strict_httponly_cookie_once_for_the_tabs_own_session(client) -> None:
     token = session_token("chengguan")
     ticket = accounts.issue_ticket(token)
+    with read_session() as s:  # the database holds neither the ticket nor the token in clear
+        row = s.exec(select(UserSession).where(UserSession.ticket_hash.is_not(None))).one()
+        assert row.ticket_box and token not in row.ticket_box and ticket not in row.ticket_box
+        assert ticket not in row.ticket_hash and row.ticket_hash != row.token_hash
     response = _start(client, ticket)
     assert response.status_code == 303 and response.headers["location"].startswith("/tasks?task=")
     cookie = _set_cookie(response)
     assert f"{COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert "Secure" not in cookie and "Max-Age" not in cookie and "Path=/" in cookie
-    issued = response.cookies[COOKIE]
-    assert issued != token and accounts.validate_session(issued).actor.username == "chengguan"
-    with pytest.raises(SessionExpired):  # the token the login page held no longer works
-        accounts.validate_session(token)
+    # the cookie carries the session the tab signed in with: the open tab goes on without a reload
+    assert response.cookies[COOKIE] == token and accounts.validate_session(token).actor.username == "chengguan"
+    with read_session() as s:
+        row = s.exec(select(UserSession).where(UserSession.id == row.id)).one()
+        assert row.ticket_hash is None and row.ticket_box is None  # spent
     again = _start(client, ticket)  # replayed ticket: back to the page (the login form), no cookie
     assert again.status_code == 303 and COOKIE not in _set_cookie(again)
+
+
+def test_the_tab_sends_the_ticket_with_fetch_and_stays_on_its_page(client) -> None:
+    token = session_token("chengguan")
+    ticket = accounts.issue_ticket(token)
+    sent = _start(client, ticket, **{FETCH_HEADER: "fetch"})
+    assert sent.status_code == 204 and not sent.content and "location" not in sent.headers
+    assert sent.cookies[COOKIE] == token and "HttpOnly" in _set_cookie(sent)
+    replay = _start(client, ticket, **{FETCH_HEADER: "fetch"})
+    assert replay.status_code == 401 and "登录已过期" in replay.text and COOKIE not in _set_cookie(replay)
+    refused = _start(client, accounts.issue_ticket(token), origin="https://evil.example", **{FETCH_HEADER: "fetch"})
+    assert refused.status_code == 403
+
+
+def test_a_ticket_whose_box_was_tampered_with_gives_no_cookie(client) -> None:
+    token, other = session_token("chengguan"), session_token("zhujian")
+    ticket = accounts.issue_ticket(token)
+    accounts.issue_ticket(other)
+    with write_session() as s:  # swap the boxes: each ticket now finds a box it cannot open
+        rows = s.exec(select(UserSession).where(UserSession.ticket_hash.is_not(None))).all()
+        rows[0].ticket_box, rows[1].ticket_box = rows[1].ticket_box, rows[0].ticket_box
+        s.add_all(rows)
+    assert COOKIE not in _set_cookie(_start(client, ticket))
+    assert accounts.validate_session(token).actor.username == "chengguan"  # the tab itself is unharmed
 
 
 def test_cookie_is_secure_behind_https(client) -> None:
@@ -115,4 +145,7 @@ def test_the_hand_off_form_carries_only_escaped_values() -> None:
     page = handoff_html(START, {"ticket": 'x"><script>alert(1)</script>', "next": safe_next("/tasks?task=<b>")})
     assert "<script>alert" not in page and "&quot;&gt;&lt;script&gt;" in page
     assert 'action="/session/start"' in page and 'name="next" value="/tasks?task=&lt;b&gt;"' in page
-    assert page.count("<script>") == 1  # the one that submits the form
+    assert page.count("<script>") == 1  # the one that sends the form
+    assert "fetch(f.action" in page and " hidden>" in page  # in the background; the form is not shown
+    leaving = handoff_html(END, {"next": "/"})
+    assert "fetch(" not in leaving and ".submit()" in leaving and " hidden" not in leaving

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,7 +80,13 @@ def _sign_in_here(page, username: str) -> None:
 
 
 def _session_cookie(ctx) -> dict:
-    return next(c for c in ctx.cookies() if c["name"] == "reform_session")
+    """The cookie the sign-in's background request set (it may still be in flight for a moment)."""
+    for _ in range(50):
+        found = [c for c in ctx.cookies() if c["name"] == "reform_session"]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError("no session cookie was set after the sign-in")
 
 
 def test_reload_and_new_tab_keep_the_session_and_the_page(two_instances, browser) -> None:
@@ -92,8 +99,10 @@ def test_reload_and_new_tab_keep_the_session_and_the_page(two_instances, browser
     page.get_by_label("用户名").wait_for()
     _settle(page)
     assert "Page not found" not in page.inner_text("body")
+    page.evaluate("window.reformBeforeLogin = 1")
     _sign_in_here(page, "chengguan")
     assert page.url.endswith("/my_unit")  # back where the user was
+    assert page.evaluate("window.reformBeforeLogin") == 1  # the same document: signed in without a reload
     expect(page.get_by_text("本单位：县城市管理局")).to_be_visible()
     cookie = _session_cookie(ctx)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["expires"] == -1

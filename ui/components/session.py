@@ -2,12 +2,14 @@
 cleared by the routes in ``ui/routes.py``, and is re-validated in the database at every run (idle timeout,
 absolute lifetime, disabled user, role change).
 
-Signing in: the login page checks the password (and the second factor), gets a one-time ticket for the
-session and hands it to ``/session/start`` with a small self-submitting form; that route rotates the token
-into the cookie and redirects back to the page the user asked for. Until then the token waits in this
-tab's ``st.session_state`` (``AppTest`` has no cookies and works on that alone). Signing out ends the
-session in the database (every tab and instance is signed out) and posts to ``/session/end``, which
-clears the cookie.
+Signing in: the login page checks the password (and the second factor) and keeps the session token in
+this tab's ``st.session_state``, so the very next run draws the first page at the address the user is on
+(no reload: the browser keeps its page and websocket, issue 17). That run also hands a one-time ticket to
+``/session/start`` with ``fetch``, in the background; the route sets the cookie to the same session's
+token, which every later reload, tab and instance reads (``AppTest`` has no cookies and works on the tab's
+token alone). Should the fetch not get through, the form it came in is posted the old way (a full
+navigation). Signing out ends the session in the database (every tab and instance is signed out) and
+posts to ``/session/end``, which clears the cookie.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import streamlit as st
 from models.services import accounts
 from models.services.accounts import LoginResult, SessionExpired
 from models.services.permissions import has
-from ui.routes import COOKIE, END, START, base_path, safe_next
+from ui.routes import COOKIE, END, FETCH_HEADER, START, base_path, safe_next
 
 TOKEN = "auth_token"
 PENDING = "auth_pending_token"  # password checked, second factor not yet
@@ -129,22 +131,35 @@ def sign_out() -> None:
 
 
 def handoff_html(route: str, fields: dict[str, str]) -> str:
-    """A form posting ``fields`` to ``route`` that submits itself (with a button in case scripts are
-    blocked). Only the app's own values go in: a ticket, a path checked by ``safe_next``, all escaped."""
+    """A form posting ``fields`` to ``route``. Signing in, a script sends it with ``fetch`` and the page
+    stays (the form is hidden; it is submitted the classic way only when the request cannot be sent at
+    all); signing out, it submits itself (with a button in case scripts are blocked). Only the app's own
+    values go in: a ticket, a path checked by ``safe_next``, all escaped."""
     inputs = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(str(v))}">'
                      for k, v in fields.items())
-    label = "进入系统" if route == START else "退出登录"
-    return (f'<form id="reform-handoff" method="post" action="{html.escape(base_path() + route)}">{inputs}'
-            f'<button type="submit">{label}</button></form>'
-            f"<script>document.getElementById({json.dumps('reform-handoff')}).submit();</script>")
+    start = route == START
+    form = (f'<form id="reform-handoff" method="post" action="{html.escape(base_path() + route)}"'
+            f'{" hidden" if start else ""}>{inputs}'
+            f'<button type="submit">{"进入系统" if start else "退出登录"}</button></form>')
+    if not start:
+        return form + f"<script>document.getElementById({json.dumps('reform-handoff')}).submit();</script>"
+    return form + ("<script>(function () {"
+                   "var f = document.getElementById('reform-handoff');"
+                   "if (!f || f.dataset.sent) { return; } f.dataset.sent = '1';"
+                   "fetch(f.action, {method: 'POST', credentials: 'same-origin', "
+                   f"headers: {{{json.dumps(FETCH_HEADER)}: 'fetch'}}, body: new URLSearchParams(new FormData(f))}})"
+                   ".catch(function () { f.submit(); });"
+                   "})();</script>")
 
 
 def hand_off() -> None:
-    """Post the pending hand-off (ticket → cookie, or clearing it) from the browser, and draw nothing else:
-    the page comes back at once, from the route's redirect."""
+    """Send the pending hand-off from the browser. Signing in, the page goes on (the ticket travels in the
+    background); signing out, nothing else is drawn: the page comes back at once, from the route's redirect."""
     pending = st.session_state.pop(HANDOFF, None)
-    if pending is not None:
-        route, fields = pending
-        st.html(handoff_html(route, fields), unsafe_allow_javascript=True)
-        st.caption("正在" + ("进入系统" if route == START else "退出登录") + "……")
+    if pending is None:
+        return
+    route, fields = pending
+    st.html(handoff_html(route, fields), unsafe_allow_javascript=True)
+    if route != START:
+        st.caption("正在退出登录……")
         st.stop()
