@@ -144,3 +144,19 @@ def test_server_configuration_hides_errors_and_keeps_xsrf():
     assert config["client"]["showErrorDetails"] == "none"
     assert config["server"]["enableXsrfProtection"] is True and config["server"]["headless"] is True
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_signing_in_draws_the_first_page_in_the_same_tab_and_forgets_the_password(app_db) -> None:
+    """No hand-off page and no reload (issue 17): the run after the password check is the first page, the
+    cookie ticket waits for the browser in the same run, and the typed password is gone from the tab."""
+    from ui.components import preload
+
+    at = login("gaiban")
+    assert at.title[0].value == "总览" and "正在进入系统" not in texts(at)
+    assert "login_password" not in at.session_state and "login_username" not in at.session_state
+    fresh = AppTest.from_file(str(UI / "app.py"), default_timeout=60).run()  # signed out: the login page
+    scripts = [h.proto.body for h in fresh.get("html")]
+    assert any(preload.script() == body for body in scripts)
+    assert set(preload.module_files()) and len(preload.module_files()) == len(preload.MODULES)  # all found
+    for name in preload.module_files():
+        assert f'import("/static/js/{name}")' in preload.script()

@@ -95,9 +95,14 @@ def test_reload_and_new_tab_keep_the_session_and_the_page(two_instances, browser
     base, other, _ = two_instances
     ctx = _context(browser)
     page = ctx.new_page()
+    fetched: list[str] = []
+    page.on("requestfinished", lambda r: fetched.append(r.url))
     page.goto(f"{base}/my_unit")  # signed out on 本单位: the login form, in Chinese, no "Page not found"
     page.get_by_label("用户名").wait_for()
     _settle(page)
+    page.wait_for_load_state("networkidle")
+    # while the user types, the browser already has the code of the first pages' charts and tables
+    assert any("/static/js/PlotlyChart." in u for u in fetched) and any("/static/js/DataFrame." in u for u in fetched)
     assert "Page not found" not in page.inner_text("body")
     page.evaluate("window.reformBeforeLogin = 1")
     _sign_in_here(page, "chengguan")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from models.services import second_factor
+from ui.components import preload
 from ui.components.actions import call
 from ui.components.fmt import md
 from ui.components.session import NOTICE, PENDING, second_factor_done, sign_in
@@ -61,3 +62,4 @@ with st.form("login_form"):
     submitted = st.form_submit_button("登录", type="primary", key="login_submit")
 if submitted and call(sign_in, username, password) is not None:
     st.rerun()
+preload.front_end()  # the first page's browser code loads while the user types
