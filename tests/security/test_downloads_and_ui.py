@@ -59,8 +59,9 @@ def test_stored_file_reader_refuses_paths() -> None:
 # ---------------------------------------------------------------- HTML sinks in the UI
 SINK_FUNCS = {"html"}  # st.html, components.html, components.v1.html
 ESCAPERS = {"escape"}  # html.escape / markupsafe.escape
-# builders that escape every value they put in (each has its own test of that: tests/ui/test_session_cookie.py)
-SAFE_BUILDERS = {"handoff_html"}
+# builders that escape every value they put in (each has its own test of that: tests/ui/test_session_cookie.py,
+# tests/ui/test_access.py for the login page's module preload)
+SAFE_BUILDERS = {"handoff_html", "preload_html"}
 
 
 def _is_escaped(node: ast.AST) -> bool:

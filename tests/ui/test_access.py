@@ -3,6 +3,7 @@ session and the permission at every run (a typed URL gives no data), and session
 from __future__ import annotations
 
 import ast
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -130,11 +131,12 @@ def test_every_page_file_is_registered_and_guarded():
 
 def test_no_user_text_reaches_raw_html():
     """Raw HTML only in the session hand-off, which carries the app's own values (tests/ui/test_session_cookie.py
-    checks that they are escaped and that the return path cannot leave the app)."""
+    checks that they are escaped and that the return path cannot leave the app), and in the login page's
+    module preload (file names of the installed Streamlit, checked below)."""
     for path in UI.rglob("*.py"):
         body = path.read_text("utf-8")
         assert "unsafe_allow_html" not in body, path
-        assert "st.html(" not in body or path == UI / "components" / "session.py", path
+        assert "st.html(" not in body or path in {UI / "components" / "session.py", UI / "components" / "preload.py"}, path
 
 
 def test_server_configuration_hides_errors_and_keeps_xsrf():
@@ -156,7 +158,8 @@ def test_signing_in_draws_the_first_page_in_the_same_tab_and_forgets_the_passwor
     assert "login_password" not in at.session_state and "login_username" not in at.session_state
     fresh = AppTest.from_file(str(UI / "app.py"), default_timeout=60).run()  # signed out: the login page
     scripts = [h.proto.body for h in fresh.get("html")]
-    assert any(preload.script() == body for body in scripts)
+    assert any(preload.preload_html() == body for body in scripts)
     assert set(preload.module_files()) and len(preload.module_files()) == len(preload.MODULES)  # all found
     for name in preload.module_files():
-        assert f'import("/static/js/{name}")' in preload.script()
+        assert re.fullmatch(r"[A-Za-z]+\.[A-Za-z0-9_-]+\.js", name)  # nothing to escape in what goes in
+        assert f'import("/static/js/{name}")' in preload.preload_html()

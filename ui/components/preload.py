@@ -9,6 +9,7 @@ file names are cached as immutable, so this costs a returning user nothing."""
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,8 @@ MODULES = ("PlotlyChart", "DataFrame", "GraphVizChart", "Metric", "DownloadButto
            "Selectbox", "Multiselect", "DateInput", "NumberInput", "TextInput", "TextArea", "Checkbox", "Radio",
            "ButtonGroup", "Progress")
 
+_SAFE_NAME = re.compile(r"^[A-Za-z]+\.[A-Za-z0-9_-]+\.js$")
+
 
 @lru_cache(maxsize=1)
 def module_files() -> tuple[str, ...]:
@@ -28,10 +31,12 @@ def module_files() -> tuple[str, ...]:
     upgrade is left out: the page still loads it itself, only later)."""
     folder = Path(st.__file__).parent / "static" / "static" / "js"
     found = (sorted(folder.glob(f"{name}.*.js")) for name in MODULES)
-    return tuple(files[0].name for files in found if len(files) == 1)
+    return tuple(files[0].name for files in found if len(files) == 1 and _SAFE_NAME.match(files[0].name))
 
 
-def script() -> str:
+def preload_html() -> str:
+    """Only the app's own values go in: file names of the installed Streamlit that match ``_SAFE_NAME``,
+    JSON-quoted (tests/ui/test_access.py)."""
     urls = [f"{base_path()}/static/js/{name}" for name in module_files()]
     imports = "".join(f"import({json.dumps(u)}).catch(function () {{}});" for u in urls)
     return ("<script>(function () {"
@@ -42,4 +47,4 @@ def script() -> str:
 
 
 def front_end() -> None:
-    st.html(script(), unsafe_allow_javascript=True)
+    st.html(preload_html(), unsafe_allow_javascript=True)
