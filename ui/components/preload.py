@@ -1,11 +1,13 @@
 """While the login form waits for the user, the browser fetches and compiles the code of the elements
-the first page shows (tables, charts, metrics, the dependency graph). Streamlit's front end loads each
-element's JavaScript module the first time the element appears and holds the page back until all of them
-are there: in a fresh browser that was up to a third of the sign-in (issue 17), with the 4.7 MB chart
-module compressed on the fly by the web process meanwhile. (Drawing hidden instances of the elements
-instead made the sign-in slower: the browser then has to lay out and tear down charts.) The login page imports those modules when the
-browser is idle: the later import by Streamlit finds them in the module map (the same URLs), and hashed
-file names are cached as immutable, so this costs a returning user nothing."""
+the first page shows (tables, charts, metrics, the dependency graph, widgets).
+
+Streamlit's front end loads each element's JavaScript module the first time the element appears and holds
+the page back until all of them are there: in a fresh browser that was up to a third of the sign-in
+(issue 17), with the 4.7 MB chart module compressed on the fly by the web process meanwhile. The login page
+imports those modules when the browser is idle; the later import by Streamlit finds them in the module map
+(the same URLs), and hashed file names are cached as immutable, so a returning user pays nothing. (Drawing
+hidden instances of the elements instead made the sign-in slower: the browser then lays out and tears down
+charts.)"""
 from __future__ import annotations
 
 import json
